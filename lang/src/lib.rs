@@ -1,0 +1,10 @@
+//! The `.infra` language: syntax (parser with statement-level recovery), check (names,
+//! types against provider schemas, cycles, secret flow), eval (values, unknowns, secrets)
+//! and fmt. Pure: no network, no clock, no I/O beyond reading source files.
+
+pub mod diag;
+pub mod span;
+pub mod syntax;
+
+pub use diag::{Diagnostic, Severity};
+pub use span::{FileId, SourceMap, Span};

@@ -1,0 +1,3 @@
+//! Parsing `.infra` source into the tree in [`ast`].
+
+pub mod ast;

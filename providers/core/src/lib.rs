@@ -1,0 +1,14 @@
+//! The contract shared by the language, the engine and every provider: the value model
+//! ([`Value`]), the type model ([`Type`]) and resource schemas ([`ResourceSchema`]).
+//!
+//! Providers depend on this crate only; they never see the language or the engine.
+
+pub mod resource;
+pub mod schema;
+pub mod types;
+pub mod value;
+
+pub use resource::{DesiredResource, Lifecycle};
+pub use schema::{PropertySchema, ResourceSchema, SchemaSet};
+pub use types::{Field, Type};
+pub use value::Value;

@@ -1,0 +1,99 @@
+//! Resource schemas: what the checker validates against and what the engine diffs with.
+
+use crate::types::Type;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PropertySchema {
+    pub ty: Type,
+    /// Must be set by the user (inputs only).
+    pub required: bool,
+    /// Set by the cloud, readable in references, never written (e.g. `fqdn`).
+    pub output: bool,
+    /// A change forces the resource to be replaced.
+    pub create_only: bool,
+    /// Never shown, logged or stored in clear; never read back from the cloud.
+    pub secret: bool,
+    pub description: String,
+}
+
+impl PropertySchema {
+    pub fn input(ty: Type) -> Self {
+        PropertySchema {
+            ty,
+            required: false,
+            output: false,
+            create_only: false,
+            secret: false,
+            description: String::new(),
+        }
+    }
+    pub fn output(ty: Type) -> Self {
+        PropertySchema { output: true, ..Self::input(ty) }
+    }
+    pub fn required(mut self) -> Self {
+        self.required = true;
+        self
+    }
+    pub fn create_only(mut self) -> Self {
+        self.create_only = true;
+        self
+    }
+    pub fn secret(mut self) -> Self {
+        self.secret = true;
+        self
+    }
+    pub fn doc(mut self, text: &str) -> Self {
+        self.description = text.into();
+        self
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResourceSchema {
+    /// `provider.kind`, e.g. `azure.key_vault`.
+    pub type_name: String,
+    pub description: String,
+    pub properties: BTreeMap<String, PropertySchema>,
+}
+
+impl ResourceSchema {
+    pub fn new(type_name: &str, description: &str) -> Self {
+        ResourceSchema {
+            type_name: type_name.into(),
+            description: description.into(),
+            properties: BTreeMap::new(),
+        }
+    }
+    pub fn prop(mut self, name: &str, schema: PropertySchema) -> Self {
+        self.properties.insert(name.into(), schema);
+        self
+    }
+    pub fn inputs(&self) -> impl Iterator<Item = (&String, &PropertySchema)> {
+        self.properties.iter().filter(|(_, p)| !p.output)
+    }
+}
+
+/// All resource types known to a run, by type name.
+#[derive(Debug, Clone, Default)]
+pub struct SchemaSet {
+    types: BTreeMap<String, ResourceSchema>,
+}
+
+impl SchemaSet {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn add(&mut self, schema: ResourceSchema) {
+        self.types.insert(schema.type_name.clone(), schema);
+    }
+    pub fn get(&self, type_name: &str) -> Option<&ResourceSchema> {
+        self.types.get(type_name)
+    }
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.types.keys().map(String::as_str)
+    }
+    pub fn iter(&self) -> impl Iterator<Item = &ResourceSchema> {
+        self.types.values()
+    }
+}
