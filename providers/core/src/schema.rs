@@ -14,6 +14,10 @@ pub struct PropertySchema {
     pub create_only: bool,
     /// Never shown, logged or stored in clear; never read back from the cloud.
     pub secret: bool,
+    /// When a reference reads this attribute, it has this type instead of `ty`: ARM often
+    /// takes a small input and answers with more (`identity = "system"` reads back as
+    /// `{ principal_id, tenant_id }`). The value read comes from the provider, not the input.
+    pub read_as: Option<Type>,
     pub description: String,
 }
 
@@ -25,6 +29,7 @@ impl PropertySchema {
             output: false,
             create_only: false,
             secret: false,
+            read_as: None,
             description: String::new(),
         }
     }
@@ -42,6 +47,14 @@ impl PropertySchema {
     pub fn secret(mut self) -> Self {
         self.secret = true;
         self
+    }
+    pub fn reads_as(mut self, ty: Type) -> Self {
+        self.read_as = Some(ty);
+        self
+    }
+    /// The type a reference to this attribute has.
+    pub fn read_type(&self) -> &Type {
+        self.read_as.as_ref().unwrap_or(&self.ty)
     }
     pub fn doc(mut self, text: &str) -> Self {
         self.description = text.into();

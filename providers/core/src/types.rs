@@ -63,6 +63,9 @@ impl Type {
             (String, Enum(_)) => true, // checked by value when the string is a literal
             (Enum(a), Enum(b)) => a.iter().all(|x| b.contains(x)),
             (Resource(_), String) => true,
+            // An id or name string may stand for a resource the project does not manage
+            // (`resource_group = "shared-rg"`); it creates no dependency edge.
+            (String, Resource(_)) => true,
             (Resource(a), Resource(b)) => a == b,
             (List(a), List(b)) => a.assignable_to(b),
             (Map(a), Map(b)) => a.assignable_to(b),

@@ -1,0 +1,69 @@
+//! Resource types, one file each. Shared property builders live in `common.rs`.
+
+mod common;
+pub mod container_app;
+pub mod container_app_environment;
+pub mod container_registry;
+pub mod dns_records;
+pub mod dns_zone;
+pub mod generic;
+pub mod key_vault;
+pub mod key_vault_secret;
+pub mod log_analytics_workspace;
+pub mod postgres_configuration;
+pub mod postgres_database;
+pub mod postgres_firewall_rule;
+pub mod postgres_flexible_server;
+pub mod redis_cache;
+pub mod resource_group;
+pub mod role_assignment;
+
+use infra_provider_core::ResourceSchema;
+
+pub const ALL: &[fn() -> ResourceSchema] = &[
+    resource_group::schema,
+    log_analytics_workspace::schema,
+    container_app_environment::schema,
+    container_app::schema,
+    container_registry::schema,
+    postgres_flexible_server::schema,
+    postgres_database::schema,
+    postgres_firewall_rule::schema,
+    postgres_configuration::schema,
+    key_vault::schema,
+    key_vault_secret::schema,
+    redis_cache::schema,
+    role_assignment::schema,
+    dns_zone::schema,
+    dns_records::a_schema,
+    dns_records::cname_schema,
+    dns_records::txt_schema,
+    dns_records::mx_schema,
+    generic::schema,
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_type_has_an_id_output_and_a_unique_name() {
+        let mut seen = std::collections::HashSet::new();
+        for f in ALL {
+            let s = f();
+            assert!(seen.insert(s.type_name.clone()), "{} twice", s.type_name);
+            assert!(s.type_name.starts_with("azure."), "{}", s.type_name);
+            let id = s.properties.get("id").unwrap_or_else(|| panic!("{} has no id", s.type_name));
+            assert!(id.output, "{}: id must be an output", s.type_name);
+            assert!(!s.description.is_empty(), "{} has no description", s.type_name);
+        }
+    }
+
+    #[test]
+    fn secret_inputs_are_marked_secret() {
+        let pg = postgres_flexible_server::schema();
+        assert!(pg.properties["admin_password"].secret);
+        assert!(key_vault_secret::schema().properties["value"].secret);
+        assert!(!pg.properties["admin_login"].secret);
+    }
+}
