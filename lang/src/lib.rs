@@ -2,7 +2,11 @@
 //! types against provider schemas, cycles, secret flow), eval (values, unknowns, secrets)
 //! and fmt. Pure: no network, no clock, no I/O beyond reading source files.
 
+pub mod check;
 pub mod diag;
+pub mod eval;
+pub mod fmt;
+pub mod project;
 pub mod span;
 pub mod syntax;
 

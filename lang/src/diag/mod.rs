@@ -4,7 +4,14 @@
 //! evaluation); rendering (miette, JSON) lives in `render.rs`.
 
 pub mod codes;
+pub mod eval;
+pub mod functions;
+pub mod graph;
+pub mod names;
 pub mod render;
+pub mod secrets;
+pub mod syntax;
+pub mod types;
 
 use crate::span::Span;
 

@@ -169,7 +169,10 @@ pub enum ExprKind {
     Int(i64),
     Float(f64),
     /// A quoted or heredoc string; literal parts already unescaped.
-    Str { parts: Vec<StrPart>, style: StrStyle },
+    Str {
+        parts: Vec<StrPart>,
+        style: StrStyle,
+    },
     List(Vec<Expr>),
     Object(Vec<ObjectEntry>),
     /// A bare name: param, let, resource, module, loop variable.
@@ -178,7 +181,10 @@ pub enum ExprKind {
     Member(Box<Expr>, Ident),
     /// `expr[index]`
     Index(Box<Expr>, Box<Expr>),
-    Call { name: Ident, args: Vec<Expr> },
+    Call {
+        name: Ident,
+        args: Vec<Expr>,
+    },
     Unary(UnaryOp, Box<Expr>),
     Binary(BinaryOp, Box<Expr>, Box<Expr>),
     /// `cond ? then : else`
@@ -188,7 +194,10 @@ pub enum ExprKind {
     /// `{for k, v in coll: key => value if cond}`
     ObjectFor(Box<Comprehension>),
     /// `tag { k = v }`: a tagged object, e.g. `azure { subscription = ... }` in an environment.
-    Tagged { tag: Ident, entries: Vec<ObjectEntry> },
+    Tagged {
+        tag: Ident,
+        entries: Vec<ObjectEntry>,
+    },
     /// `( expr )`, kept so that formatting preserves the author's grouping.
     Paren(Box<Expr>),
 }
@@ -197,7 +206,10 @@ pub enum ExprKind {
 pub enum StrStyle {
     Quoted,
     /// `<<MARKER` or, with `strip_indent`, `<<-MARKER`.
-    Heredoc { marker: String, strip_indent: bool },
+    Heredoc {
+        marker: String,
+        strip_indent: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -1,0 +1,242 @@
+//! The dependency graph of a module's declarations: cycles (E0400, each reported once with
+//! its whole path) and the evaluation order. Iterative algorithms throughout: a chain of
+//! thousands of declarations must not exhaust the stack.
+
+use super::Decl;
+use crate::diag::{self, Diagnostic, graph::Step};
+use crate::span::Span;
+use std::collections::{BTreeSet, VecDeque};
+
+/// Returns the declarations in dependency order (dependencies first, ties by name; members
+/// of cycles last) and one diagnostic per cycle.
+pub(crate) fn analyse(
+    decls: &[Decl],
+    edges: &[Vec<(usize, Span)>],
+) -> (Vec<usize>, Vec<Diagnostic>) {
+    let adj: Vec<Vec<usize>> = edges
+        .iter()
+        .map(|e| e.iter().map(|(t, _)| *t).collect())
+        .collect();
+    let name = |i: usize| decls.get(i).map(|d| d.name.as_str()).unwrap_or("");
+    let order = topo_order(&adj, name);
+    let mut diags = Vec::new();
+    for comp in sccs(&adj) {
+        let self_loop = comp.len() == 1
+            && comp
+                .iter()
+                .all(|&v| adj.get(v).is_some_and(|a| a.contains(&v)));
+        if (comp.len() > 1 || self_loop)
+            && let Some(d) = cycle_diagnostic(decls, edges, &comp)
+        {
+            diags.push(d);
+        }
+    }
+    (order, diags)
+}
+
+/// Kahn's algorithm over "depends on" edges: a node is ready once all it depends on is out.
+/// Ties are broken by `key` so that the order is deterministic. Nodes on (or behind) a cycle
+/// are appended at the end in key order.
+pub(crate) fn topo_order<'k, K: Ord + 'k>(
+    adj: &[Vec<usize>],
+    key: impl Fn(usize) -> K,
+) -> Vec<usize> {
+    let n = adj.len();
+    let mut pending: Vec<usize> = vec![0; n];
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (v, deps) in adj.iter().enumerate() {
+        let mut distinct: Vec<usize> = deps.iter().copied().filter(|&w| w < n).collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        pending[v] = distinct.len();
+        for w in distinct {
+            dependents[w].push(v);
+        }
+    }
+    let mut ready: BTreeSet<(K, usize)> = (0..n)
+        .filter(|&v| pending[v] == 0)
+        .map(|v| (key(v), v))
+        .collect();
+    let mut order = Vec::with_capacity(n);
+    let mut placed = vec![false; n];
+    while let Some((_, v)) = ready.pop_first() {
+        order.push(v);
+        placed[v] = true;
+        for &u in &dependents[v] {
+            pending[u] -= 1;
+            if pending[u] == 0 {
+                ready.insert((key(u), u));
+            }
+        }
+    }
+    if order.len() < n {
+        let mut rest: Vec<usize> = (0..n).filter(|&v| !placed[v]).collect();
+        rest.sort_by_key(|&v| key(v));
+        order.extend(rest);
+    }
+    order
+}
+
+/// Strongly connected components (Tarjan), iteratively.
+pub(crate) fn sccs(adj: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    const NONE: usize = usize::MAX;
+    let n = adj.len();
+    let mut index = vec![NONE; n];
+    let mut low = vec![0usize; n];
+    let mut on_stack = vec![false; n];
+    let mut stack: Vec<usize> = Vec::new();
+    let mut counter = 0usize;
+    let mut out = Vec::new();
+    for s in 0..n {
+        if index[s] != NONE {
+            continue;
+        }
+        let mut call: Vec<(usize, usize)> = vec![(s, 0)];
+        index[s] = counter;
+        low[s] = counter;
+        counter += 1;
+        stack.push(s);
+        on_stack[s] = true;
+        while let Some(&mut (v, ref mut next)) = call.last_mut() {
+            if let Some(&w) = adj[v].get(*next) {
+                *next += 1;
+                if w >= n {
+                    continue;
+                }
+                if index[w] == NONE {
+                    index[w] = counter;
+                    low[w] = counter;
+                    counter += 1;
+                    stack.push(w);
+                    on_stack[w] = true;
+                    call.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+            } else {
+                call.pop();
+                if let Some(&(p, _)) = call.last() {
+                    low[p] = low[p].min(low[v]);
+                }
+                if low[v] == index[v] {
+                    let mut comp = Vec::new();
+                    while let Some(w) = stack.pop() {
+                        on_stack[w] = false;
+                        comp.push(w);
+                        if w == v {
+                            break;
+                        }
+                    }
+                    out.push(comp);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// One elementary cycle through the component, starting at its first declaration in source
+/// order, found by breadth-first search (so the path shown is a shortest one).
+fn cycle_diagnostic(
+    decls: &[Decl],
+    edges: &[Vec<(usize, Span)>],
+    comp: &[usize],
+) -> Option<Diagnostic> {
+    let n = decls.len();
+    let mut in_comp = vec![false; n];
+    for &v in comp {
+        *in_comp.get_mut(v)? = true;
+    }
+    let start = *comp
+        .iter()
+        .min_by_key(|&&v| decls.get(v).map(|d| (d.span.file, d.span.start)))?;
+    let mut parent: Vec<Option<(usize, Span)>> = vec![None; n];
+    let mut seen = vec![false; n];
+    seen[start] = true;
+    let mut queue = VecDeque::from([start]);
+    let mut closing: Option<(usize, Span)> = None;
+    'search: while let Some(v) = queue.pop_front() {
+        for &(w, span) in edges.get(v)? {
+            if w == start {
+                closing = Some((v, span));
+                break 'search;
+            }
+            if w < n && in_comp[w] && !seen[w] {
+                seen[w] = true;
+                parent[w] = Some((v, span));
+                queue.push_back(w);
+            }
+        }
+    }
+    let (last, last_span) = closing?;
+    // Walk back from the node that closes the cycle to the start.
+    let mut path: Vec<(usize, usize, Span)> = vec![(last, start, last_span)];
+    let mut v = last;
+    while v != start {
+        let (p, span) = parent[v]?;
+        path.push((p, v, span));
+        v = p;
+    }
+    path.reverse();
+    let name = |i: usize| decls.get(i).map(|d| d.name.as_str()).unwrap_or("");
+    let steps: Vec<Step<'_>> = path
+        .iter()
+        .map(|&(f, t, span)| Step {
+            from: name(f),
+            to: name(t),
+            span,
+        })
+        .collect();
+    let start_decl = decls.get(start)?;
+    Some(diag::graph::cycle(
+        &start_decl.name,
+        start_decl.span,
+        &steps,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn topological_order_puts_dependencies_first_and_breaks_ties_by_key() {
+        // 0 depends on 2, 1 depends on 2, 2 depends on nothing; keys reverse the indices.
+        let adj = vec![vec![2], vec![2], vec![]];
+        let order = topo_order(&adj, std::cmp::Reverse);
+        assert_eq!(order, vec![2, 1, 0]);
+        let order = topo_order(&adj, |v| v);
+        assert_eq!(order, vec![2, 0, 1]);
+    }
+
+    #[test]
+    fn cycle_members_come_last() {
+        let adj = vec![vec![1], vec![0], vec![]];
+        assert_eq!(topo_order(&adj, |v| v), vec![2, 0, 1]);
+    }
+
+    #[test]
+    fn components_of_a_long_chain_do_not_overflow_the_stack() {
+        let n = 200_000;
+        let mut adj: Vec<Vec<usize>> = (0..n)
+            .map(|i| if i + 1 < n { vec![i + 1] } else { vec![] })
+            .collect();
+        assert_eq!(sccs(&adj).len(), n);
+        adj[n - 1].push(0);
+        let comps = sccs(&adj);
+        assert_eq!(comps.len(), 1);
+        assert_eq!(comps[0].len(), n);
+    }
+
+    #[test]
+    fn two_separate_cycles_are_two_components() {
+        let adj = vec![vec![1], vec![0], vec![3], vec![2], vec![4]];
+        let mut big: Vec<usize> = sccs(&adj)
+            .iter()
+            .filter(|c| c.len() > 1)
+            .map(|c| c.len())
+            .collect();
+        big.sort();
+        assert_eq!(big, vec![2, 2]);
+    }
+}

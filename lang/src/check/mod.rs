@@ -1,0 +1,186 @@
+//! Checking: names, types against provider schemas, the dependency graph and secret flow.
+//! The result is every diagnostic plus, when there is no error, the [`Program`] the
+//! evaluator runs.
+//!
+//! Each module is checked once, children before parents (a parent reads its children's
+//! param and output types). Within a module: names, then references (which give the graph),
+//! then types in topological order, so that inferring a declaration never recurses into
+//! another one.
+
+mod environment;
+mod expected;
+pub(crate) mod graph;
+mod module;
+mod names;
+mod places;
+mod properties;
+mod secrets;
+mod types;
+
+use crate::diag::{self, Diagnostic};
+use crate::project::Project;
+use crate::span::Span;
+use crate::syntax::ast;
+use infra_provider_core::{ResourceSchema, SchemaSet, Type};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+pub(crate) use properties::{META, parse_duration};
+pub(crate) use types::Ty;
+pub(crate) use types::contains_secret_type as is_secret_type;
+
+/// What to check beyond the files themselves.
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    /// The environment that will be evaluated: its params must cover every param without a
+    /// default (E0308), and it must exist (E0205).
+    pub environment: Option<String>,
+}
+
+/// The outcome of [`check`].
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// Syntax, load and check diagnostics, sorted by position.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Present when no diagnostic is an error.
+    pub program: Option<Program>,
+}
+
+impl Checked {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// A checked program: declarations with their types and evaluation order, shared cheaply.
+#[derive(Debug, Clone)]
+pub struct Program {
+    pub(crate) data: Arc<ProgramData>,
+}
+
+impl Program {
+    /// Names of the environments the project declares, in declaration order.
+    pub fn environment_names(&self) -> Vec<&str> {
+        self.data
+            .environments
+            .iter()
+            .map(|e| e.name.name.as_str())
+            .collect()
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct ProgramData {
+    /// `modules[0]` is the root.
+    pub modules: Vec<ModuleProgram>,
+    /// Schemas of the resource types the program uses.
+    pub schemas: HashMap<String, ResourceSchema>,
+    pub environments: Vec<Arc<ast::Environment>>,
+}
+
+#[derive(Debug)]
+pub(crate) struct ModuleProgram {
+    pub decls: Vec<Decl>,
+    pub by_name: HashMap<String, usize>,
+    /// Declarations in dependency order (dependencies first, ties by name).
+    pub order: Vec<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DeclKind {
+    Param,
+    Let,
+    Resource,
+    Existing,
+    Module,
+    Output,
+}
+
+#[derive(Debug)]
+pub(crate) struct Decl {
+    pub name: String,
+    pub span: Span,
+    pub kind: DeclKind,
+    pub item: Arc<ast::Item>,
+    /// For a module block: the module it instantiates.
+    pub child: Option<usize>,
+    /// Params: the declared type; outputs: declared or inferred; others: inferred.
+    pub ty: Ty,
+}
+
+impl Decl {
+    pub fn resource(&self) -> Option<&ast::Resource> {
+        match &*self.item {
+            ast::Item::Resource(r) => Some(r),
+            _ => None,
+        }
+    }
+    pub fn declared_secret_output(&self) -> bool {
+        matches!(&*self.item, ast::Item::Output(o) if o.ty.as_ref().is_some_and(is_secret_annotation))
+    }
+}
+
+pub(crate) fn is_secret_annotation(t: &ast::TypeExpr) -> bool {
+    matches!(&t.kind, ast::TypeExprKind::Named(n) if n == "secret")
+}
+
+/// What a parent needs to know about a checked module.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ModuleSummary {
+    /// Param name -> (type, has a default).
+    pub params: BTreeMap<String, (Type, bool)>,
+    pub outputs: BTreeMap<String, Ty>,
+}
+
+/// Checks a project against the given schemas, for no particular environment.
+pub fn check(project: &Project, schemas: &SchemaSet) -> Checked {
+    check_with(project, schemas, &CheckOptions::default())
+}
+
+/// Checks a project; with `options.environment`, also that this environment exists and gives
+/// every param without a default.
+pub fn check_with(project: &Project, schemas: &SchemaSet, options: &CheckOptions) -> Checked {
+    let mut diags: Vec<Diagnostic> = project.diagnostics.clone();
+    let order = module::module_order(project, &mut diags);
+    let count = project.modules.len();
+    let mut summaries: Vec<Option<ModuleSummary>> = vec![None; count];
+    let mut programs: Vec<Option<ModuleProgram>> = (0..count).map(|_| None).collect();
+    let mut used_types: HashMap<String, ResourceSchema> = HashMap::new();
+    let mut environments = Vec::new();
+    for m in order {
+        let mut cx = module::ModuleChecker::new(project, schemas, m, &summaries, &mut diags);
+        cx.run();
+        if m == 0 {
+            environments = cx.check_environments(options.environment.as_deref());
+        }
+        let (program, summary, types) = cx.finish();
+        for t in types {
+            if let Some(s) = schemas.get(&t) {
+                used_types.entry(t).or_insert_with(|| s.clone());
+            }
+        }
+        if let (Some(slot), Some(p)) = (summaries.get_mut(m), programs.get_mut(m)) {
+            *slot = Some(summary);
+            *p = Some(program);
+        }
+    }
+    diag::sort(&mut diags);
+    let has_errors = diags.iter().any(Diagnostic::is_error);
+    let program = if has_errors {
+        None
+    } else {
+        // Without errors every module was reached (no include cycle), so none is missing.
+        let modules: Option<Vec<ModuleProgram>> = programs.into_iter().collect();
+        modules.map(|modules| Program {
+            data: Arc::new(ProgramData {
+                modules,
+                schemas: used_types,
+                environments,
+            }),
+        })
+    };
+    Checked {
+        diagnostics: diags,
+        program,
+    }
+}

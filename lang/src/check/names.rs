@@ -1,0 +1,228 @@
+//! Names: declaring every item of a module in its namespace, and resolving every reference,
+//! which yields the edges of the dependency graph.
+
+use super::module::ModuleChecker;
+use super::types::Ty;
+use super::{Decl, DeclKind};
+use crate::diag;
+use crate::span::Span;
+use crate::syntax::ast::{self, Expr, ExprKind, StrPart};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Deeper expressions are not walked (the type pass reports them).
+pub(crate) const MAX_DEPTH: u32 = 256;
+
+impl ModuleChecker<'_> {
+    /// Fills the namespace; reports duplicates (E0201) and misplaced environments (E0307).
+    pub(crate) fn declare(&mut self) {
+        let Some(module) = self.project.modules.get(self.module) else {
+            return;
+        };
+        let mut env_spans: HashMap<String, Span> = HashMap::new();
+        for (_, file) in &module.files {
+            for item in &file.items {
+                let name = item.name();
+                let kind = match item {
+                    ast::Item::Environment(e) => {
+                        if self.module != 0 {
+                            self.diags.push(diag::types::bad_environment(
+                                "environment blocks belong in the project root, not in a module",
+                                e.name.span,
+                                Some("move it to the project folder or its `environments/` subfolder".into()),
+                            ));
+                        } else if let Some(&first) = env_spans.get(&name.name) {
+                            self.diags.push(diag::names::duplicate_environment(
+                                &name.name, name.span, first,
+                            ));
+                        } else {
+                            env_spans.insert(name.name.clone(), name.span);
+                            self.environments.push(Arc::new(e.clone()));
+                        }
+                        continue;
+                    }
+                    ast::Item::Param(_) => DeclKind::Param,
+                    ast::Item::Let(_) => DeclKind::Let,
+                    ast::Item::Resource(r) if r.existing => DeclKind::Existing,
+                    ast::Item::Resource(_) => DeclKind::Resource,
+                    ast::Item::Module(_) => DeclKind::Module,
+                    ast::Item::Output(_) => DeclKind::Output,
+                };
+                if let Some(&first) = self.by_name.get(&name.name) {
+                    let first_span = self.decls.get(first).map(|d| d.span).unwrap_or(name.span);
+                    self.diags.push(diag::names::duplicate_name(
+                        &name.name, name.span, first_span,
+                    ));
+                    continue;
+                }
+                let child = match item {
+                    ast::Item::Module(m) => module.imports.get(&m.source).copied(),
+                    _ => None,
+                };
+                self.by_name.insert(name.name.clone(), self.decls.len());
+                self.decls.push(Decl {
+                    name: name.name.clone(),
+                    span: name.span,
+                    kind,
+                    item: Arc::new(item.clone()),
+                    child,
+                    ty: Ty::any(),
+                });
+            }
+        }
+        self.used = vec![false; self.decls.len()];
+        self.edges = vec![Vec::new(); self.decls.len()];
+    }
+
+    /// Resolves every reference of every declaration (E0200 for unknown names), recording the
+    /// graph's edges, what is used, and redundant `depends_on` entries (W0003).
+    pub(crate) fn collect_references(&mut self) {
+        for d in 0..self.decls.len() {
+            let Some(decl) = self.decls.get(d) else {
+                continue;
+            };
+            let item = Arc::clone(&decl.item);
+            let mut found: Vec<(usize, Span)> = Vec::new();
+            let mut locals: Vec<String> = Vec::new();
+            match &*item {
+                ast::Item::Param(p) => {
+                    if let Some(e) = &p.default {
+                        self.walk(e, &mut locals, &mut found, 0);
+                    }
+                }
+                ast::Item::Let(l) => self.walk(&l.value, &mut locals, &mut found, 0),
+                ast::Item::Output(o) => self.walk(&o.value, &mut locals, &mut found, 0),
+                ast::Item::Module(m) => {
+                    for a in &m.body {
+                        self.walk(&a.value, &mut locals, &mut found, 0);
+                    }
+                }
+                ast::Item::Resource(r) => self.resource_references(r, &mut found),
+                ast::Item::Environment(_) => {}
+            }
+            let mut first: HashMap<usize, Span> = HashMap::new();
+            for (target, span) in found {
+                first.entry(target).or_insert(span);
+                if let Some(u) = self.used.get_mut(target) {
+                    *u = true;
+                }
+            }
+            let mut edges: Vec<(usize, Span)> = first.into_iter().collect();
+            edges.sort_by_key(|(t, _)| *t);
+            if let Some(slot) = self.edges.get_mut(d) {
+                *slot = edges;
+            }
+        }
+    }
+
+    fn resource_references(&mut self, r: &ast::Resource, found: &mut Vec<(usize, Span)>) {
+        let mut locals: Vec<String> = Vec::new();
+        if let Some(fe) = &r.for_each {
+            self.walk(&fe.collection, &mut locals, found, 0);
+            locals.extend(fe.key.iter().map(|k| k.name.clone()));
+            locals.push(fe.value.name.clone());
+        }
+        let mut explicit: Vec<(usize, Span)> = Vec::new();
+        for a in &r.body {
+            if a.name.name == "depends_on" {
+                self.walk(&a.value, &mut locals, &mut explicit, 0);
+            } else {
+                self.walk(&a.value, &mut locals, found, 0);
+            }
+        }
+        let implied: std::collections::HashSet<usize> = found.iter().map(|(t, _)| *t).collect();
+        for (target, span) in explicit {
+            if implied.contains(&target)
+                && let Some(decl) = self.decls.get(target)
+            {
+                self.diags
+                    .push(diag::graph::redundant_depends_on(&decl.name, span));
+            }
+            found.push((target, span));
+        }
+    }
+
+    fn walk(
+        &mut self,
+        e: &Expr,
+        locals: &mut Vec<String>,
+        found: &mut Vec<(usize, Span)>,
+        depth: u32,
+    ) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        let depth = depth + 1;
+        match &e.kind {
+            ExprKind::Null | ExprKind::Bool(_) | ExprKind::Int(_) | ExprKind::Float(_) => {}
+            ExprKind::Str { parts, .. } => {
+                for p in parts {
+                    if let StrPart::Interp(x) = p {
+                        self.walk(x, locals, found, depth);
+                    }
+                }
+            }
+            ExprKind::List(items) => {
+                for x in items {
+                    self.walk(x, locals, found, depth);
+                }
+            }
+            ExprKind::Object(entries) | ExprKind::Tagged { entries, .. } => {
+                for en in entries {
+                    self.walk(&en.value, locals, found, depth);
+                }
+            }
+            ExprKind::Ref(id) => self.reference(id, locals, found),
+            ExprKind::Member(b, _) | ExprKind::Unary(_, b) | ExprKind::Paren(b) => {
+                self.walk(b, locals, found, depth)
+            }
+            ExprKind::Index(a, b) | ExprKind::Binary(_, a, b) => {
+                self.walk(a, locals, found, depth);
+                self.walk(b, locals, found, depth);
+            }
+            ExprKind::Call { args, .. } => {
+                for x in args {
+                    self.walk(x, locals, found, depth);
+                }
+            }
+            ExprKind::Cond(a, b, c) => {
+                self.walk(a, locals, found, depth);
+                self.walk(b, locals, found, depth);
+                self.walk(c, locals, found, depth);
+            }
+            ExprKind::ListFor(c) | ExprKind::ObjectFor(c) => {
+                self.walk(&c.collection, locals, found, depth);
+                let mark = locals.len();
+                locals.extend(c.key.iter().map(|k| k.name.clone()));
+                locals.push(c.value.name.clone());
+                if let Some(k) = &c.key_expr {
+                    self.walk(k, locals, found, depth);
+                }
+                self.walk(&c.body, locals, found, depth);
+                if let Some(x) = &c.cond {
+                    self.walk(x, locals, found, depth);
+                }
+                locals.truncate(mark);
+            }
+        }
+    }
+
+    fn reference(&mut self, id: &ast::Ident, locals: &[String], found: &mut Vec<(usize, Span)>) {
+        if locals.contains(&id.name) {
+            return;
+        }
+        match self.by_name.get(&id.name) {
+            Some(&target) => found.push((target, id.span)),
+            None => {
+                let candidates = self
+                    .by_name
+                    .keys()
+                    .map(String::as_str)
+                    .chain(locals.iter().map(String::as_str));
+                let suggestion = diag::did_you_mean(&id.name, candidates);
+                self.diags
+                    .push(diag::names::unknown_name(&id.name, id.span, suggestion));
+            }
+        }
+    }
+}

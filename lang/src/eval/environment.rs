@@ -1,0 +1,235 @@
+//! The chosen environment: its target, state location, protection and param values. Only the
+//! chosen block is evaluated, so `env("AZURE_SUBSCRIPTION_ID")` in `prod` is not read when
+//! planning `local`.
+
+use super::build::Scope;
+use super::expr::Cx;
+use super::{NoKnowledge, Resolver};
+use crate::check::ProgramData;
+use crate::diag::{self, Diagnostic};
+use crate::span::Span;
+use crate::syntax::ast::{Expr, ExprKind};
+use infra_provider_core::Value;
+use infra_stdlib::Host;
+use std::collections::{BTreeSet, HashMap};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnvironmentConfig {
+    pub name: String,
+    pub target: Target,
+    pub state: StateConfig,
+    /// No delete or replace without `--allow-destroy`; sets `lifecycle.protect` everywhere.
+    pub protect: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    /// No cloud: only built-in types.
+    None,
+    /// The built-in Azure emulator, on `port` if given.
+    Emulator { port: Option<u16> },
+    Azure {
+        subscription: String,
+        tenant: Option<String>,
+        location: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum StateConfig {
+    /// A file under `.infra/` named after the environment, or `path`.
+    Local { path: Option<String> },
+    AzureBlob {
+        account: String,
+        container: String,
+        key: String,
+    },
+}
+
+type EnvResult = Result<(Option<EnvironmentConfig>, HashMap<String, Value>), Vec<Diagnostic>>;
+
+/// Evaluates the environment `name` (none: no config, no params).
+pub(crate) fn evaluate_environment(
+    data: &ProgramData,
+    name: Option<&str>,
+    host: &dyn Host,
+) -> EnvResult {
+    let Some(name) = name else {
+        return Ok((None, HashMap::new()));
+    };
+    let Some(env) = data.environments.iter().find(|e| e.name.name == name) else {
+        let known: Vec<&str> = data
+            .environments
+            .iter()
+            .map(|e| e.name.name.as_str())
+            .collect();
+        let suggestion = diag::did_you_mean(name, known.iter().copied());
+        return Err(vec![diag::names::unknown_environment(
+            name,
+            Span::default(),
+            suggestion,
+            &known,
+        )]);
+    };
+    let scopes: [Scope; 0] = [];
+    let cx = Cx::new(
+        data,
+        &scopes,
+        &[],
+        &[],
+        None,
+        host,
+        &NoKnowledge as &dyn Resolver,
+        None,
+    );
+    let mut config = EnvironmentConfig {
+        name: name.to_string(),
+        target: Target::None,
+        state: StateConfig::Local { path: None },
+        protect: false,
+    };
+    let mut params = HashMap::new();
+    let mut diags = Vec::new();
+    for a in &env.body {
+        let r = match a.name.name.as_str() {
+            "target" => tagged(&cx, &a.value)
+                .and_then(|(tag, f)| target(&tag, &f, a.value.span))
+                .map(|t| config.target = t),
+            "state" => tagged(&cx, &a.value)
+                .and_then(|(tag, f)| state(&tag, &f, a.value.span))
+                .map(|s| config.state = s),
+            "protect" => value(&cx, &a.value).and_then(|v| match v {
+                Value::Bool(b) => {
+                    config.protect = b;
+                    Ok(())
+                }
+                _ => Err(not_known("`protect`", "a bool", a.value.span)),
+            }),
+            "params" => match &a.value.kind {
+                ExprKind::Object(entries) => {
+                    for en in entries {
+                        match cx.eval_top(&en.value, 0, &mut Vec::new(), &mut BTreeSet::new()) {
+                            Ok(v) => {
+                                params.insert(en.key.name.clone(), v);
+                            }
+                            Err(d) => diags.push(d),
+                        }
+                    }
+                    Ok(())
+                }
+                _ => Err(not_known("`params`", "an object", a.value.span)),
+            },
+            _ => Ok(()),
+        };
+        if let Err(d) = r {
+            diags.push(d);
+        }
+    }
+    if diags.is_empty() {
+        Ok((Some(config), params))
+    } else {
+        Err(diags)
+    }
+}
+
+fn not_known(what: &str, kind: &str, span: Span) -> Diagnostic {
+    diag::eval::eval_error(
+        format!("{what} must be {kind} known before apply"),
+        span,
+        "invalid value",
+    )
+}
+
+/// A plain (not secret, known) value.
+fn value(cx: &Cx<'_>, e: &Expr) -> Result<Value, Diagnostic> {
+    let v = cx.eval_top(e, 0, &mut Vec::new(), &mut BTreeSet::new())?;
+    if v.contains_secret() {
+        return Err(diag::secrets::secret_to_plain(
+            "an environment setting",
+            e.span,
+            None,
+            "environment settings are shown in clear; pass credentials through the environment of the process instead",
+        ));
+    }
+    if v.contains_unknown() {
+        return Err(not_known("an environment setting", "a value", e.span));
+    }
+    Ok(v)
+}
+
+/// Evaluated fields of a tagged value, with their spans for errors.
+type Fields = HashMap<String, (Value, Span)>;
+
+/// `tag { field = value, ... }` with its fields evaluated (spans kept for errors).
+fn tagged(cx: &Cx<'_>, e: &Expr) -> Result<(String, Fields), Diagnostic> {
+    let ExprKind::Tagged { tag, entries } = &e.kind else {
+        return Err(not_known("this setting", "`kind { ... }`", e.span));
+    };
+    let mut fields = HashMap::new();
+    for en in entries {
+        fields.insert(en.key.name.clone(), (value(cx, &en.value)?, en.value.span));
+    }
+    Ok((tag.name.clone(), fields))
+}
+
+fn string(fields: &Fields, name: &str, span: Span) -> Result<Option<String>, Diagnostic> {
+    match fields.get(name) {
+        None => Ok(None),
+        Some((Value::String(s), _)) => Ok(Some(s.clone())),
+        Some((_, span)) => Err(not_known(&format!("`{name}`"), "a string", *span)),
+    }
+    .and_then(|v| {
+        if v.as_deref() == Some("") {
+            Err(not_known(&format!("`{name}`"), "a non-empty string", span))
+        } else {
+            Ok(v)
+        }
+    })
+}
+
+fn required(fields: &Fields, name: &str, span: Span) -> Result<String, Diagnostic> {
+    string(fields, name, span)?.ok_or_else(|| not_known(&format!("`{name}`"), "a string", span))
+}
+
+fn target(tag: &str, fields: &Fields, span: Span) -> Result<Target, Diagnostic> {
+    match tag {
+        "azure" => Ok(Target::Azure {
+            subscription: required(fields, "subscription", span)?,
+            tenant: string(fields, "tenant", span)?,
+            location: string(fields, "location", span)?,
+        }),
+        "emulator" => {
+            let port = match fields.get("port") {
+                None => None,
+                Some((Value::Int(p), s)) => {
+                    Some(u16::try_from(*p).map_err(|_| not_known("`port`", "a port number", *s))?)
+                }
+                Some((_, s)) => return Err(not_known("`port`", "an int", *s)),
+            };
+            Ok(Target::Emulator { port })
+        }
+        _ => Err(not_known(
+            "`target`",
+            "`azure { ... }` or `emulator { ... }`",
+            span,
+        )),
+    }
+}
+
+fn state(tag: &str, fields: &Fields, span: Span) -> Result<StateConfig, Diagnostic> {
+    match tag {
+        "local" => Ok(StateConfig::Local {
+            path: string(fields, "path", span)?,
+        }),
+        "azure_blob" => Ok(StateConfig::AzureBlob {
+            account: required(fields, "account", span)?,
+            container: required(fields, "container", span)?,
+            key: required(fields, "key", span)?,
+        }),
+        _ => Err(not_known(
+            "`state`",
+            "`local { ... }` or `azure_blob { ... }`",
+            span,
+        )),
+    }
+}

@@ -1,0 +1,533 @@
+//! Expression evaluation in one scope (module instance), with loop variables as locals.
+
+use super::Resolver;
+use super::build::{Instance, Scope};
+use super::ops::{self, taint};
+use super::place::{Place, Reeval};
+use crate::check::ProgramData;
+use crate::check::{META, parse_duration};
+use crate::diag::{self, Diagnostic};
+use crate::span::Span;
+use crate::syntax::ast::{self, BinaryOp, Comprehension, Expr, ExprKind, StrPart};
+use infra_provider_core::{DesiredResource, Lifecycle, Value};
+use infra_stdlib::Host;
+use std::cell::Cell;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Deeper nesting is refused rather than risking the stack.
+const MAX_DEPTH: u32 = 256;
+
+/// Why an evaluation step stopped: an error, or (re-evaluation only) a cached value that
+/// must be recomputed first.
+pub(crate) enum Fail {
+    Diag(Diagnostic),
+    Need(usize, usize),
+}
+
+impl From<Diagnostic> for Fail {
+    fn from(d: Diagnostic) -> Fail {
+        Fail::Diag(d)
+    }
+}
+
+pub(crate) type R<T> = Result<T, Fail>;
+
+pub(crate) fn to_diag(f: Fail) -> Diagnostic {
+    match f {
+        Fail::Diag(d) => d,
+        Fail::Need(..) => diag::eval::eval_error(
+            "value needed before it was evaluated",
+            Span::default(),
+            "internal",
+        ),
+    }
+}
+
+/// A loop variable: a value, or a resource instance when iterating over a literal collection
+/// of resources (so that `app.identity` reads the attribute, not a field of an id).
+#[derive(Clone)]
+pub(crate) enum Local {
+    Val(Value),
+    Inst(usize),
+}
+
+pub(crate) type Locals<'e> = Vec<(&'e str, Local)>;
+
+/// Elements of a literal collection of resources: key (map key or list index) and instance.
+pub(crate) type RefItems = Vec<(Value, usize)>;
+
+/// What a comprehension iterates over.
+enum Iterated {
+    Value(Value),
+    Items(Vec<(Value, Local)>),
+}
+
+/// Read-only view of an evaluation in progress (or finished, for re-evaluation).
+pub(crate) struct Cx<'a> {
+    pub data: &'a ProgramData,
+    pub scopes: &'a [Scope],
+    pub instances: &'a [Instance],
+    /// Indexed by instance while building; by `pos[instance]` once finished.
+    pub resources: &'a [DesiredResource],
+    pub pos: Option<&'a [usize]>,
+    pub host: &'a dyn Host,
+    pub resolver: &'a dyn Resolver,
+    pub reeval: Option<&'a Reeval>,
+    pub depth: Cell<u32>,
+}
+
+impl<'a> Cx<'a> {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        data: &'a ProgramData,
+        scopes: &'a [Scope],
+        instances: &'a [Instance],
+        resources: &'a [DesiredResource],
+        pos: Option<&'a [usize]>,
+        host: &'a dyn Host,
+        resolver: &'a dyn Resolver,
+        reeval: Option<&'a Reeval>,
+    ) -> Self {
+        Cx {
+            data,
+            scopes,
+            instances,
+            resources,
+            pos,
+            host,
+            resolver,
+            reeval,
+            depth: Cell::new(0),
+        }
+    }
+
+    pub fn resource_of(&self, inst: usize) -> Option<&'a DesiredResource> {
+        let p = match self.pos {
+            Some(pos) => *pos.get(inst)?,
+            None => inst,
+        };
+        self.resources.get(p)
+    }
+
+    /// Evaluates outside re-evaluation, where nothing is ever missing.
+    pub fn eval_top<'e>(
+        &self,
+        e: &'e Expr,
+        sc: usize,
+        locals: &mut Locals<'e>,
+        deps: &mut BTreeSet<usize>,
+    ) -> Result<Value, Diagnostic> {
+        self.eval(e, sc, locals, deps).map_err(to_diag)
+    }
+
+    pub fn eval<'e>(
+        &self,
+        e: &'e Expr,
+        sc: usize,
+        locals: &mut Locals<'e>,
+        deps: &mut BTreeSet<usize>,
+    ) -> R<Value> {
+        let depth = self.depth.get();
+        if depth >= MAX_DEPTH {
+            return Err(
+                diag::eval::eval_error("expression nested too deeply", e.span, "too deep").into(),
+            );
+        }
+        self.depth.set(depth + 1);
+        let v = self.eval_inner(e, sc, locals, deps);
+        self.depth.set(depth);
+        v
+    }
+
+    fn eval_inner<'e>(
+        &self,
+        e: &'e Expr,
+        sc: usize,
+        locals: &mut Locals<'e>,
+        deps: &mut BTreeSet<usize>,
+    ) -> R<Value> {
+        Ok(match &e.kind {
+            ExprKind::Null => Value::Null,
+            ExprKind::Bool(b) => Value::Bool(*b),
+            ExprKind::Int(i) => Value::Int(*i),
+            ExprKind::Float(f) => Value::Float(*f),
+            ExprKind::Str { parts, .. } => {
+                let mut out = String::new();
+                let (mut secret, mut unknown) = (false, false);
+                for p in parts {
+                    match p {
+                        StrPart::Lit(s) => out.push_str(s),
+                        StrPart::Interp(x) => {
+                            let v = self.eval(x, sc, locals, deps)?;
+                            secret |= v.contains_secret();
+                            match ops::to_text(&v, x.span)? {
+                                Some(text) => out.push_str(&text),
+                                None => unknown = true,
+                            }
+                        }
+                    }
+                }
+                taint(
+                    if unknown {
+                        Value::Unknown
+                    } else {
+                        Value::String(out)
+                    },
+                    secret,
+                )
+            }
+            ExprKind::List(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for x in items {
+                    out.push(self.eval(x, sc, locals, deps)?);
+                }
+                Value::List(out)
+            }
+            ExprKind::Object(entries) => {
+                let mut out = BTreeMap::new();
+                for en in entries {
+                    out.insert(en.key.name.clone(), self.eval(&en.value, sc, locals, deps)?);
+                }
+                Value::Object(out)
+            }
+            ExprKind::Ref(_) | ExprKind::Member(..) | ExprKind::Index(..) => {
+                let p = self.place(e, sc, locals, deps)?;
+                self.place_value(p, deps)?
+            }
+            ExprKind::Call { name, args } => {
+                let mut values = Vec::with_capacity(args.len());
+                for x in args {
+                    values.push(self.eval(x, sc, locals, deps)?);
+                }
+                infra_stdlib::call(&name.name, &values, self.host).map_err(|err| {
+                    diag::functions::function_failed(&name.name, &err.to_string(), e.span)
+                })?
+            }
+            ExprKind::Unary(op, x) => ops::unary(*op, self.eval(x, sc, locals, deps)?, e.span)?,
+            ExprKind::Binary(op @ (BinaryOp::And | BinaryOp::Or), a, b) => {
+                let l = self.eval(a, sc, locals, deps)?;
+                let (inner, secret) = l.unwrap_secret();
+                // Short-circuit, so that `length(xs) > 0 && xs[0] == "a"` never indexes an empty list.
+                match (op, inner) {
+                    (BinaryOp::And, Value::Bool(false)) | (BinaryOp::Or, Value::Bool(true)) => l,
+                    (_, Value::Bool(_)) => {
+                        let r = self.eval(b, sc, locals, deps)?;
+                        ops::binary(*op, l, r, e.span, b.span)?
+                    }
+                    (_, Value::Unknown) => taint(Value::Unknown, secret),
+                    (_, other) => {
+                        return Err(diag::eval::eval_error(
+                            format!("`{}` expects bools, found {}", op.symbol(), other.kind()),
+                            a.span,
+                            "not a bool",
+                        )
+                        .into());
+                    }
+                }
+            }
+            ExprKind::Binary(op, a, b) => {
+                let l = self.eval(a, sc, locals, deps)?;
+                let r = self.eval(b, sc, locals, deps)?;
+                ops::binary(*op, l, r, e.span, b.span)?
+            }
+            ExprKind::Cond(c, a, b) => {
+                let cond = self.eval(c, sc, locals, deps)?;
+                let (inner, secret) = cond.unwrap_secret();
+                match inner {
+                    Value::Bool(true) => taint(self.eval(a, sc, locals, deps)?, secret),
+                    Value::Bool(false) => taint(self.eval(b, sc, locals, deps)?, secret),
+                    Value::Unknown => taint(Value::Unknown, secret),
+                    other => {
+                        return Err(diag::eval::eval_error(
+                            format!("a condition must be a bool, found {}", other.kind()),
+                            c.span,
+                            "not a bool",
+                        )
+                        .into());
+                    }
+                }
+            }
+            ExprKind::ListFor(c) => self.comprehension(c, false, sc, locals, deps)?,
+            ExprKind::ObjectFor(c) => self.comprehension(c, true, sc, locals, deps)?,
+            ExprKind::Tagged { .. } => {
+                return Err(diag::eval::eval_error(
+                    "a tagged value is only valid in an environment",
+                    e.span,
+                    "not valid here",
+                )
+                .into());
+            }
+            ExprKind::Paren(x) => self.eval(x, sc, locals, deps)?,
+        })
+    }
+
+    fn comprehension<'e>(
+        &self,
+        c: &'e Comprehension,
+        object: bool,
+        sc: usize,
+        locals: &mut Locals<'e>,
+        deps: &mut BTreeSet<usize>,
+    ) -> R<Value> {
+        let (coll, mut secret) = match self.reference_items(&c.collection, sc, locals, deps)? {
+            Some(refs) => {
+                let items = refs.into_iter().map(|(k, i)| (k, Local::Inst(i))).collect();
+                (Iterated::Items(items), false)
+            }
+            None => match self.eval(&c.collection, sc, locals, deps)? {
+                Value::Secret(inner) => (Iterated::Value(*inner), true),
+                other => (Iterated::Value(other), false),
+            },
+        };
+        let items: Vec<(Value, Local)> = match coll {
+            Iterated::Items(items) => items,
+            Iterated::Value(Value::Unknown) => return Ok(taint(Value::Unknown, secret)),
+            Iterated::Value(Value::List(xs)) => xs
+                .into_iter()
+                .enumerate()
+                .map(|(i, x)| {
+                    (
+                        Value::Int(i64::try_from(i).unwrap_or(i64::MAX)),
+                        Local::Val(x),
+                    )
+                })
+                .collect(),
+            Iterated::Value(Value::Object(m)) => m
+                .into_iter()
+                .map(|(k, v)| (Value::String(k), Local::Val(v)))
+                .collect(),
+            Iterated::Value(other) => {
+                return Err(diag::eval::eval_error(
+                    format!("cannot iterate over a {}", other.kind()),
+                    c.collection.span,
+                    "not a list or a map",
+                )
+                .into());
+            }
+        };
+        let mut list = Vec::new();
+        let mut map = BTreeMap::new();
+        let mark = locals.len();
+        for (k, v) in items {
+            locals.truncate(mark);
+            if let Some(key) = &c.key {
+                locals.push((key.name.as_str(), Local::Val(taint(k, secret))));
+            }
+            let v = match v {
+                Local::Val(v) => Local::Val(taint(v, secret)),
+                inst => inst,
+            };
+            locals.push((c.value.name.as_str(), v));
+            if let Some(cond) = &c.cond {
+                let cv = self.eval(cond, sc, locals, deps)?;
+                let (inner, s) = cv.unwrap_secret();
+                secret |= s;
+                match inner {
+                    Value::Bool(true) => {}
+                    Value::Bool(false) => continue,
+                    Value::Unknown => {
+                        locals.truncate(mark);
+                        return Ok(taint(Value::Unknown, secret));
+                    }
+                    other => {
+                        locals.truncate(mark);
+                        let msg = format!(
+                            "a comprehension's `if` must be a bool, found {}",
+                            other.kind()
+                        );
+                        return Err(diag::eval::eval_error(msg, cond.span, "not a bool").into());
+                    }
+                }
+            }
+            let body = self.eval(&c.body, sc, locals, deps)?;
+            if !object {
+                list.push(body);
+                continue;
+            }
+            let Some(key_expr) = &c.key_expr else {
+                continue;
+            };
+            let key = self.eval(key_expr, sc, locals, deps)?;
+            let (key, s) = key.unwrap_secret();
+            secret |= s;
+            let key = match key {
+                Value::String(s) => s.clone(),
+                Value::Unknown => {
+                    locals.truncate(mark);
+                    return Ok(taint(Value::Unknown, secret));
+                }
+                other => {
+                    locals.truncate(mark);
+                    let msg = format!("object keys must be strings, found {}", other.kind());
+                    return Err(diag::eval::eval_error(msg, key_expr.span, "not a string").into());
+                }
+            };
+            if map.contains_key(&key) {
+                locals.truncate(mark);
+                let shown = if s { "(secret)" } else { key.as_str() };
+                return Err(diag::eval::duplicate_key(
+                    shown,
+                    key_expr.span,
+                    "an object comprehension",
+                )
+                .into());
+            }
+            map.insert(key, body);
+        }
+        locals.truncate(mark);
+        Ok(taint(
+            if object {
+                Value::Object(map)
+            } else {
+                Value::List(list)
+            },
+            secret,
+        ))
+    }
+
+    /// The elements of a literal collection that all stand for resource instances
+    /// (`{ api = api, admin = admin }`, `[a, b]`), with their keys (map key or list index);
+    /// `None` for any other collection. Mirrors the checker's `reference_collection`.
+    pub fn reference_items<'e>(
+        &self,
+        e: &'e Expr,
+        sc: usize,
+        locals: &mut Locals<'e>,
+        deps: &mut BTreeSet<usize>,
+    ) -> R<Option<RefItems>> {
+        let elements: Vec<(Value, &'e Expr)> = match &e.kind {
+            ExprKind::Paren(x) => return self.reference_items(x, sc, locals, deps),
+            ExprKind::Object(entries) => entries
+                .iter()
+                .map(|en| (Value::String(en.key.name.clone()), &en.value))
+                .collect(),
+            ExprKind::List(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, x)| (Value::Int(i64::try_from(i).unwrap_or(i64::MAX)), x))
+                .collect(),
+            _ => return Ok(None),
+        };
+        if elements.is_empty() {
+            return Ok(None);
+        }
+        let mut out = Vec::with_capacity(elements.len());
+        for (key, el) in elements {
+            if !matches!(
+                el.kind,
+                ExprKind::Ref(_) | ExprKind::Index(..) | ExprKind::Paren(_)
+            ) {
+                return Ok(None);
+            }
+            let mut own = BTreeSet::new();
+            match self.place(el, sc, locals, &mut own)? {
+                Place::Inst(i) => {
+                    deps.extend(own);
+                    out.push((key, i));
+                }
+                _ => return Ok(None),
+            }
+        }
+        Ok(Some(out))
+    }
+
+    /// A resource body: properties (null means unset; secret properties are wrapped) and,
+    /// with `with_meta`, the lifecycle and explicit dependencies.
+    pub fn resource_body<'e>(
+        &self,
+        sc: usize,
+        r: &'e ast::Resource,
+        each: Option<&(Value, Local)>,
+        deps: &mut BTreeSet<usize>,
+        with_meta: bool,
+    ) -> R<(BTreeMap<String, Value>, Lifecycle)> {
+        let schema = self.data.schemas.get(&r.type_name.name);
+        let mut locals: Locals<'e> = Vec::new();
+        if let (Some(fe), Some((k, v))) = (&r.for_each, each) {
+            if let Some(key) = &fe.key {
+                locals.push((key.name.as_str(), Local::Val(k.clone())));
+            }
+            locals.push((fe.value.name.as_str(), v.clone()));
+        }
+        let mut props = BTreeMap::new();
+        let mut lifecycle = Lifecycle::default();
+        for a in &r.body {
+            if META.contains(&a.name.name.as_str()) {
+                if with_meta {
+                    self.meta(a, sc, &mut locals, deps, &mut lifecycle)?;
+                }
+                continue;
+            }
+            let v = self.eval(&a.value, sc, &mut locals, deps)?;
+            if v == Value::Null {
+                continue;
+            }
+            let secret = schema
+                .and_then(|s| s.properties.get(&a.name.name))
+                .is_some_and(|p| p.secret);
+            props.insert(a.name.name.clone(), taint(v, secret));
+        }
+        Ok((props, lifecycle))
+    }
+
+    fn meta<'e>(
+        &self,
+        a: &'e ast::Attribute,
+        sc: usize,
+        locals: &mut Locals<'e>,
+        deps: &mut BTreeSet<usize>,
+        lifecycle: &mut Lifecycle,
+    ) -> R<()> {
+        let name = a.name.name.as_str();
+        if name == "depends_on" {
+            if let ExprKind::List(items) = &a.value.kind {
+                for item in items {
+                    match self.place(item, sc, locals, deps)? {
+                        Place::Inst(i) => {
+                            deps.insert(i);
+                        }
+                        Place::Insts(s, d) => deps.extend(self.all_instances(s, d)),
+                        _ => {}
+                    }
+                }
+            }
+            return Ok(());
+        }
+        let v = self.eval(&a.value, sc, locals, deps)?;
+        let known = |what: &str| {
+            diag::eval::eval_error(
+                format!("`{name}` must be {what} known before apply"),
+                a.value.span,
+                "not known before apply",
+            )
+        };
+        let (v, _) = v.unwrap_secret();
+        match (name, v) {
+            ("protect", Value::Bool(b)) => lifecycle.protect = *b,
+            ("create_before_destroy", Value::Bool(b)) => lifecycle.create_before_destroy = *b,
+            ("ignore_changes", Value::List(items)) => {
+                for item in items {
+                    match item.unwrap_secret().0 {
+                        Value::String(s) => lifecycle.ignore_changes.push(s.clone()),
+                        _ => return Err(known("a list of strings").into()),
+                    }
+                }
+            }
+            ("timeouts", Value::Object(map)) => {
+                for (op, d) in map {
+                    let secs = d.unwrap_secret().0.as_str().and_then(parse_duration);
+                    match secs {
+                        Some(s) => {
+                            lifecycle.timeouts.insert(op.clone(), s);
+                        }
+                        None => return Err(known("durations like \"45m\"").into()),
+                    }
+                }
+            }
+            ("protect" | "create_before_destroy", _) => return Err(known("a bool").into()),
+            ("ignore_changes", _) => return Err(known("a list of strings").into()),
+            _ => return Err(known("an object of durations").into()),
+        }
+        Ok(())
+    }
+}

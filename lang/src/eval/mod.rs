@@ -1,0 +1,159 @@
+//! Evaluation: from a checked [`Program`] and an environment to the desired resources, their
+//! dependency edges and the outputs. Values carry their markers: `Unknown` for what is only
+//! known after apply, `Secret` for anything derived from a secret.
+//!
+//! Declarations are evaluated in the order the checker computed (dependencies first), so
+//! evaluation never recurses from one declaration into another. What the engine knows about
+//! resources (recorded state, provider predictions) comes in through a [`Resolver`].
+
+// Diagnostics are the error type throughout evaluation: errors are the cold path, and the
+// engine and CLI consume `Diagnostic` directly.
+#![allow(clippy::result_large_err)]
+
+mod build;
+mod environment;
+mod expr;
+mod host;
+mod ops;
+mod place;
+#[cfg(test)]
+mod tests;
+
+use crate::check::Program;
+use crate::diag::{self, Diagnostic};
+use crate::span::Span;
+use infra_provider_core::{DesiredResource, Value};
+use infra_stdlib::Host;
+use std::collections::{BTreeMap, HashMap};
+
+pub use environment::{EnvironmentConfig, StateConfig, Target};
+
+/// What the engine knows about a resource's attributes.
+pub trait Resolver {
+    /// Attributes known for the resource at `address` whose inputs evaluate to `inputs`
+    /// (recorded state, a provider's prediction...); `None` when nothing is known.
+    fn attributes(
+        &self,
+        address: &str,
+        type_name: &str,
+        inputs: &BTreeMap<String, Value>,
+    ) -> Option<BTreeMap<String, Value>>;
+}
+
+/// A resolver that knows nothing: every attribute the cloud sets is `Unknown`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoKnowledge;
+
+impl Resolver for NoKnowledge {
+    fn attributes(
+        &self,
+        _: &str,
+        _: &str,
+        _: &BTreeMap<String, Value>,
+    ) -> Option<BTreeMap<String, Value>> {
+        None
+    }
+}
+
+/// The result of evaluating a program for one environment.
+///
+/// Deliberately not `Debug`: values inside are `Value::Secret` and must only leave through
+/// `Value`'s redacting `Display` or `to_redacted_json`.
+pub struct Evaluation {
+    /// Every resource instance, in dependency order (ties by address).
+    pub resources: Vec<DesiredResource>,
+    /// Root outputs: value and whether the output is declared `secret`.
+    pub outputs: BTreeMap<String, (Value, bool)>,
+    pub environment: Option<EnvironmentConfig>,
+    pub(crate) state: build::State,
+}
+
+impl Evaluation {
+    /// Re-evaluates the properties of one resource instance with what `resolver` knows now
+    /// (used during apply once upstream unknowns are known). Costs about the size of that
+    /// resource's body: params, lets and outputs are taken from this evaluation, and only
+    /// those that contained unknowns are recomputed.
+    pub fn reevaluate(
+        &self,
+        address: &str,
+        resolver: &dyn Resolver,
+    ) -> Result<BTreeMap<String, Value>, Diagnostic> {
+        let Some(&inst) = self.state.by_address.get(address) else {
+            return Err(diag::eval::eval_error(
+                format!("no resource `{address}` in this evaluation"),
+                Span::default(),
+                "unknown address",
+            ));
+        };
+        let host = host::ReplayHost(&self.state.host_cache);
+        let reeval = place::Reeval::default();
+        let cx = self
+            .state
+            .cx(&self.resources, &host, resolver, Some(&reeval));
+        cx.with_needs(|cx| cx.instance_properties(inst))
+    }
+
+    /// Re-evaluates the root outputs with what `resolver` knows now.
+    pub fn reevaluate_outputs(
+        &self,
+        resolver: &dyn Resolver,
+    ) -> Result<BTreeMap<String, (Value, bool)>, Vec<Diagnostic>> {
+        let host = host::ReplayHost(&self.state.host_cache);
+        let reeval = place::Reeval::default();
+        let cx = self
+            .state
+            .cx(&self.resources, &host, resolver, Some(&reeval));
+        let mut out = BTreeMap::new();
+        let mut diags = Vec::new();
+        for (name, d, secret) in self.state.root_outputs() {
+            match cx.with_needs(|cx| cx.slot_value(0, d).map(|(v, _)| v)) {
+                Ok(v) => {
+                    out.insert(name.to_string(), (v, secret));
+                }
+                Err(e) => diags.push(e),
+            }
+        }
+        if diags.is_empty() {
+            Ok(out)
+        } else {
+            Err(diags)
+        }
+    }
+
+    /// Addresses of all resource instances, in the order of `resources`.
+    pub fn addresses(&self) -> impl Iterator<Item = &str> {
+        self.resources.iter().map(|r| r.address.as_str())
+    }
+}
+
+/// Evaluates `program` for the environment `env` (`None`: no environment; params take their
+/// defaults). Function effects go through `host`; attributes the cloud sets through
+/// `resolver`.
+pub fn evaluate(
+    program: &Program,
+    env: Option<&str>,
+    host: &dyn Host,
+    resolver: &dyn Resolver,
+) -> Result<Evaluation, Vec<Diagnostic>> {
+    let recording = host::RecordingHost::new(host);
+    let (environment, params) = environment::evaluate_environment(&program.data, env, &recording)?;
+    let protect_all = environment.as_ref().is_some_and(|e| e.protect);
+    let mut builder = build::Builder::new(program.clone(), &recording, resolver, protect_all);
+    let inputs: HashMap<String, (Value, build::Deps)> = params
+        .into_iter()
+        .map(|(k, v)| (k, (v, build::Deps::default())))
+        .collect();
+    builder.run_root(inputs, env);
+    let (resources, outputs, mut state, mut diags) = builder.finish();
+    if !diags.is_empty() {
+        diag::sort(&mut diags);
+        return Err(diags);
+    }
+    state.host_cache = recording.into_cache();
+    Ok(Evaluation {
+        resources,
+        outputs,
+        environment,
+        state,
+    })
+}

@@ -1,0 +1,84 @@
+//! The statement-by-statement driver around the pest grammar. Each statement is parsed on
+//! its own so that one bad statement costs only itself: the driver reports the error, skips
+//! to the next line that starts a statement, and goes on. Trivia between statements
+//! (blank lines, comments) is skipped here, not by pest, so comments are collected even in
+//! regions the grammar never sees.
+
+use super::ast;
+use super::build::Builder;
+use super::grammar::{InfraParser, Rule};
+use super::{lexer, recover};
+use crate::diag::{self, Diagnostic};
+use crate::span::{FileId, Span};
+use pest::Parser;
+
+/// Deepest expression or type tree the parser builds. Deeper input is reported (E0100)
+/// instead of risking a stack overflow in the parser or in any pass that walks the tree.
+pub const MAX_DEPTH: usize = 200;
+
+/// Parses one file. Always returns a tree: every statement that parsed, even when others
+/// did not; `Vec<Diagnostic>` holds every syntax error found, sorted by position.
+pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
+    let mut items = Vec::new();
+    let mut comments = Vec::new();
+    let mut diags = Vec::new();
+    let mut pos = 0;
+    loop {
+        pos = recover::skip_trivia(file, text, pos, &mut comments, &mut diags);
+        let Some(rest) = text.get(pos..) else { break };
+        if rest.is_empty() {
+            break;
+        }
+        match InfraParser::parse(Rule::statement, rest) {
+            Ok(mut pairs) => {
+                let Some(pair) = pairs.next() else { break };
+                let end = pos + pair.as_span().end();
+                let mut b = Builder::new(file, pos);
+                for (start, end, closed) in lexer::scan(text, pos, end).comments {
+                    let span = span_at(file, text, start, end);
+                    if !closed {
+                        diags.push(diag::syntax::unclosed_comment(Span {
+                            end: span.start + 2,
+                            ..span
+                        }));
+                    }
+                    comments.push(ast::Comment {
+                        text: text.get(start..end).unwrap_or("").to_string(),
+                        span,
+                    });
+                }
+                let item = b.statement(pair);
+                let block_unclosed = b.block_unclosed;
+                diags.append(&mut b.diags);
+                if let Ok(item) = item {
+                    items.push(item);
+                }
+                match recover::line_end(text, end) {
+                    Ok(next) => pos = next.max(pos + 1),
+                    Err(junk) => {
+                        if !block_unclosed {
+                            let (span, found) = recover::found_at(file, text, junk);
+                            diags.push(diag::syntax::newline_expected(span, &found));
+                        }
+                        pos = recover::next_statement(text, junk);
+                    }
+                }
+            }
+            Err(err) => {
+                diags.push(recover::describe(&err, file, text, pos));
+                pos = recover::next_statement(text, pos);
+            }
+        }
+    }
+    comments.sort_by_key(|c: &ast::Comment| c.span.start);
+    comments.dedup_by_key(|c| c.span.start);
+    diag::sort(&mut diags);
+    (ast::File { items, comments }, diags)
+}
+
+/// Span helper shared by the builder and recovery: clamps to the text length so a span
+/// never points past the end even when computed from a marker at EOF.
+pub(crate) fn span_at(file: FileId, text: &str, start: usize, end: usize) -> Span {
+    let start = start.min(text.len());
+    Span::new(file, start, end.clamp(start, text.len()))
+}

@@ -1,0 +1,49 @@
+//! The real `Host` for the standard library: the process environment and files relative to the
+//! project folder. The only place where `env(...)`, `env_secret(...)` and `file(...)` touch the
+//! outside world.
+
+use std::path::{Component, Path, PathBuf};
+
+pub struct ProcessHost {
+    root: PathBuf,
+}
+
+impl ProcessHost {
+    pub fn new(root: &Path) -> ProcessHost {
+        ProcessHost { root: root.to_path_buf() }
+    }
+}
+
+impl infra_stdlib::Host for ProcessHost {
+    fn env_var(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok()
+    }
+
+    fn read_file(&self, path: &str) -> Result<String, String> {
+        let rel = Path::new(path);
+        // Files outside the project would make a plan depend on the machine it runs on.
+        if rel.is_absolute() || rel.components().any(|c| matches!(c, Component::ParentDir)) {
+            return Err(format!("`{path}` is outside the project folder; file() reads only files inside it"));
+        }
+        let full = self.root.join(rel);
+        std::fs::read_to_string(&full).map_err(|e| format!("cannot read `{path}`: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use infra_stdlib::Host;
+
+    #[test]
+    fn file_stays_inside_the_project() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("a.txt"), "hello").expect("write");
+        let host = ProcessHost::new(dir.path());
+        assert_eq!(host.read_file("a.txt").as_deref(), Ok("hello"));
+        assert!(host.read_file("../etc/passwd").is_err());
+        assert!(host.read_file("/etc/passwd").is_err());
+        let missing = host.read_file("nope.txt").unwrap_err();
+        assert!(missing.contains("nope.txt"), "{missing}");
+    }
+}

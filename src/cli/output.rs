@@ -1,0 +1,58 @@
+//! Where and how commands print: colour choice, quiet mode, and diagnostics rendering.
+
+use super::{ColorChoice, Global};
+use infra_lang::SourceMap;
+use infra_lang::diag::{Diagnostic, Severity, render};
+use std::io::IsTerminal;
+
+pub struct Output {
+    pub color: bool,
+    pub quiet: bool,
+}
+
+impl Output {
+    pub fn new(global: &Global) -> Output {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let color = match global.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => !no_color && std::io::stderr().is_terminal(),
+        };
+        Output { color, quiet: global.quiet }
+    }
+
+    /// Prints diagnostics for people on stderr, rustc-style, followed by a count.
+    pub fn diagnostics(&self, diags: &[Diagnostic], sources: &SourceMap) {
+        let handler = if self.color {
+            miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode())
+        } else {
+            miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+        };
+        let mut text = String::new();
+        for d in diags {
+            if self.quiet && d.severity == Severity::Warning {
+                continue;
+            }
+            let report = render::Report::new(d, sources);
+            if handler.render_report(&mut text, &report).is_err() {
+                text.push_str(&format!("{}: {}\n", d.code, d.message));
+            }
+            text.push('\n');
+        }
+        eprint!("{text}");
+    }
+
+    pub fn info(&self, line: &str) {
+        if !self.quiet {
+            eprintln!("{line}");
+        }
+    }
+}
+
+/// "1 error, 2 warnings" style count.
+pub fn count_summary(diags: &[Diagnostic]) -> String {
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let warnings = diags.len() - errors;
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
+}

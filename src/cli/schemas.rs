@@ -1,0 +1,9 @@
+//! The composition root for schemas: which providers' resource types a run knows.
+
+use infra_provider_core::SchemaSet;
+
+pub fn all() -> SchemaSet {
+    let mut set = SchemaSet::new();
+    infra_provider_azure::register(&mut set);
+    set
+}

@@ -1,0 +1,75 @@
+//! `infra validate [DIR] [--env E] [--format human|json]`: parse, resolve, type-check,
+//! graph-check and, for an environment, evaluate. No cloud call. Exit 0 ok, 1 errors.
+
+use super::host::ProcessHost;
+use super::output::{Output, count_summary};
+use super::schemas;
+use infra_lang::check::{CheckOptions, check_with};
+use infra_lang::diag::{self, render};
+use infra_lang::eval::{NoKnowledge, evaluate};
+use infra_lang::project::Project;
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The project folder.
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// Also evaluate for this environment (its params, target and state).
+    #[arg(long)]
+    env: Option<String>,
+    /// Diagnostics for people (human) or for tools (json, on stdout).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Human,
+    Json,
+}
+
+pub fn run(args: Args, out: &Output) -> u8 {
+    let project = match Project::load(&args.dir) {
+        Ok(p) => p,
+        Err(e) => {
+            if args.format == Format::Json {
+                println!("{}", serde_json::json!({ "diagnostics": [], "error": e.to_string() }));
+            }
+            eprintln!("error: {e}");
+            return 1;
+        }
+    };
+    let schemas = schemas::all();
+    let options = CheckOptions { environment: args.env.clone() };
+    let checked = check_with(&project, &schemas, &options);
+    let mut diags = checked.diagnostics.clone();
+    let mut resources = None;
+    if let (Some(program), false) = (&checked.program, checked.has_errors()) {
+        if args.env.is_some() {
+            let host = ProcessHost::new(&args.dir);
+            match evaluate(program, args.env.as_deref(), &host, &NoKnowledge) {
+                Ok(evaluation) => resources = Some(evaluation.resources.len()),
+                Err(errors) => diags.extend(errors),
+            }
+        }
+    }
+    diag::sort(&mut diags);
+    let failed = diags.iter().any(|d| d.is_error());
+    match args.format {
+        Format::Json => println!("{}", render::to_json(&diags, &project.sources)),
+        Format::Human => {
+            out.diagnostics(&diags, &project.sources);
+            if failed {
+                eprintln!("validation failed: {}", count_summary(&diags));
+            } else {
+                let what = match (resources, &args.env) {
+                    (Some(n), Some(env)) => format!("{n} resource instances for environment `{env}`"),
+                    _ => "the project".to_string(),
+                };
+                out.info(&format!("ok: {what} ({})", count_summary(&diags)));
+            }
+        }
+    }
+    u8::from(failed)
+}
