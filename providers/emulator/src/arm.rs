@@ -280,6 +280,7 @@ fn put(
         id: id.clone(),
         type_name,
         existing: existing.clone(),
+        api_version: req.api_version.to_string(),
         now: now_rfc3339(),
     };
     let prepared = kind.put(&ctx, st, body)?;
@@ -327,7 +328,8 @@ fn put(
         view: kind.view(&entry, true),
         created,
         api_version: req.api_version,
-        resource_id: &id,
+        // Recorded: Location echoes the request path as sent (`redis`, not `Redis`).
+        resource_id: req.path,
     };
     now(lro::put_response(app, answer))
 }
@@ -382,10 +384,19 @@ fn delete(app: &App, st: &mut State, req: &Req<'_>, p: &ResPath, id: &str) -> An
 /// GET on a collection: `{owner or scope}/{type}`. DNS `recordsets`/`all` list every
 /// record type of a zone.
 fn list(st: &State, p: &ResPath, collection_id: &str, type_name: &str) -> Response {
-    let prefix = collection_id
-        .rsplit_once('/')
-        .map(|(a, _)| a)
-        .unwrap_or(collection_id);
+    // A top-level collection lists everything in its scope (subscription-wide lists
+    // include every resource group); a child collection lists under its owner.
+    let prefix = if p.names.is_empty() {
+        collection_id
+            .rfind("/providers/")
+            .map(|i| &collection_id[..i])
+            .unwrap_or(collection_id)
+    } else {
+        collection_id
+            .rsplit_once('/')
+            .map(|(a, _)| a)
+            .unwrap_or(collection_id)
+    };
     let last = p
         .types
         .last()

@@ -28,6 +28,7 @@ pub(crate) struct PutCtx<'a> {
     /// Canonical full type, e.g. `Microsoft.Cache/Redis`.
     pub type_name: String,
     pub existing: Option<Entry>,
+    pub api_version: String,
     pub now: String,
 }
 

@@ -86,16 +86,19 @@ impl Kind for Redis {
             json!(redis_version(p.get("redisVersion").and_then(Value::as_str))),
         );
         default(&mut p, "enableNonSslPort", json!(false));
-        default(&mut p, "minimumTlsVersion", json!("1.2"));
         default(&mut p, "publicNetworkAccess", json!("Enabled"));
-        default(&mut p, "updateChannel", json!("Stable"));
         let zones = body.get("zones").cloned().unwrap_or(Value::Null);
-        let zonal = if zones.as_array().is_some_and(|z| !z.is_empty()) {
-            "UserDefined"
-        } else {
-            "Automatic"
-        };
-        default(&mut p, "zonalAllocationPolicy", json!(zonal));
+        // Absent in the 2023-04-01 recording, present in the 2024-11-01 example.
+        if ctx.api_version.as_str() >= "2024" {
+            default(&mut p, "minimumTlsVersion", json!("1.2"));
+            default(&mut p, "updateChannel", json!("Stable"));
+            let zonal = if zones.as_array().is_some_and(|z| !z.is_empty()) {
+                "UserDefined"
+            } else {
+                "Automatic"
+            };
+            default(&mut p, "zonalAllocationPolicy", json!(zonal));
+        }
         let replicas = p
             .get("replicasPerPrimary")
             .or(p.get("replicasPerMaster"))
