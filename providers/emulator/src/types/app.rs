@@ -116,6 +116,10 @@ impl Kind for ManagedEnvironment {
         cdc.insert("certificatePassword".into(), Value::Null);
         p.insert("customDomainConfiguration".into(), Value::Object(cdc));
         default(&mut p, "firstPartyConfiguration", Value::Null);
+        // Absent in the 2023-05-01 recording, present (null) in the 2026-01-01 examples.
+        if ctx.api_version.as_str() >= "2024" {
+            default(&mut p, "deploymentErrors", Value::Null);
+        }
         default(&mut p, "infrastructureResourceGroup", Value::Null);
         default(
             &mut p,
@@ -125,6 +129,7 @@ impl Kind for ManagedEnvironment {
         let mut out = ctx.shell();
         out.insert("location".into(), json!(location));
         copy(&body, &mut out, &["tags", "identity", "kind"]);
+        super::fill_identity(&mut out, &ctx.id);
         out.insert("systemData".into(), ctx.system_data());
         out.insert("properties".into(), Value::Object(p));
         Ok(Prepared::new(out))
@@ -284,6 +289,7 @@ impl Kind for ContainerApp {
             &mut out,
             &["tags", "identity", "kind", "managedBy", "extendedLocation"],
         );
+        super::fill_identity(&mut out, &ctx.id);
         out.insert("systemData".into(), ctx.system_data());
         out.insert("properties".into(), Value::Object(p));
         let mut prepared = Prepared::new(out);

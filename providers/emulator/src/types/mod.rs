@@ -308,3 +308,43 @@ pub(crate) fn merge_patch(target: &mut Value, patch: &Value) {
         }
     }
 }
+
+/// A stable GUID derived from text, for server-assigned ids that must not change
+/// between reads (principal ids, client ids).
+pub(crate) fn derived_guid(seed: &str) -> String {
+    let a = util::fnv(seed);
+    let b = util::fnv(&format!("{seed}#"));
+    format!(
+        "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0xfff,
+        b >> 52,
+        b & 0xffff_ffff_ffff
+    )
+}
+
+/// Managed identities: ARM fills principalId/tenantId for a system-assigned identity
+/// and principalId/clientId for each user-assigned one.
+pub(crate) fn fill_identity(out: &mut Map<String, Value>, resource_id: &str) {
+    let Some(identity) = out.get_mut("identity").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let ty = identity
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if ty.contains("systemassigned") {
+        identity.insert("principalId".into(), json!(derived_guid(resource_id)));
+        identity.insert(
+            "tenantId".into(),
+            json!("00000000-0000-0000-0000-000000000000"),
+        );
+    }
+    if let Some(Value::Object(uais)) = identity.get_mut("userAssignedIdentities") {
+        for (uai_id, v) in uais.iter_mut() {
+            *v = json!({"principalId": derived_guid(uai_id), "clientId": derived_guid(&format!("client:{uai_id}"))});
+        }
+    }
+}

@@ -186,6 +186,7 @@ impl Kind for Server {
         p.insert("replicaCapacity".into(), json!(6));
         let mut out = Map::new();
         copy(&body, &mut out, &["sku", "identity"]);
+        super::fill_identity(&mut out, &ctx.id);
         let created = old
             .and_then(|o| o.pointer("/systemData/createdAt"))
             .cloned()

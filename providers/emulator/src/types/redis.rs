@@ -144,6 +144,7 @@ impl Kind for Redis {
         out.insert("location".into(), json!(location));
         out.insert("tags".into(), super::tags_or_empty(&body));
         copy(&body, &mut out, &["zones", "identity"]);
+        super::fill_identity(&mut out, &ctx.id);
         out.insert("properties".into(), Value::Object(p));
         let mut prepared = Prepared::new(out);
         prepared.private = match ctx.existing.as_ref().map(|e| &e.private) {
