@@ -168,8 +168,8 @@ fn resolve(st: &State, p: &ResPath) -> Result<(String, String), ArmError> {
     let (ns, types) = canonical_type(&p.namespace, &p.types);
     let mut id = format!("{scope_id}/providers/{ns}");
     let n = p.names.len();
-    for i in 0..n {
-        id = format!("{id}/{}/{}", types[i], p.names[i]);
+    for (i, (ty, name)) in types.iter().zip(&p.names).enumerate() {
+        id = format!("{id}/{ty}/{name}");
         if let Some(e) = st.get(&id) {
             id = e.id().to_string();
         } else if i + 1 < n || !p.is_item() {

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use infra_emulator::{Config, Emulator};
 use reqwest::Method;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 pub const SUB: &str = "00000000-0000-0000-0000-000000000000";
 
@@ -169,4 +169,20 @@ pub fn load(rel: &str) -> Value {
 pub fn path_of(uri: &str) -> String {
     let rest = uri.splitn(4, '/').nth(3).unwrap_or("");
     format!("/{rest}")
+}
+
+/// A resource group `rg` in subscription `s1`, used by most behaviour tests.
+pub const RG: &str = "/subscriptions/s1/resourceGroups/rg";
+
+pub fn url(rest: &str, api: &str) -> String {
+    format!("{RG}/providers/{rest}?api-version={api}")
+}
+
+pub fn redis_body() -> Value {
+    json!({"location": "westeurope", "properties": {"sku": {"name": "Basic", "family": "c", "capacity": 0}}})
+}
+
+pub fn pg_body(login: &str) -> Value {
+    json!({"location": "westeurope", "sku": {"name": "Standard_B1ms", "tier": "Burstable"},
+           "properties": {"administratorLogin": login, "administratorLoginPassword": "canary-Secret-1", "version": "16"}})
 }
