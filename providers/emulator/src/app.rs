@@ -1,0 +1,116 @@
+//! Shared server state: the store, faults, throttle buckets, counters, and the
+//! background task that persists the store.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use crate::faults::{FaultConfig, Faults};
+use crate::store::{self, Dirty, State};
+use crate::throttle::Throttle;
+use crate::util::Rng;
+use crate::{Config, Stats};
+
+pub(crate) struct App {
+    pub config: Config,
+    pub base_url: String,
+    state: Mutex<State>,
+    pub rng: Mutex<Rng>,
+    pub faults: Mutex<Faults>,
+    pub throttle: Throttle,
+    stats: Mutex<Stats>,
+    dirty: Dirty,
+}
+
+/// Poisoned locks are recovered rather than propagated: a panic elsewhere must not
+/// turn every later request into a panic.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl App {
+    pub(crate) fn new(config: Config, base_url: String) -> Result<Arc<App>, String> {
+        let state = match &config.data_dir {
+            Some(dir) => store::load(dir)?,
+            None => State::default(),
+        };
+        let app = Arc::new(App {
+            rng: Mutex::new(Rng::new(config.faults.seed ^ crate::util::now_ms())),
+            faults: Mutex::new(Faults::new(config.faults.clone())),
+            throttle: Throttle::new(config.throttle),
+            base_url,
+            state: Mutex::new(state),
+            stats: Mutex::new(Stats::default()),
+            dirty: Dirty::default(),
+            config,
+        });
+        if app.config.data_dir.is_some() {
+            let weak = Arc::downgrade(&app);
+            let dirty = app.dirty.clone();
+            tokio::spawn(async move {
+                loop {
+                    dirty.wait().await;
+                    tokio::time::sleep(store::PERSIST_DEBOUNCE).await;
+                    let Some(app) = weak.upgrade() else { break };
+                    app.persist_now().await;
+                }
+            });
+        }
+        Ok(app)
+    }
+
+    pub(crate) fn state(&self) -> MutexGuard<'_, State> {
+        lock(&self.state)
+    }
+
+    pub(crate) fn changed(&self) {
+        self.dirty.mark();
+    }
+
+    async fn persist_now(&self) {
+        let Some(dir) = self.config.data_dir.clone() else {
+            return;
+        };
+        let bytes = match serde_json::to_vec(&*self.state()) {
+            Ok(b) => b,
+            Err(_) => return,
+        };
+        // A failed write is retried at the next change; the server keeps serving.
+        let _ = tokio::task::spawn_blocking(move || store::write_atomic(&dir, &bytes)).await;
+    }
+
+    pub(crate) async fn flush(&self) {
+        self.persist_now().await;
+    }
+
+    pub(crate) fn guid(&self) -> String {
+        lock(&self.rng).guid()
+    }
+
+    pub(crate) fn with_rng<T>(&self, f: impl FnOnce(&mut Rng) -> T) -> T {
+        f(&mut lock(&self.rng))
+    }
+
+    pub(crate) fn stats(&self) -> MutexGuard<'_, Stats> {
+        lock(&self.stats)
+    }
+
+    pub(crate) fn stats_snapshot(&self) -> Stats {
+        self.stats().clone()
+    }
+
+    pub(crate) fn faults(&self) -> MutexGuard<'_, Faults> {
+        lock(&self.faults)
+    }
+
+    pub(crate) fn set_faults(&self, config: FaultConfig) {
+        *self.faults() = Faults::new(config);
+    }
+
+    /// Back to an empty cloud, zero counters, the configured faults.
+    pub(crate) fn reset(&self) {
+        *self.state() = State::default();
+        *self.stats() = Stats::default();
+        self.set_faults(self.config.faults.clone());
+        self.throttle.reset();
+        self.changed();
+    }
+}
