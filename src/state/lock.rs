@@ -77,7 +77,7 @@ pub enum LockError {
         .info.owner, .info.pid, .info.host, format_utc(.info.since_unix), .info.run_id,
         .info.operation, .info.host, .info.pid, .path.display()
     )]
-    Held { info: LockInfo, path: PathBuf },
+    Held { info: Box<LockInfo>, path: PathBuf },
     #[error(
         "the state is locked by another process, which did not record who it is; delete {} if \
          no infra run is active",
@@ -121,7 +121,7 @@ impl StateLock {
                 let _ = file.read_to_string(&mut text);
                 return Err(match serde_json::from_str::<LockInfo>(&text) {
                     Ok(info) => LockError::Held {
-                        info,
+                        info: Box::new(info),
                         path: path.to_path_buf(),
                     },
                     Err(_) => LockError::HeldUnknown {
