@@ -1,4 +1,18 @@
 //! The engine: graph, diff, plan and apply. Knows providers only through the trait.
 
+pub mod diff;
 pub mod graph;
+pub mod model;
+pub mod plan;
+pub mod providers;
 pub mod walk;
+
+#[cfg(test)]
+mod plan_tests;
+#[cfg(test)]
+pub(crate) mod testkit;
+
+pub use graph::{Graph, GraphError};
+pub use model::{Action, AttrChange, Drift, Plan, PlannedOp, ResourceChange, Summary};
+pub use plan::{PlanError, PlanInput, PlanOptions, Reevaluate, plan};
+pub use providers::ProviderSet;
