@@ -5,6 +5,7 @@ pub mod graph;
 pub mod model;
 pub mod plan;
 pub mod providers;
+pub mod saved;
 pub mod walk;
 
 #[cfg(test)]
@@ -16,3 +17,4 @@ pub use graph::{Graph, GraphError};
 pub use model::{Action, AttrChange, Drift, Plan, PlannedOp, ResourceChange, Summary};
 pub use plan::{PlanError, PlanInput, PlanOptions, Reevaluate, plan};
 pub use providers::ProviderSet;
+pub use saved::{SavedPlan, SavedPlanError, config_hash};
