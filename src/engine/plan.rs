@@ -7,7 +7,7 @@ use super::model::{Action, AttrChange, Drift, Plan, PlannedOp, ResourceChange};
 use super::providers::ProviderSet;
 use crate::state::{ResourceRecord, SecretKey, State};
 use infra_provider_core::{DesiredResource, ObjectState, PlanRequest, Props, ProviderError, Value};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Recomputes a resource's properties once more outputs are known; wired by the CLI to the
 /// language's evaluator. `outputs(address)` gives the outputs known so far (values may still be
@@ -85,6 +85,9 @@ struct Planner<'a> {
     input: &'a PlanInput<'a>,
     /// Outputs known or predicted so far, for re-evaluation of dependents.
     outputs: HashMap<String, Props>,
+    /// Addresses planned with an action other than no-op: their dependents are re-evaluated,
+    /// since the values they were evaluated with (recorded outputs) may be about to change.
+    changing: HashSet<String>,
     plan: Plan,
 }
 
@@ -94,6 +97,7 @@ pub fn plan(input: &PlanInput<'_>) -> Result<Plan, PlanError> {
     let mut p = Planner {
         input,
         outputs: HashMap::new(),
+        changing: HashSet::new(),
         plan: Plan {
             lineage: input.state.lineage.clone(),
             serial: input.state.serial,
@@ -152,10 +156,9 @@ impl<'a> Planner<'a> {
                     type_name: r.type_name.clone(),
                 })?;
         let mut props = r.properties.clone();
-        if let Some(re) = input
-            .reevaluate
-            .filter(|_| props.values().any(Value::contains_unknown))
-        {
+        let stale = props.values().any(Value::contains_unknown)
+            || r.depends_on.iter().any(|d| self.changing.contains(d));
+        if let Some(re) = input.reevaluate.filter(|_| stale) {
             let known = |a: &str| self.outputs.get(a).cloned();
             props = re
                 .reevaluate(&r.address, &known)
@@ -236,6 +239,9 @@ impl<'a> Planner<'a> {
             });
         }
         self.outputs.insert(r.address.clone(), outputs.clone());
+        if action != Action::NoOp {
+            self.changing.insert(r.address.clone());
+        }
         let before = base.as_ref().map(|b| {
             let mut m = merged(&b.inputs, &b.outputs);
             m.extend(
