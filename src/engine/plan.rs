@@ -242,7 +242,10 @@ impl<'a> Planner<'a> {
         if action != Action::NoOp {
             self.changing.insert(r.address.clone());
         }
-        let before = base.as_ref().map(|b| {
+        // A no-op carries no values: on a full state they would double the plan's memory for
+        // nothing anyone reads.
+        let noop = action == Action::NoOp;
+        let before = base.as_ref().filter(|_| !noop).map(|b| {
             let mut m = merged(&b.inputs, &b.outputs);
             m.extend(
                 hashes
@@ -251,14 +254,14 @@ impl<'a> Planner<'a> {
             );
             m
         });
-        let after = merged(&inputs, &outputs);
+        let after = (!noop).then(|| merged(&inputs, &outputs));
         self.plan.changes.push(ResourceChange {
             address: r.address.clone(),
             type_name: r.type_name.clone(),
             action,
             reason,
             before,
-            after: Some(after),
+            after,
             attributes,
             unknown: paths_where(&[&inputs, &outputs], Value::contains_unknown),
             secret: paths_where(&[&inputs, &outputs], Value::contains_secret),
