@@ -450,3 +450,73 @@ fn stale_plan_is_refused_by_apply() {
         .to_string();
     assert!(err.contains("serial 9"), "{err}");
 }
+
+#[test]
+fn existing_is_read_and_replace_can_create_first() {
+    let h = Harness::new(None);
+    let mut lookup = desired(
+        "lookup",
+        "core.data",
+        props(&[("input", Value::str("k"))]),
+        &[],
+    );
+    lookup.existing = true;
+    let mut t = desired("t", "test.thing", props(&[("name", Value::str("a"))]), &[]);
+    t.lifecycle.create_before_destroy = true;
+    let state = State::new("l".into());
+    let p = h.plan(&[lookup.clone(), t.clone()], &state, None);
+    let (state, report) = h.apply(&p, state, None, &Cancel::never(), &Mutex::new(Vec::new()));
+    assert!(report.is_success(), "{report:?}");
+    assert_eq!(
+        state.resources["lookup"].outputs["output"],
+        serde_json::json!("k")
+    );
+    let old_id = state.resources["t"].id.clone();
+    t.properties.insert("name".into(), Value::str("b"));
+    let p = h.plan(&[lookup, t], &state, None);
+    assert_eq!(p.summary().replace, 1);
+    let (state, report) = h.apply(&p, state, None, &Cancel::never(), &Mutex::new(Vec::new()));
+    assert!(report.is_success(), "{report:?}");
+    assert_ne!(state.resources["t"].id, old_id);
+}
+
+#[test]
+fn refresh_reads_every_object_and_sees_deletions() {
+    let h = Harness::new(None);
+    let d = [
+        desired("a", "core.data", props(&[("input", Value::Int(1))]), &[]),
+        desired("b", "core.data", props(&[("input", Value::Int(2))]), &[]),
+    ];
+    let state = State::new("l".into());
+    let p = h.plan(&d, &state, None);
+    let (state, _) = h.apply(&p, state, None, &Cancel::never(), &Mutex::new(Vec::new()));
+    let core = h.providers.provider("core.data").unwrap().clone();
+    let obj = state.resources["b"].object_state();
+    let ctx = OpContext {
+        cancel: Cancel::never(),
+        address: "b".into(),
+    };
+    rt().block_on(core.delete("core.data", &obj, &ctx)).unwrap();
+    let live = rt()
+        .block_on(super::refresh(
+            &state,
+            &h.providers,
+            8,
+            &Cancel::never(),
+            None,
+        ))
+        .unwrap();
+    assert!(live["a"].is_some() && live["b"].is_none());
+    let input = PlanInput {
+        desired: &d,
+        state: &state,
+        live: Some(&live),
+        providers: &h.providers,
+        key: &h.key,
+        reevaluate: None,
+        options: PlanOptions::default(),
+    };
+    let p = plan(&input).unwrap();
+    assert!(p.drift.iter().any(|x| x.address == "b" && x.deleted));
+    assert_eq!(p.summary().add, 1);
+}
