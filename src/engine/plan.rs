@@ -3,7 +3,7 @@
 
 use super::diff::{self, all_removed, all_set, apply_ignore_changes, diff_inputs, diff_outputs};
 use super::graph::{Graph, GraphError};
-use super::model::{Action, AttrChange, Drift, Plan, PlannedOp, ResourceChange};
+use super::model::{Action, Drift, Plan, PlannedOp, ResourceChange};
 use super::providers::ProviderSet;
 use crate::state::{ResourceRecord, SecretKey, State};
 use infra_provider_core::{DesiredResource, ObjectState, PlanRequest, Props, ProviderError, Value};
@@ -409,9 +409,4 @@ fn restrict_to_targets(
     plan.changes.retain(|c| keep.contains(&c.address));
     plan.ops.retain(|o| keep.contains(&o.address));
     Ok(())
-}
-
-/// Attribute changes that carry the `forces_replace` flag (for renderers).
-pub fn forcing(attrs: &[AttrChange]) -> impl Iterator<Item = &AttrChange> {
-    attrs.iter().filter(|a| a.forces_replace)
 }
