@@ -3,11 +3,21 @@
 //!
 //! Providers depend on this crate only; they never see the language or the engine.
 
+pub mod builtin;
+pub mod cancel;
+pub mod conformance;
+pub mod provider;
 pub mod resource;
 pub mod schema;
 pub mod types;
 pub mod value;
 
+pub use builtin::CoreProvider;
+pub use cancel::{Cancel, CancelHandle};
+pub use provider::{
+    BoxFuture, ConcurrencyHints, CreateRequest, ObjectState, OpContext, PlanRequest, PlannedObject,
+    Props, Provider, ProviderError, ProviderResult, UpdateRequest,
+};
 pub use resource::{DesiredResource, Lifecycle};
 pub use schema::{PropertySchema, ResourceSchema, SchemaSet};
 pub use types::{Field, Type};

@@ -1,0 +1,5 @@
+//! Resource types built into every run: local, no cloud behind them.
+
+pub mod data;
+
+pub use data::CoreProvider;

@@ -1,0 +1,459 @@
+//! Apply: walk the plan's operations in dependency order (deletes in reverse), call the
+//! providers, record every finished resource at once (journal) and the whole state at the end.
+//! On failure the dependents are skipped and everything that was done is kept.
+
+use super::diff::{apply_ignore_changes, diff_inputs};
+use super::graph::{Graph, GraphError};
+use super::model::{Action, Plan, PlannedOp};
+use super::plan::Reevaluate;
+use super::providers::ProviderSet;
+use super::walk::{NodeOutcome, walk};
+use crate::state::{
+    JournalEntry, JournalWriter, LocalStore, ResourceRecord, SecretKey, State, StateError,
+};
+use infra_provider_core::{
+    Cancel, CreateRequest, ObjectState, OpContext, PlanRequest, Props, Provider, UpdateRequest,
+    Value,
+};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone)]
+pub struct ApplyOptions {
+    /// At most this many operations in flight (`--parallelism`).
+    pub parallelism: usize,
+}
+
+impl Default for ApplyOptions {
+    fn default() -> Self {
+        ApplyOptions { parallelism: 64 }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ProgressEvent {
+    Started {
+        address: String,
+        action: Action,
+    },
+    Finished {
+        address: String,
+        action: Action,
+        elapsed: Duration,
+        error: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    pub address: String,
+    pub action: Action,
+    /// The provider's error (the cloud's code and message).
+    pub error: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Skipped {
+    pub address: String,
+    /// The failed resource it depends on.
+    pub because: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ApplyReport {
+    pub done: Vec<(String, Action)>,
+    pub failed: Vec<Failure>,
+    pub skipped: Vec<Skipped>,
+    /// Not started because the run was interrupted.
+    pub cancelled: Vec<String>,
+}
+
+impl ApplyReport {
+    pub fn is_success(&self) -> bool {
+        self.failed.is_empty() && self.skipped.is_empty() && self.cancelled.is_empty()
+    }
+}
+
+/// What apply works with besides the plan and the state.
+pub struct ApplyContext<'a> {
+    pub providers: &'a ProviderSet,
+    pub key: &'a SecretKey,
+    /// Where to persist; `None` keeps the state in memory only (tests, dry runs).
+    pub store: Option<&'a LocalStore>,
+    pub reevaluate: Option<&'a dyn Reevaluate>,
+    pub progress: &'a (dyn Fn(ProgressEvent) + Sync),
+    /// Stop scheduling new operations (first Ctrl-C).
+    pub cancel: &'a Cancel,
+    /// Abort in-flight operations too (passed to providers; a second Ctrl-C).
+    pub abort: &'a Cancel,
+    pub options: ApplyOptions,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    #[error(
+        "the plan was made against state {plan_lineage} serial {plan_serial}, but the state is {state_lineage} serial {state_serial}; plan again"
+    )]
+    Stale {
+        plan_lineage: String,
+        plan_serial: u64,
+        state_lineage: String,
+        state_serial: u64,
+    },
+    #[error(transparent)]
+    Graph(#[from] GraphError),
+    #[error(transparent)]
+    State(#[from] StateError),
+}
+
+/// The operations' graph: creates/updates after what they depend on; deletes before the
+/// deletes of what they depended on.
+fn op_graph(ops: &[PlannedOp]) -> Result<Graph, GraphError> {
+    let mut g = Graph::new();
+    for op in ops {
+        g.add_node(&op.address)?;
+    }
+    let idx: HashMap<&str, usize> = ops
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (o.address.as_str(), i))
+        .collect();
+    for (i, op) in ops.iter().enumerate() {
+        if op.action == Action::Delete {
+            for d in &op.recorded_deps {
+                if let Some(&j) = idx
+                    .get(d.as_str())
+                    .filter(|&&j| ops[j].action == Action::Delete)
+                {
+                    g.add_edge(j, i);
+                }
+            }
+        } else {
+            for d in &op.depends_on {
+                if let Some(&j) = idx
+                    .get(d.as_str())
+                    .filter(|&&j| ops[j].action != Action::Delete)
+                {
+                    g.add_edge(i, j);
+                }
+            }
+        }
+    }
+    g.topo_order()?;
+    Ok(g)
+}
+
+struct Run<'a, 'c> {
+    cx: &'c ApplyContext<'a>,
+    lineage: String,
+    state: Mutex<State>,
+    journal: Mutex<Option<JournalWriter>>,
+}
+
+impl Run<'_, '_> {
+    fn record(&self, op: &PlannedOp, obj: &ObjectState, sent: &Props) -> Result<(), String> {
+        let rec = ResourceRecord::from_object(
+            &op.type_name,
+            obj,
+            sent,
+            op.depends_on.clone(),
+            self.cx.key,
+        );
+        self.persist(JournalEntry::Put {
+            address: op.address.clone(),
+            resource: rec,
+        })
+    }
+
+    fn persist(&self, entry: JournalEntry) -> Result<(), String> {
+        if let Ok(mut j) = self.journal.lock()
+            && let Some(j) = j.as_mut()
+        {
+            j.append(&entry)
+                .map_err(|e| format!("done, but could not be recorded: {e}"))?;
+        }
+        if let Ok(mut s) = self.state.lock() {
+            crate::state::journal::apply_entry(&mut s, entry);
+        }
+        Ok(())
+    }
+
+    fn outputs_of(&self, address: &str) -> Option<Props> {
+        self.state
+            .lock()
+            .ok()?
+            .resources
+            .get(address)
+            .map(ResourceRecord::output_values)
+    }
+
+    /// Re-evaluates inputs that were unknown at plan time. `None`: nothing left to change.
+    fn resolve(&self, op: &PlannedOp, provider: &dyn Provider) -> Result<Option<Props>, String> {
+        if !op.inputs.values().any(Value::contains_unknown) {
+            return Ok(Some(op.inputs.clone()));
+        }
+        let re = self
+            .cx
+            .reevaluate
+            .ok_or("values unknown at plan time, and no evaluator to compute them")?;
+        let fresh = re.reevaluate(&op.address, &|a| self.outputs_of(a))?;
+        let req = PlanRequest {
+            type_name: &op.type_name,
+            address: &op.address,
+            desired: &fresh,
+            prior: op.prior.as_ref(),
+        };
+        let planned = provider.plan(req).map_err(|e| e.to_string())?;
+        let mut inputs = planned.inputs;
+        let unknown: Vec<&String> = inputs
+            .iter()
+            .filter(|(_, v)| v.contains_unknown())
+            .map(|(k, _)| k)
+            .collect();
+        if !unknown.is_empty() {
+            return Err(format!(
+                "still unknown after its dependencies were applied: {unknown:?}"
+            ));
+        }
+        if let (Action::Update, Some(prior)) = (op.action, &op.prior) {
+            let ignored =
+                apply_ignore_changes(&mut inputs, &prior.inputs, &op.lifecycle.ignore_changes);
+            let hashes = self.state.lock().ok().and_then(|s| {
+                s.resources
+                    .get(&op.address)
+                    .map(|r| r.secret_inputs.clone())
+            });
+            let d = diff_inputs(
+                &inputs,
+                &prior.inputs,
+                &hashes.unwrap_or_default(),
+                self.cx.key,
+                &BTreeSet::new(),
+                &ignored,
+            );
+            if d.changed.is_empty() {
+                return Ok(None);
+            }
+            if d.changed
+                .iter()
+                .any(|c| planned.replace_on_change.contains(c))
+            {
+                return Err(
+                    "a value known only now forces replacement, which was not planned; plan again"
+                        .into(),
+                );
+            }
+        }
+        Ok(Some(inputs))
+    }
+
+    async fn execute(&self, op: &PlannedOp) -> Result<(), String> {
+        let provider = self
+            .cx
+            .providers
+            .provider(&op.type_name)
+            .ok_or_else(|| format!("no provider for `{}`", op.type_name))?;
+        let ctx = OpContext {
+            cancel: self.cx.abort.clone(),
+            address: op.address.clone(),
+        };
+        let t = op.type_name.as_str();
+        if op.action == Action::Delete {
+            let prior = op.prior.as_ref().ok_or("nothing recorded to delete")?;
+            provider
+                .delete(t, prior, &ctx)
+                .await
+                .map_err(|e| e.to_string())?;
+            return self.persist(JournalEntry::Remove {
+                address: op.address.clone(),
+            });
+        }
+        let Some(inputs) = self.resolve(op, provider.as_ref())? else {
+            return Ok(());
+        };
+        let key_for = |replacing: &str| format!("{}/{}/{replacing}", self.lineage, op.address);
+        match (op.action, &op.prior) {
+            (Action::Read, _) => {
+                let obj = provider
+                    .read_existing(t, &inputs, &ctx)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let obj = obj.ok_or("the existing object was not found")?;
+                self.record(op, &obj, &inputs)
+            }
+            (Action::Update, Some(prior)) => {
+                let req = UpdateRequest {
+                    type_name: t,
+                    prior,
+                    inputs: &inputs,
+                };
+                let obj = provider
+                    .update(req, &ctx)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                self.record(op, &obj, &inputs)
+            }
+            (Action::Replace, Some(prior)) => {
+                let key = key_for(&prior.id);
+                let create = CreateRequest {
+                    type_name: t,
+                    inputs: &inputs,
+                    idempotency_key: &key,
+                };
+                if op.lifecycle.create_before_destroy {
+                    let obj = provider
+                        .create(create, &ctx)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    self.record(op, &obj, &inputs)?;
+                    provider
+                        .delete(t, prior, &ctx)
+                        .await
+                        .map_err(|e| format!("replacement created, old object not deleted: {e}"))
+                } else {
+                    provider
+                        .delete(t, prior, &ctx)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    self.persist(JournalEntry::Remove {
+                        address: op.address.clone(),
+                    })?;
+                    let obj = provider
+                        .create(create, &ctx)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    self.record(op, &obj, &inputs)
+                }
+            }
+            _ => {
+                let key = key_for("");
+                let create = CreateRequest {
+                    type_name: t,
+                    inputs: &inputs,
+                    idempotency_key: &key,
+                };
+                let obj = provider
+                    .create(create, &ctx)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                self.record(op, &obj, &inputs)
+            }
+        }
+    }
+
+    async fn run_op(&self, op: &PlannedOp) -> Result<(), String> {
+        if op.action == Action::NoOp {
+            return Ok(());
+        }
+        let started = Instant::now();
+        (self.cx.progress)(ProgressEvent::Started {
+            address: op.address.clone(),
+            action: op.action,
+        });
+        let kind = match op.action {
+            Action::Delete => "delete",
+            Action::Update => "update",
+            _ => "create",
+        };
+        let result = match op.lifecycle.timeouts.get(kind) {
+            Some(&secs) => tokio::time::timeout(Duration::from_secs(secs), self.execute(op))
+                .await
+                .unwrap_or_else(|_| Err(format!("timed out after {secs}s"))),
+            None => self.execute(op).await,
+        };
+        (self.cx.progress)(ProgressEvent::Finished {
+            address: op.address.clone(),
+            action: op.action,
+            elapsed: started.elapsed(),
+            error: result.as_ref().err().cloned(),
+        });
+        result
+    }
+}
+
+/// Carries out `plan` on top of `state` (the state it was made against). Returns the new state
+/// and what happened; an `Err` only for problems before anything was done or when the state
+/// could not be saved.
+pub async fn apply(
+    plan: &Plan,
+    state: State,
+    cx: &ApplyContext<'_>,
+) -> Result<(State, ApplyReport), ApplyError> {
+    if plan.lineage != state.lineage || plan.serial != state.serial {
+        return Err(ApplyError::Stale {
+            plan_lineage: plan.lineage.clone(),
+            plan_serial: plan.serial,
+            state_lineage: state.lineage.clone(),
+            state_serial: state.serial,
+        });
+    }
+    let graph = op_graph(&plan.ops)?;
+    let journal = match cx.store {
+        Some(store) => {
+            if !store.state_path().exists() {
+                store.save(&state)?;
+            }
+            Some(store.open_journal(&state)?)
+        }
+        None => None,
+    };
+    let run = Run {
+        cx,
+        lineage: state.lineage.clone(),
+        state: Mutex::new(state),
+        journal: Mutex::new(journal),
+    };
+    let outcomes = walk(
+        &graph,
+        cx.options.parallelism,
+        |i| cx.providers.limiter(&plan.ops[i].type_name),
+        cx.cancel,
+        |i| Box::pin(run.run_op(&plan.ops[i])),
+    )
+    .await;
+
+    let mut report = ApplyReport::default();
+    for (i, o) in outcomes.into_iter().enumerate() {
+        let op = &plan.ops[i];
+        match o {
+            NodeOutcome::Done if op.action != Action::NoOp => {
+                report.done.push((op.address.clone(), op.action))
+            }
+            NodeOutcome::Done => {}
+            NodeOutcome::Failed(error) => report.failed.push(Failure {
+                address: op.address.clone(),
+                action: op.action,
+                error,
+            }),
+            NodeOutcome::Skipped(j) => report.skipped.push(Skipped {
+                address: op.address.clone(),
+                because: plan.ops[j].address.clone(),
+            }),
+            NodeOutcome::Cancelled if op.action != Action::NoOp => {
+                report.cancelled.push(op.address.clone())
+            }
+            NodeOutcome::Cancelled => {}
+        }
+    }
+    let Run { state, journal, .. } = run;
+    let mut state = state.into_inner().unwrap_or_else(|p| p.into_inner());
+    let journal = journal.into_inner().unwrap_or_else(|p| p.into_inner());
+    // A run that changed nothing leaves the serial alone, so saved plans stay valid.
+    if !report.done.is_empty() {
+        state.serial += 1;
+    }
+    if let Some(store) = cx.store {
+        store.commit(&state, journal)?;
+    }
+    Ok((state, report))
+}
+
+/// Outputs by address from a state, for the evaluator.
+pub fn outputs_by_address(state: &State) -> BTreeMap<String, Props> {
+    state
+        .resources
+        .iter()
+        .map(|(a, r)| (a.clone(), r.output_values()))
+        .collect()
+}

@@ -1,0 +1,28 @@
+//! The engine: graph, diff, plan and apply. Knows providers only through the trait.
+
+pub mod apply;
+pub mod diff;
+pub mod graph;
+pub mod model;
+pub mod plan;
+pub mod providers;
+pub mod refresh;
+pub mod saved;
+pub mod walk;
+
+#[cfg(test)]
+mod apply_tests;
+#[cfg(test)]
+mod plan_tests;
+#[cfg(test)]
+pub(crate) mod testkit;
+
+pub use apply::{
+    ApplyContext, ApplyError, ApplyOptions, ApplyReport, Failure, ProgressEvent, Skipped, apply,
+};
+pub use graph::{Graph, GraphError};
+pub use model::{Action, AttrChange, Drift, Plan, PlannedOp, ResourceChange, Summary};
+pub use plan::{PlanError, PlanInput, PlanOptions, Reevaluate, plan};
+pub use providers::ProviderSet;
+pub use refresh::{RefreshError, refresh};
+pub use saved::{SavedPlan, SavedPlanError, config_hash};

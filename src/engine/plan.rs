@@ -1,0 +1,412 @@
+//! Planning: desired resources + recorded state (+ refreshed live objects) → a plan. Pure: no
+//! I/O, no clock; providers are asked only for their (pure) normalisation.
+
+use super::diff::{self, all_removed, all_set, apply_ignore_changes, diff_inputs, diff_outputs};
+use super::graph::{Graph, GraphError};
+use super::model::{Action, Drift, Plan, PlannedOp, ResourceChange};
+use super::providers::ProviderSet;
+use crate::state::{ResourceRecord, SecretKey, State};
+use infra_provider_core::{DesiredResource, ObjectState, PlanRequest, Props, ProviderError, Value};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+/// Recomputes a resource's properties once more outputs are known; wired by the CLI to the
+/// language's evaluator. `outputs(address)` gives the outputs known so far (values may still be
+/// `Unknown`); `None` if that resource has none yet.
+pub trait Reevaluate: Sync {
+    fn reevaluate(
+        &self,
+        address: &str,
+        outputs: &dyn Fn(&str) -> Option<Props>,
+    ) -> Result<Props, String>;
+}
+
+impl<F> Reevaluate for F
+where
+    F: Fn(&str, &dyn Fn(&str) -> Option<Props>) -> Result<Props, String> + Sync,
+{
+    fn reevaluate(
+        &self,
+        address: &str,
+        outputs: &dyn Fn(&str) -> Option<Props>,
+    ) -> Result<Props, String> {
+        self(address, outputs)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PlanOptions {
+    /// Plan the deletion of everything in state.
+    pub destroy: bool,
+    /// Allow delete/replace of resources marked `protect`.
+    pub allow_destroy: bool,
+    /// Report drift only; change nothing.
+    pub refresh_only: bool,
+    /// Limit the plan to these addresses and what they depend on.
+    pub targets: Vec<String>,
+}
+
+pub struct PlanInput<'a> {
+    pub desired: &'a [DesiredResource],
+    pub state: &'a State,
+    /// Refreshed live objects by address (`None` inside: gone). Absent: no refresh was done.
+    pub live: Option<&'a BTreeMap<String, Option<ObjectState>>>,
+    pub providers: &'a ProviderSet,
+    pub key: &'a SecretKey,
+    pub reevaluate: Option<&'a dyn Reevaluate>,
+    pub options: PlanOptions,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PlanError {
+    #[error(transparent)]
+    Graph(#[from] GraphError),
+    #[error("{address}: no provider knows the type `{type_name}`")]
+    UnknownType { address: String, type_name: String },
+    #[error("{address}: {error}")]
+    Provider {
+        address: String,
+        error: ProviderError,
+    },
+    #[error(
+        "{address} is protected and the plan would {action} it ({reason}); remove `protect` or pass --allow-destroy"
+    )]
+    Protected {
+        address: String,
+        action: &'static str,
+        reason: String,
+    },
+    #[error("{address}: re-evaluation failed: {message}")]
+    Reevaluate { address: String, message: String },
+    #[error("--target {0} names no resource in the configuration or the state")]
+    UnknownTarget(String),
+}
+
+struct Planner<'a> {
+    input: &'a PlanInput<'a>,
+    /// Outputs known or predicted so far, for re-evaluation of dependents.
+    outputs: HashMap<String, Props>,
+    /// Addresses planned with an action other than no-op: their dependents are re-evaluated,
+    /// since the values they were evaluated with (recorded outputs) may be about to change.
+    changing: HashSet<String>,
+    plan: Plan,
+}
+
+pub fn plan(input: &PlanInput<'_>) -> Result<Plan, PlanError> {
+    let graph = Graph::from_desired(input.desired)?;
+    let order = graph.topo_order()?;
+    let mut p = Planner {
+        input,
+        outputs: HashMap::new(),
+        changing: HashSet::new(),
+        plan: Plan {
+            lineage: input.state.lineage.clone(),
+            serial: input.state.serial,
+            ..Plan::default()
+        },
+    };
+    for i in order {
+        p.plan_desired(&input.desired[i])?;
+    }
+    p.plan_deletes()?;
+    let mut plan = p.plan;
+    if !input.options.targets.is_empty() {
+        restrict_to_targets(&mut plan, &graph, &input.options.targets)?;
+    }
+    if input.options.refresh_only {
+        plan.changes.clear();
+        plan.ops.clear();
+    }
+    plan.changes.sort_by(|a, b| a.address.cmp(&b.address));
+    plan.drift.sort_by(|a, b| a.address.cmp(&b.address));
+    Ok(plan)
+}
+
+fn merged(inputs: &Props, outputs: &Props) -> BTreeMap<String, serde_json::Value> {
+    inputs
+        .iter()
+        .chain(outputs.iter())
+        .map(|(k, v)| (k.clone(), diff::shown(v)))
+        .collect()
+}
+
+fn paths_where(values: &[&Props], pred: fn(&Value) -> bool) -> Vec<String> {
+    let mut out: BTreeSet<String> = BTreeSet::new();
+    for m in values {
+        out.extend(m.iter().filter(|(_, v)| pred(v)).map(|(k, _)| k.clone()));
+    }
+    out.into_iter().collect()
+}
+
+impl<'a> Planner<'a> {
+    fn plan_desired(&mut self, r: &DesiredResource) -> Result<(), PlanError> {
+        let input = self.input;
+        let record = input.state.resources.get(&r.address);
+        if input.options.destroy {
+            if let Some(rec) = record {
+                self.delete(&r.address, rec, &r.lifecycle, "destroy requested")?;
+            }
+            return Ok(());
+        }
+        let provider =
+            input
+                .providers
+                .provider(&r.type_name)
+                .ok_or_else(|| PlanError::UnknownType {
+                    address: r.address.clone(),
+                    type_name: r.type_name.clone(),
+                })?;
+        let mut props = r.properties.clone();
+        let stale = props.values().any(Value::contains_unknown)
+            || r.depends_on.iter().any(|d| self.changing.contains(d));
+        if let Some(re) = input.reevaluate.filter(|_| stale) {
+            let known = |a: &str| self.outputs.get(a).cloned();
+            props = re
+                .reevaluate(&r.address, &known)
+                .map_err(|message| PlanError::Reevaluate {
+                    address: r.address.clone(),
+                    message,
+                })?;
+        }
+        let recorded = record.map(ResourceRecord::object_state);
+        let (base, drifted) = self.base_and_drift(r, record, recorded);
+        let no_secrets = BTreeMap::new();
+        let hashes = record.map(|x| &x.secret_inputs).unwrap_or(&no_secrets);
+        let perr = |error| PlanError::Provider {
+            address: r.address.clone(),
+            error,
+        };
+        let req = PlanRequest {
+            type_name: &r.type_name,
+            address: &r.address,
+            desired: &props,
+            prior: base.as_ref(),
+        };
+        let planned = provider.plan(req).map_err(perr)?;
+        let mut inputs = planned.inputs;
+        let (action, reason, attributes, outputs) = match &base {
+            None => {
+                let (action, reason) = if r.existing {
+                    (Action::Read, None)
+                } else if drifted {
+                    (Action::Create, Some("deleted outside infra".to_string()))
+                } else {
+                    (Action::Create, None)
+                };
+                let mut attrs = all_set(&inputs, false);
+                attrs.extend(all_set(&planned.predicted_outputs, true));
+                (action, reason, attrs, planned.predicted_outputs)
+            }
+            Some(prior) => {
+                let ignored =
+                    apply_ignore_changes(&mut inputs, &prior.inputs, &r.lifecycle.ignore_changes);
+                let d = diff_inputs(
+                    &inputs,
+                    &prior.inputs,
+                    hashes,
+                    input.key,
+                    &planned.replace_on_change,
+                    &ignored,
+                );
+                let forced: Vec<&String> =
+                    d.changed.intersection(&planned.replace_on_change).collect();
+                if d.changed.is_empty() {
+                    (Action::NoOp, None, Vec::new(), prior.outputs.clone())
+                } else if r.existing {
+                    (Action::Read, None, d.attributes, planned.predicted_outputs)
+                } else if !forced.is_empty() {
+                    let names: Vec<String> = forced.iter().map(|f| format!("`{f}`")).collect();
+                    let verb = if names.len() == 1 { "forces" } else { "force" };
+                    let reason = format!("{} {verb} replacement", names.join(", "));
+                    // A replacement is a new object: predict as for a create.
+                    let fresh = PlanRequest { prior: None, ..req };
+                    let predicted = provider.plan(fresh).map_err(perr)?.predicted_outputs;
+                    let mut attrs = d.attributes;
+                    attrs.extend(diff_outputs(&predicted, &prior.outputs));
+                    (Action::Replace, Some(reason), attrs, predicted)
+                } else {
+                    let reason = drifted.then(|| "changed outside infra".to_string());
+                    let mut attrs = d.attributes;
+                    attrs.extend(diff_outputs(&planned.predicted_outputs, &prior.outputs));
+                    (Action::Update, reason, attrs, planned.predicted_outputs)
+                }
+            }
+        };
+        if action == Action::Replace && r.lifecycle.protect && !input.options.allow_destroy {
+            return Err(PlanError::Protected {
+                address: r.address.clone(),
+                action: "replace",
+                reason: reason.clone().unwrap_or_default(),
+            });
+        }
+        self.outputs.insert(r.address.clone(), outputs.clone());
+        if action != Action::NoOp {
+            self.changing.insert(r.address.clone());
+        }
+        // A no-op carries no values: on a full state they would double the plan's memory for
+        // nothing anyone reads.
+        let noop = action == Action::NoOp;
+        let before = base.as_ref().filter(|_| !noop).map(|b| {
+            let mut m = merged(&b.inputs, &b.outputs);
+            m.extend(
+                hashes
+                    .keys()
+                    .map(|k| (k.clone(), serde_json::Value::String(diff::SECRET.into()))),
+            );
+            m
+        });
+        let after = (!noop).then(|| merged(&inputs, &outputs));
+        self.plan.changes.push(ResourceChange {
+            address: r.address.clone(),
+            type_name: r.type_name.clone(),
+            action,
+            reason,
+            before,
+            after,
+            attributes,
+            unknown: paths_where(&[&inputs, &outputs], Value::contains_unknown),
+            secret: paths_where(&[&inputs, &outputs], Value::contains_secret),
+        });
+        self.plan.ops.push(PlannedOp {
+            address: r.address.clone(),
+            type_name: r.type_name.clone(),
+            action,
+            inputs,
+            prior: base,
+            depends_on: r.depends_on.clone(),
+            recorded_deps: record.map(|x| x.dependencies.clone()).unwrap_or_default(),
+            lifecycle: r.lifecycle.clone(),
+            existing: r.existing,
+        });
+        Ok(())
+    }
+
+    /// The object to diff against (live if refreshed, else recorded) and whether it drifted.
+    fn base_and_drift(
+        &mut self,
+        r: &DesiredResource,
+        record: Option<&ResourceRecord>,
+        recorded: Option<ObjectState>,
+    ) -> (Option<ObjectState>, bool) {
+        let (Some(rec), Some(recorded)) = (record, recorded) else {
+            return (None, false);
+        };
+        let Some(live) = self.input.live.and_then(|l| l.get(&r.address)) else {
+            return (Some(recorded), false);
+        };
+        match live {
+            None => {
+                self.plan.drift.push(Drift {
+                    address: r.address.clone(),
+                    type_name: rec.type_name.clone(),
+                    deleted: true,
+                    attributes: Vec::new(),
+                });
+                (None, true)
+            }
+            Some(live) => {
+                let attrs = diff::drift(&recorded, live);
+                let drifted = !attrs.is_empty();
+                if drifted {
+                    self.plan.drift.push(Drift {
+                        address: r.address.clone(),
+                        type_name: rec.type_name.clone(),
+                        deleted: false,
+                        attributes: attrs,
+                    });
+                }
+                (Some(live.clone()), drifted)
+            }
+        }
+    }
+
+    fn plan_deletes(&mut self) -> Result<(), PlanError> {
+        let input = self.input;
+        let declared: BTreeSet<&str> = input.desired.iter().map(|r| r.address.as_str()).collect();
+        let default_lifecycle = Default::default();
+        for (address, rec) in &input.state.resources {
+            if declared.contains(address.as_str()) {
+                continue;
+            }
+            let reason = if input.options.destroy {
+                "destroy requested"
+            } else {
+                "not in the configuration"
+            };
+            self.delete(address, rec, &default_lifecycle, reason)?;
+        }
+        Ok(())
+    }
+
+    fn delete(
+        &mut self,
+        address: &str,
+        rec: &ResourceRecord,
+        lifecycle: &infra_provider_core::Lifecycle,
+        reason: &str,
+    ) -> Result<(), PlanError> {
+        if lifecycle.protect && !self.input.options.allow_destroy {
+            return Err(PlanError::Protected {
+                address: address.into(),
+                action: "delete",
+                reason: reason.into(),
+            });
+        }
+        let obj = rec.object_state();
+        let mut before = merged(&obj.inputs, &obj.outputs);
+        before.extend(
+            rec.secret_inputs
+                .keys()
+                .map(|k| (k.clone(), serde_json::Value::String(diff::SECRET.into()))),
+        );
+        self.plan.changes.push(ResourceChange {
+            address: address.into(),
+            type_name: rec.type_name.clone(),
+            action: Action::Delete,
+            reason: Some(reason.into()),
+            before: Some(before),
+            after: None,
+            attributes: all_removed(&obj.inputs, rec.secret_inputs.keys().cloned()),
+            unknown: Vec::new(),
+            secret: rec.secret_inputs.keys().cloned().collect(),
+        });
+        self.plan.ops.push(PlannedOp {
+            address: address.into(),
+            type_name: rec.type_name.clone(),
+            action: Action::Delete,
+            inputs: Props::new(),
+            prior: Some(obj),
+            depends_on: BTreeSet::new(),
+            recorded_deps: rec.dependencies.clone(),
+            lifecycle: lifecycle.clone(),
+            existing: false,
+        });
+        Ok(())
+    }
+}
+
+/// Keeps the targets, what they depend on, and deletes that are targeted by name.
+fn restrict_to_targets(
+    plan: &mut Plan,
+    graph: &Graph,
+    targets: &[String],
+) -> Result<(), PlanError> {
+    let mut keep: BTreeSet<String> = BTreeSet::new();
+    let mut stack = Vec::new();
+    for t in targets {
+        match graph.index_of(t) {
+            Some(i) => stack.push(i),
+            None if plan.changes.iter().any(|c| &c.address == t) => {
+                keep.insert(t.clone());
+            }
+            None => return Err(PlanError::UnknownTarget(t.clone())),
+        }
+    }
+    while let Some(i) = stack.pop() {
+        if keep.insert(graph.address(i).to_string()) {
+            stack.extend(graph.deps(i).iter().copied());
+        }
+    }
+    plan.changes.retain(|c| keep.contains(&c.address));
+    plan.ops.retain(|o| keep.contains(&o.address));
+    Ok(())
+}

@@ -1,0 +1,81 @@
+//! Refresh: read every recorded object from its provider, concurrently under the same bounds as
+//! apply, so that the plan can report drift. At most one read per resource.
+
+use super::graph::Graph;
+use super::providers::ProviderSet;
+use super::walk::{NodeOutcome, walk};
+use crate::state::State;
+use infra_provider_core::{Cancel, ObjectState, OpContext};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("refresh failed for {}", .failures.iter().map(|(a, e)| format!("{a} ({e})")).collect::<Vec<_>>().join(", "))]
+pub struct RefreshError {
+    pub failures: Vec<(String, String)>,
+}
+
+/// Live objects by address (`None`: gone). `only` limits the reads (e.g. to `--target`s).
+pub async fn refresh(
+    state: &State,
+    providers: &ProviderSet,
+    parallelism: usize,
+    cancel: &Cancel,
+    only: Option<&BTreeSet<String>>,
+) -> Result<BTreeMap<String, Option<ObjectState>>, RefreshError> {
+    let records: Vec<(&String, &crate::state::ResourceRecord)> = state
+        .resources
+        .iter()
+        .filter(|(a, _)| only.is_none_or(|o| o.contains(*a)))
+        .collect();
+    let mut graph = Graph::new();
+    for (a, _) in &records {
+        // Addresses are unique keys of the state map.
+        let _ = graph.add_node(a);
+    }
+    let live = Mutex::new(BTreeMap::new());
+    let outcomes = walk(
+        &graph,
+        parallelism,
+        |i| providers.limiter(&records[i].1.type_name),
+        cancel,
+        |i| {
+            let (address, rec) = records[i];
+            let live = &live;
+            Box::pin(async move {
+                let provider = providers
+                    .provider(&rec.type_name)
+                    .ok_or_else(|| format!("no provider for `{}`", rec.type_name))?;
+                let ctx = OpContext {
+                    cancel: cancel.clone(),
+                    address: address.clone(),
+                };
+                let prior = rec.object_state();
+                let obj = provider
+                    .read(&rec.type_name, &prior, &ctx)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if let Ok(mut l) = live.lock() {
+                    l.insert(address.clone(), obj);
+                }
+                Ok(())
+            })
+        },
+    )
+    .await;
+    let failures: Vec<(String, String)> = outcomes
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, o)| match o {
+            NodeOutcome::Done => None,
+            NodeOutcome::Failed(e) => Some((records[i].0.clone(), e)),
+            NodeOutcome::Skipped(_) | NodeOutcome::Cancelled => {
+                Some((records[i].0.clone(), "cancelled".into()))
+            }
+        })
+        .collect();
+    if !failures.is_empty() {
+        return Err(RefreshError { failures });
+    }
+    Ok(live.into_inner().unwrap_or_else(|p| p.into_inner()))
+}

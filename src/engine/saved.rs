@@ -1,0 +1,229 @@
+//! Saved plans (`infra plan --out FILE`): the JSON plan plus what binds it to the state and the
+//! configuration it was made from. Apply refuses a plan whose state or configuration has moved
+//! since, and re-derives the operations (with real values, which the file never holds) from the
+//! same inputs, refusing if they differ from what was reviewed.
+
+use super::model::Plan;
+use super::plan::PlanOptions;
+use crate::render::plan_json;
+use crate::state::State;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedPlan {
+    pub format_version: String,
+    pub lineage: String,
+    pub serial: u64,
+    /// [`config_hash`] of the configuration (and environment parameters) planned.
+    pub config_hash: String,
+    pub destroy: bool,
+    pub allow_destroy: bool,
+    pub targets: Vec<String>,
+    /// The JSON plan (docs/plan-json.md): redacted values only.
+    pub plan: serde_json::Value,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SavedPlanError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: not a saved plan: {message}")]
+    Invalid { path: PathBuf, message: String },
+    #[error(
+        "the saved plan is stale: it was made against state {plan_lineage} serial {plan_serial}, \
+         but the state is now {state_lineage} serial {state_serial}; run `infra plan` again"
+    )]
+    StaleState {
+        plan_lineage: String,
+        plan_serial: u64,
+        state_lineage: String,
+        state_serial: u64,
+    },
+    #[error(
+        "the saved plan is stale: the configuration changed since it was made; run `infra plan` again"
+    )]
+    StaleConfig,
+    #[error(
+        "the saved plan no longer matches what would be done (a live object changed since); run `infra plan` again"
+    )]
+    Diverged,
+}
+
+/// Hash of the configuration: sorted (name, contents) pairs, so that file order does not
+/// matter. The CLI passes the source files and the environment's parameters.
+pub fn config_hash(parts: &[(String, Vec<u8>)]) -> String {
+    let mut sorted: Vec<&(String, Vec<u8>)> = parts.iter().collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut h = Sha256::new();
+    for (name, body) in sorted {
+        h.update((name.len() as u64).to_le_bytes());
+        h.update(name.as_bytes());
+        h.update((body.len() as u64).to_le_bytes());
+        h.update(body);
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl SavedPlan {
+    pub fn new(plan: &Plan, config_hash: &str, options: &PlanOptions) -> SavedPlan {
+        SavedPlan {
+            format_version: "1".into(),
+            lineage: plan.lineage.clone(),
+            serial: plan.serial,
+            config_hash: config_hash.into(),
+            destroy: options.destroy,
+            allow_destroy: options.allow_destroy,
+            targets: options.targets.clone(),
+            plan: plan_json(plan),
+        }
+    }
+
+    /// The options to re-plan with when applying this plan.
+    pub fn options(&self) -> PlanOptions {
+        PlanOptions {
+            destroy: self.destroy,
+            allow_destroy: self.allow_destroy,
+            refresh_only: false,
+            targets: self.targets.clone(),
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
+    }
+
+    pub fn write(&self, path: &Path) -> Result<(), SavedPlanError> {
+        std::fs::write(path, self.to_json()).map_err(|source| SavedPlanError::Io {
+            path: path.into(),
+            source,
+        })
+    }
+
+    pub fn read(path: &Path) -> Result<SavedPlan, SavedPlanError> {
+        let bytes = std::fs::read(path).map_err(|source| SavedPlanError::Io {
+            path: path.into(),
+            source,
+        })?;
+        let plan: SavedPlan =
+            serde_json::from_slice(&bytes).map_err(|e| SavedPlanError::Invalid {
+                path: path.into(),
+                message: e.to_string(),
+            })?;
+        if plan.format_version != "1" {
+            return Err(SavedPlanError::Invalid {
+                path: path.into(),
+                message: format!("format_version {} is not supported", plan.format_version),
+            });
+        }
+        Ok(plan)
+    }
+
+    /// Refuses a plan made against another state or configuration.
+    pub fn check_fresh(&self, state: &State, config_hash: &str) -> Result<(), SavedPlanError> {
+        if state.lineage != self.lineage || state.serial != self.serial {
+            return Err(SavedPlanError::StaleState {
+                plan_lineage: self.lineage.clone(),
+                plan_serial: self.serial,
+                state_lineage: state.lineage.clone(),
+                state_serial: state.serial,
+            });
+        }
+        if config_hash != self.config_hash {
+            return Err(SavedPlanError::StaleConfig);
+        }
+        Ok(())
+    }
+
+    /// The plan re-derived at apply time must be the one that was reviewed.
+    pub fn check_matches(&self, fresh: &Plan) -> Result<(), SavedPlanError> {
+        let now = plan_json(fresh);
+        if now.get("changes") == self.plan.get("changes") {
+            Ok(())
+        } else {
+            Err(SavedPlanError::Diverged)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::testkit::*;
+    use crate::engine::{PlanInput, plan};
+    use infra_provider_core::Value;
+
+    fn make(state: &State, pw: &str, size: i64) -> Plan {
+        let d = [desired(
+            "a",
+            "test.thing",
+            props(&[
+                ("size", Value::Int(size)),
+                ("password", Value::secret(Value::str(pw))),
+            ]),
+            &[],
+        )];
+        let (p, k) = (providers(), key());
+        plan(&PlanInput {
+            desired: &d,
+            state,
+            live: None,
+            providers: &p,
+            key: &k,
+            reevaluate: None,
+            options: PlanOptions::default(),
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn stale_state_and_config_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.json");
+        let mut state = State::new("lin".into());
+        let hash = config_hash(&[("main.infra".into(), b"x".to_vec())]);
+        let saved = SavedPlan::new(
+            &make(&state, "canary-pw-9", 1),
+            &hash,
+            &PlanOptions::default(),
+        );
+        saved.write(&path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("canary-pw-9"), "{text}");
+        let back = SavedPlan::read(&path).unwrap();
+        assert_eq!(back, saved);
+        back.check_fresh(&state, &hash).unwrap();
+        back.check_matches(&make(&state, "canary-pw-9", 1)).unwrap();
+        assert!(matches!(
+            back.check_matches(&make(&state, "x", 2)),
+            Err(SavedPlanError::Diverged)
+        ));
+        let other = config_hash(&[("main.infra".into(), b"y".to_vec())]);
+        assert!(matches!(
+            back.check_fresh(&state, &other),
+            Err(SavedPlanError::StaleConfig)
+        ));
+        state.serial += 1;
+        let err = back.check_fresh(&state, &hash).unwrap_err().to_string();
+        assert!(
+            err.contains("serial 0") && err.contains("serial 1") && err.contains("infra plan"),
+            "{err}"
+        );
+        std::fs::write(&path, "{").unwrap();
+        assert!(matches!(
+            SavedPlan::read(&path),
+            Err(SavedPlanError::Invalid { .. })
+        ));
+    }
+
+    #[test]
+    fn config_hash_ignores_file_order() {
+        let a = ("a".to_string(), b"1".to_vec());
+        let b = ("b".to_string(), b"2".to_vec());
+        assert_eq!(config_hash(&[a.clone(), b.clone()]), config_hash(&[b, a]));
+    }
+}

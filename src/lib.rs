@@ -1,0 +1,3 @@
+pub mod engine;
+pub mod render;
+pub mod state;

@@ -1,0 +1,262 @@
+//! Golden tests of the three views. Expected outputs live in tests/golden/render/; run with
+//! `UPDATE_GOLDEN=1` to regenerate them after an intended change, and review the diff.
+
+use super::*;
+use crate::engine::testkit::*;
+use crate::engine::{Plan, PlanInput, PlanOptions, plan};
+use crate::state::State;
+use infra_provider_core::{DesiredResource, ObjectState, Value};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+const CANARY: &str = "canary-s3cr3t-7f1d";
+
+fn golden(name: &str, actual: &str) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden/render")
+        .join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("{} missing; run with UPDATE_GOLDEN=1", path.display()));
+    assert_eq!(
+        actual, expected,
+        "{name} differs from the golden file; UPDATE_GOLDEN=1 regenerates it"
+    );
+}
+
+fn make(
+    desired: &[DesiredResource],
+    state: &State,
+    live: Option<&BTreeMap<String, Option<ObjectState>>>,
+) -> Plan {
+    let providers = providers();
+    let key = key();
+    let input = PlanInput {
+        desired,
+        state,
+        live,
+        providers: &providers,
+        key: &key,
+        reevaluate: None,
+        options: PlanOptions::default(),
+    };
+    plan(&input).unwrap()
+}
+
+/// Every kind of change at once: create, update (with a multi-line string and a secret),
+/// replace, delete, read, no-op, drift, unknowns.
+fn mixed() -> Plan {
+    let thing = |name: &str, size: i64, script: &str, pw: &str| {
+        props(&[
+            ("name", Value::str(name)),
+            ("size", Value::Int(size)),
+            ("script", Value::str(script)),
+            ("password", Value::secret(Value::str(pw))),
+        ])
+    };
+    let fq = props(&[("fqdn", Value::str("web.example"))]);
+    let state = state_with(vec![
+        (
+            "app.web",
+            record(
+                "test.thing",
+                "id-web",
+                thing("web", 1, "echo a\necho b\necho c\n", "old-pw"),
+                fq.clone(),
+            ),
+        ),
+        (
+            "app.db",
+            record("test.thing", "id-db", thing("db", 2, "", "x"), fq.clone()),
+        ),
+        (
+            "old",
+            record(
+                "core.data",
+                "data-0",
+                props(&[("input", Value::Int(1))]),
+                props(&[("output", Value::Int(1))]),
+            ),
+        ),
+        (
+            "same",
+            record(
+                "core.data",
+                "data-9",
+                props(&[("input", Value::Int(9))]),
+                props(&[("output", Value::Int(9))]),
+            ),
+        ),
+        (
+            "drifted",
+            record(
+                "core.data",
+                "data-8",
+                props(&[("input", Value::Int(8))]),
+                props(&[("output", Value::Int(8))]),
+            ),
+        ),
+    ]);
+    let mut live = BTreeMap::new();
+    let d8 = ObjectState {
+        id: "data-8".into(),
+        inputs: props(&[("input", Value::Int(80))]),
+        outputs: props(&[("output", Value::Int(80))]),
+    };
+    live.insert("drifted".to_string(), Some(d8));
+    let mut existing = desired(
+        "lookup",
+        "core.data",
+        props(&[("input", Value::str("k"))]),
+        &[],
+    );
+    existing.existing = true;
+    let desired = vec![
+        desired(
+            "app.web",
+            "test.thing",
+            thing("web", 1, "echo a\necho B\necho c\n", CANARY),
+            &[],
+        ),
+        desired("app.db", "test.thing", thing("db2", 2, "", "x"), &[]),
+        desired(
+            "new[\"k\"]",
+            "core.data",
+            props(&[
+                ("input", Value::Unknown),
+                ("note", Value::str("a `b` ```c```")),
+            ]),
+            &[],
+        ),
+        desired("same", "core.data", props(&[("input", Value::Int(9))]), &[]),
+        desired(
+            "drifted",
+            "core.data",
+            props(&[("input", Value::Int(8))]),
+            &[],
+        ),
+        existing,
+    ];
+    make(&desired, &state, Some(&live))
+}
+
+fn empty() -> Plan {
+    let state = state_with(vec![(
+        "a",
+        record(
+            "core.data",
+            "data-1",
+            props(&[("input", Value::Int(1))]),
+            props(&[("output", Value::Int(1))]),
+        ),
+    )]);
+    make(
+        &[desired(
+            "a",
+            "core.data",
+            props(&[("input", Value::Int(1))]),
+            &[],
+        )],
+        &state,
+        None,
+    )
+}
+
+fn many(n: usize) -> Plan {
+    let desired: Vec<_> = (0..n)
+        .map(|i| {
+            desired(
+                &format!("module.m.r{i:03}"),
+                "core.data",
+                props(&[("input", Value::str(format!("value {i}")))]),
+                &[],
+            )
+        })
+        .collect();
+    make(&desired, &State::new("l".into()), None)
+}
+
+#[test]
+fn human_views() {
+    golden(
+        "mixed.txt",
+        &render_human(&mixed(), &HumanOptions { color: false }),
+    );
+    golden(
+        "mixed.color.txt",
+        &render_human(&mixed(), &HumanOptions { color: true }),
+    );
+    golden(
+        "empty.txt",
+        &render_human(&empty(), &HumanOptions { color: false }),
+    );
+}
+
+#[test]
+fn markdown_views() {
+    golden(
+        "mixed.md",
+        &render_markdown(&mixed(), &MarkdownOptions::default()),
+    );
+    golden(
+        "empty.md",
+        &render_markdown(&empty(), &MarkdownOptions::default()),
+    );
+    let small = MarkdownOptions {
+        max_chars: 2_000,
+        full_plan_hint: "the `plan.json` artifact".into(),
+    };
+    let cut = render_markdown(&many(40), &small);
+    assert!(cut.len() <= 2_000, "{}", cut.len());
+    golden("cut.md", &cut);
+}
+
+#[test]
+fn json_views() {
+    golden("mixed.json", &render_json(&mixed()));
+    golden("empty.json", &render_json(&empty()));
+}
+
+#[test]
+fn markdown_never_exceeds_60k() {
+    let md = render_markdown(&many(3_000), &MarkdownOptions::default());
+    assert!(md.chars().count() <= 60_000);
+    assert!(md.contains("not shown here") && md.contains("full plan is in"));
+    assert!(!md.contains('\x1b'));
+}
+
+#[test]
+fn summary_line_is_exact() {
+    let h = render_human(&mixed(), &HumanOptions::default());
+    assert!(
+        h.contains("Plan: 1 to add, 2 to change, 1 to replace, 1 to destroy.\n"),
+        "{h}"
+    );
+}
+
+#[test]
+fn canary_never_rendered() {
+    let p = mixed();
+    for shown in [
+        render_human(&p, &HumanOptions { color: true }),
+        render_markdown(&p, &MarkdownOptions::default()),
+        render_json(&p),
+        format!("{p:?}"),
+    ] {
+        assert!(!shown.contains(CANARY));
+        assert!(!shown.contains("old-pw"));
+    }
+}
+
+#[test]
+fn colour_choice() {
+    assert!(color_enabled("always", false, true));
+    assert!(!color_enabled("never", true, false));
+    assert!(color_enabled("auto", true, false));
+    assert!(!color_enabled("auto", true, true));
+    assert!(!color_enabled("auto", false, false));
+}

@@ -1,0 +1,134 @@
+//! The terminal view of a plan, with colour when asked for.
+
+use super::text::{attr_lines, summary_line, symbol, verb};
+use crate::engine::model::{Action, Plan};
+use std::fmt::Write;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HumanOptions {
+    pub color: bool,
+}
+
+/// `--color auto|always|never` and `NO_COLOR`: the caller reads the environment and the
+/// terminal so that rendering stays pure.
+pub fn color_enabled(choice: &str, is_tty: bool, no_color_env: bool) -> bool {
+    match choice {
+        "always" => true,
+        "never" => false,
+        _ => is_tty && !no_color_env,
+    }
+}
+
+struct Paint(bool);
+
+impl Paint {
+    fn code(&self, code: &str, s: &str) -> String {
+        if self.0 {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    fn mark(&self, mark: char, s: &str) -> String {
+        match mark {
+            '+' => self.code("32", s),
+            '-' => self.code("31", s),
+            '~' => self.code("33", s),
+            _ => s.to_string(),
+        }
+    }
+    fn action(&self, a: Action, s: &str) -> String {
+        match a {
+            Action::Create => self.code("32", s),
+            Action::Update => self.code("33", s),
+            Action::Replace | Action::Delete => self.code("31", s),
+            Action::Read => self.code("36", s),
+            Action::NoOp => s.to_string(),
+        }
+    }
+}
+
+fn attributes(out: &mut String, p: &Paint, attrs: &[crate::engine::model::AttrChange]) {
+    for a in attrs {
+        let l = attr_lines(a);
+        let _ = writeln!(
+            out,
+            "      {} {}",
+            p.mark(l.mark, &l.mark.to_string()),
+            l.head
+        );
+        for (mark, line) in &l.diff {
+            let _ = writeln!(
+                out,
+                "          {}",
+                p.mark(*mark, &format!("{mark} {line}"))
+            );
+        }
+        if !l.diff.is_empty() {
+            let _ = writeln!(out, "        EOT");
+        }
+    }
+}
+
+pub fn render_human(plan: &Plan, opts: &HumanOptions) -> String {
+    let p = Paint(opts.color);
+    let mut out = String::new();
+    if !plan.drift.is_empty() {
+        let _ = writeln!(out, "{}\n", p.code("1", "Changes outside infra (drift):"));
+        for d in &plan.drift {
+            if d.deleted {
+                let _ = writeln!(
+                    out,
+                    "  {} {} ({}) was deleted outside infra",
+                    p.mark('-', "-"),
+                    d.address,
+                    d.type_name
+                );
+            } else {
+                let _ = writeln!(
+                    out,
+                    "  {} {} ({}) changed outside infra",
+                    p.mark('~', "~"),
+                    d.address,
+                    d.type_name
+                );
+                attributes(&mut out, &p, &d.attributes);
+            }
+        }
+        out.push('\n');
+    }
+    let pending: Vec<_> = plan.pending().collect();
+    if pending.is_empty() {
+        let _ = writeln!(
+            out,
+            "No changes. The infrastructure matches the configuration.\n"
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "{}\n",
+            p.code("1", "infra will perform these actions:")
+        );
+        for c in pending {
+            let sym = p.action(c.action, symbol(c.action));
+            let reason = c
+                .reason
+                .as_deref()
+                .map(|r| format!(": {r}"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {sym} {} ({}) {}{reason}",
+                p.code("1", &c.address),
+                c.type_name,
+                verb(c.action)
+            );
+            if c.action != Action::Delete {
+                attributes(&mut out, &p, &c.attributes);
+            }
+            out.push('\n');
+        }
+    }
+    let _ = writeln!(out, "{}", p.code("1", &summary_line(&plan.summary())));
+    out
+}

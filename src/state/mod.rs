@@ -1,0 +1,56 @@
+//! Recorded state: the format (versioned JSON), secrets as keyed hashes, the local file store
+//! with its journal and lock. See docs/state.md.
+
+pub mod codec;
+pub mod journal;
+pub mod lock;
+pub mod model;
+pub mod secrets;
+pub mod store;
+
+pub use codec::{CURRENT_FORMAT_VERSION, read_state, write_state};
+pub use journal::{JournalEntry, JournalWriter};
+pub use lock::{LockError, LockInfo, StateLock};
+pub use model::{ResourceRecord, State, new_lineage};
+pub use secrets::SecretKey;
+pub use store::{Loaded, LocalStore};
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: the state is not valid: {message}")]
+    Corrupt { path: PathBuf, message: String },
+    #[error(
+        "{path}: state format_version {found} is newer than this infra understands (up to {supported}); upgrade infra"
+    )]
+    TooNew {
+        path: PathBuf,
+        found: u64,
+        supported: u64,
+    },
+    #[error(
+        "{path}: the journal belongs to state lineage {journal}, but the state has lineage {state}"
+    )]
+    LineageMismatch {
+        path: PathBuf,
+        journal: String,
+        state: String,
+    },
+    #[error("{path}: the secret key is not valid: {message}")]
+    BadKey { path: PathBuf, message: String },
+}
+
+impl StateError {
+    pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> Self {
+        StateError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}

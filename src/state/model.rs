@@ -1,0 +1,145 @@
+//! The in-memory form of state. Values are kept as JSON because state never holds unknowns or
+//! secrets: secret inputs become keyed hashes and secret outputs are withheld.
+
+use super::secrets::SecretKey;
+use infra_provider_core::{ObjectState, Props, Value};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    pub format_version: u64,
+    /// Fixed when the state is first created; a plan or journal from another lineage is refused.
+    pub lineage: String,
+    /// Increases by one with every save that changes resources.
+    pub serial: u64,
+    pub resources: BTreeMap<String, ResourceRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResourceRecord {
+    #[serde(rename = "type")]
+    pub type_name: String,
+    pub id: String,
+    /// Inputs without secrets, as last applied or refreshed.
+    #[serde(default)]
+    pub inputs: BTreeMap<String, serde_json::Value>,
+    /// Secret inputs: name → `hmac-sha256:<hex>` of the value under the state's key.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub secret_inputs: BTreeMap<String, String>,
+    #[serde(default)]
+    pub outputs: BTreeMap<String, serde_json::Value>,
+    /// Names of outputs that were secret and therefore not stored.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub secret_outputs: BTreeSet<String>,
+    #[serde(default)]
+    pub dependencies: BTreeSet<String>,
+}
+
+impl State {
+    pub fn new(lineage: String) -> State {
+        State {
+            format_version: super::CURRENT_FORMAT_VERSION,
+            lineage,
+            serial: 0,
+            resources: BTreeMap::new(),
+        }
+    }
+}
+
+/// A lineage that will not collide with another state's: a hash of the time, the process and a
+/// counter, formatted like a UUID.
+pub fn new_lineage() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let seed = format!(
+        "{now}/{}/{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    );
+    let h: String = Sha256::digest(seed.as_bytes())
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+fn plain(map: &BTreeMap<String, serde_json::Value>) -> Props {
+    map.iter()
+        .map(|(k, v)| (k.clone(), Value::from_json(v)))
+        .collect()
+}
+
+impl ResourceRecord {
+    /// Records what the provider reported, with secret inputs hashed from what was sent.
+    pub fn from_object(
+        type_name: &str,
+        obj: &ObjectState,
+        sent: &Props,
+        dependencies: BTreeSet<String>,
+        key: &SecretKey,
+    ) -> ResourceRecord {
+        let mut inputs = BTreeMap::new();
+        let mut secret_inputs = BTreeMap::new();
+        for (k, v) in sent {
+            if v.contains_secret() {
+                secret_inputs.insert(k.clone(), key.hash(v));
+            }
+        }
+        for (k, v) in &obj.inputs {
+            if !v.contains_secret() && !v.contains_unknown() && !secret_inputs.contains_key(k) {
+                inputs.insert(k.clone(), v.to_redacted_json());
+            }
+        }
+        let mut outputs = BTreeMap::new();
+        let mut secret_outputs = BTreeSet::new();
+        for (k, v) in &obj.outputs {
+            if v.contains_secret() {
+                secret_outputs.insert(k.clone());
+            } else if !v.contains_unknown() {
+                outputs.insert(k.clone(), v.to_redacted_json());
+            }
+        }
+        ResourceRecord {
+            type_name: type_name.to_string(),
+            id: obj.id.clone(),
+            inputs,
+            secret_inputs,
+            outputs,
+            secret_outputs,
+            dependencies,
+        }
+    }
+
+    /// The provider's view of the record (secret inputs absent, withheld outputs absent).
+    pub fn object_state(&self) -> ObjectState {
+        ObjectState {
+            id: self.id.clone(),
+            inputs: plain(&self.inputs),
+            outputs: plain(&self.outputs),
+        }
+    }
+
+    /// Outputs as values, withheld secret outputs as a secret unknown so that references to them
+    /// stay secret and are recomputed rather than read from state.
+    pub fn output_values(&self) -> Props {
+        let mut out = plain(&self.outputs);
+        for k in &self.secret_outputs {
+            out.insert(k.clone(), Value::secret(Value::Unknown));
+        }
+        out
+    }
+}

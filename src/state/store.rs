@@ -1,0 +1,281 @@
+//! The local state store: `<dir>/<env>.state.json` with `.bak` (previous version), `.journal`
+//! (apply in progress), `.lock` and `.key` (the secret-hash key, never inside the state).
+
+use super::StateError;
+use super::codec::{read_state, write_state};
+use super::journal::{JournalWriter, apply_entry, read_journal};
+use super::lock::{LockError, LockInfo, StateLock};
+use super::model::{State, new_lineage};
+use super::secrets::SecretKey;
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone)]
+pub struct LocalStore {
+    dir: PathBuf,
+    env: String,
+}
+
+/// A loaded state and what loading had to repair.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub state: State,
+    /// Journal records folded in from an apply that did not finish.
+    pub recovered: usize,
+    /// Damaged journal lines that were ignored (a torn final write).
+    pub dropped_journal_lines: usize,
+}
+
+impl LocalStore {
+    /// `dir` is usually `<project>/.infra`.
+    pub fn new(dir: impl Into<PathBuf>, env: &str) -> LocalStore {
+        LocalStore {
+            dir: dir.into(),
+            env: env.to_string(),
+        }
+    }
+
+    fn file(&self, suffix: &str) -> PathBuf {
+        self.dir.join(format!("{}.{suffix}", self.env))
+    }
+    pub fn state_path(&self) -> PathBuf {
+        self.file("state.json")
+    }
+    pub fn backup_path(&self) -> PathBuf {
+        self.file("state.json.bak")
+    }
+    pub fn journal_path(&self) -> PathBuf {
+        self.file("journal")
+    }
+    pub fn lock_path(&self) -> PathBuf {
+        self.file("lock")
+    }
+    pub fn key_path(&self) -> PathBuf {
+        self.file("key")
+    }
+
+    pub fn lock(&self, run_id: &str, operation: &str) -> Result<StateLock, LockError> {
+        StateLock::acquire(&self.lock_path(), LockInfo::current(run_id, operation))
+    }
+
+    pub fn secret_key(&self) -> Result<SecretKey, StateError> {
+        SecretKey::load_or_create(&self.key_path())
+    }
+
+    /// Loads the state (a new empty one if there is none yet). A journal left by an apply that
+    /// did not finish is folded in and the result saved, so that what was done is kept.
+    pub fn load(&self) -> Result<Loaded, StateError> {
+        let path = self.state_path();
+        let existing = match std::fs::read(&path) {
+            Ok(bytes) => Some(read_state(&bytes, &path)?),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(StateError::io(&path, e)),
+        };
+        let jpath = self.journal_path();
+        let journal = match std::fs::read(&jpath) {
+            Ok(bytes) => read_journal(&bytes, &jpath)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(StateError::io(&jpath, e)),
+        };
+        let Some(journal) = journal else {
+            let state = existing.unwrap_or_else(|| State::new(new_lineage()));
+            return Ok(Loaded {
+                state,
+                recovered: 0,
+                dropped_journal_lines: 0,
+            });
+        };
+        let mut state = existing.unwrap_or_else(|| {
+            let mut s = State::new(journal.header.lineage.clone());
+            s.serial = journal.header.base_serial;
+            s
+        });
+        if state.lineage != journal.header.lineage {
+            return Err(StateError::LineageMismatch {
+                path: jpath,
+                journal: journal.header.lineage,
+                state: state.lineage,
+            });
+        }
+        if state.serial > journal.header.base_serial {
+            // The state was saved after this journal was written: it is already folded in.
+            self.remove_journal()?;
+            return Ok(Loaded {
+                state,
+                recovered: 0,
+                dropped_journal_lines: 0,
+            });
+        }
+        let recovered = journal.entries.len();
+        for entry in journal.entries {
+            apply_entry(&mut state, entry);
+        }
+        state.serial += 1;
+        self.save(&state)?;
+        self.remove_journal()?;
+        Ok(Loaded {
+            state,
+            recovered,
+            dropped_journal_lines: journal.dropped_lines,
+        })
+    }
+
+    /// Atomic replace: write a temporary file, flush it to disk, keep the previous state as
+    /// `.bak`, rename the new one into place, flush the directory.
+    pub fn save(&self, state: &State) -> Result<(), StateError> {
+        let path = self.state_path();
+        std::fs::create_dir_all(&self.dir).map_err(|e| StateError::io(&self.dir, e))?;
+        let tmp = self.file(&format!("state.json.tmp{}", std::process::id()));
+        let io = |e| StateError::io(&tmp, e);
+        let mut f = File::create(&tmp).map_err(io)?;
+        f.write_all(&write_state(state)).map_err(io)?;
+        f.sync_all().map_err(io)?;
+        drop(f);
+        let bak = self.backup_path();
+        if path.exists() {
+            let _ = std::fs::remove_file(&bak);
+            std::fs::hard_link(&path, &bak)
+                .or_else(|_| std::fs::copy(&path, &bak).map(|_| ()))
+                .map_err(|e| StateError::io(&bak, e))?;
+        }
+        std::fs::rename(&tmp, &path).map_err(|e| StateError::io(&path, e))?;
+        sync_dir(&self.dir);
+        Ok(())
+    }
+
+    /// Starts the journal of an apply on top of `state` (which must be saved first, so that a
+    /// crash leaves a state the journal's base serial refers to).
+    pub fn open_journal(&self, state: &State) -> Result<JournalWriter, StateError> {
+        std::fs::create_dir_all(&self.dir).map_err(|e| StateError::io(&self.dir, e))?;
+        JournalWriter::create(&self.journal_path(), state)
+    }
+
+    /// Ends an apply: the final state (serial already bumped by the caller) is saved, then the
+    /// journal is removed. A crash between the two is handled by `load` (serial check).
+    pub fn commit(&self, state: &State, journal: Option<JournalWriter>) -> Result<(), StateError> {
+        if let Some(mut j) = journal {
+            j.sync()?;
+        }
+        self.save(state)?;
+        self.remove_journal()
+    }
+
+    fn remove_journal(&self) -> Result<(), StateError> {
+        let p = self.journal_path();
+        match std::fs::remove_file(&p) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(StateError::io(&p, e)),
+        }
+    }
+}
+
+fn sync_dir(dir: &Path) {
+    // Makes the rename durable; not possible on every platform, and not fatal when it fails.
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::journal::JournalEntry;
+    use crate::state::model::ResourceRecord;
+    use std::collections::{BTreeMap, BTreeSet};
+
+    fn rec(id: &str) -> ResourceRecord {
+        ResourceRecord {
+            type_name: "core.data".into(),
+            id: id.into(),
+            inputs: BTreeMap::new(),
+            secret_inputs: BTreeMap::new(),
+            outputs: BTreeMap::new(),
+            secret_outputs: BTreeSet::new(),
+            dependencies: BTreeSet::new(),
+        }
+    }
+
+    #[test]
+    fn save_keeps_a_backup_and_load_reads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalStore::new(dir.path(), "dev");
+        let mut s = store.load().unwrap().state;
+        store.save(&s).unwrap();
+        s.serial = 1;
+        s.resources.insert("a".into(), rec("data-1"));
+        store.save(&s).unwrap();
+        assert_eq!(store.load().unwrap().state, s);
+        let bak = read_state(&std::fs::read(store.backup_path()).unwrap(), Path::new("b")).unwrap();
+        assert_eq!(bak.serial, 0);
+    }
+
+    #[test]
+    fn journal_survives_a_crash_with_a_torn_last_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalStore::new(dir.path(), "dev");
+        let s = store.load().unwrap().state;
+        store.save(&s).unwrap();
+        let mut j = store.open_journal(&s).unwrap();
+        for (a, id) in [("a", "data-1"), ("b", "data-2")] {
+            j.append(&JournalEntry::Put {
+                address: a.into(),
+                resource: rec(id),
+            })
+            .unwrap();
+        }
+        j.append(&JournalEntry::Remove {
+            address: "a".into(),
+        })
+        .unwrap();
+        drop(j);
+        // A kill during the write of a fourth record leaves half a line.
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(store.journal_path())
+            .unwrap();
+        f.write_all(b"{\"op\":\"put\",\"address\":\"c\",\"reso")
+            .unwrap();
+        drop(f);
+        let loaded = store.load().unwrap();
+        assert_eq!(loaded.recovered, 3);
+        assert_eq!(loaded.dropped_journal_lines, 1);
+        assert_eq!(loaded.state.resources.keys().collect::<Vec<_>>(), ["b"]);
+        assert_eq!(loaded.state.serial, s.serial + 1);
+        assert!(!store.journal_path().exists());
+        // The fold was saved: loading again gives the same state.
+        assert_eq!(store.load().unwrap().state, loaded.state);
+    }
+
+    #[test]
+    fn journal_already_folded_is_discarded() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalStore::new(dir.path(), "dev");
+        let mut s = store.load().unwrap().state;
+        store.save(&s).unwrap();
+        let mut j = store.open_journal(&s).unwrap();
+        j.append(&JournalEntry::Put {
+            address: "a".into(),
+            resource: rec("data-1"),
+        })
+        .unwrap();
+        s.resources.insert("a".into(), rec("data-1"));
+        s.serial += 1;
+        store.save(&s).unwrap(); // crash before the journal was removed
+        let loaded = store.load().unwrap();
+        assert_eq!((loaded.recovered, loaded.state), (0, s));
+    }
+
+    #[test]
+    fn journal_of_another_lineage_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalStore::new(dir.path(), "dev");
+        let s = store.load().unwrap().state;
+        store.save(&s).unwrap();
+        let other = State::new("other".into());
+        store.open_journal(&other).unwrap();
+        let err = store.load().unwrap_err().to_string();
+        assert!(err.contains("lineage"), "{err}");
+    }
+}
