@@ -13,7 +13,10 @@ fn check_reports_unformatted_files_with_exit_3_and_changes_nothing() {
     let out = infra(&["fmt", "--check", "."], dir.path());
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(stdout(&out).contains("main.infra"));
-    assert_eq!(std::fs::read_to_string(dir.path().join("main.infra")).unwrap(), MESSY);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("main.infra")).unwrap(),
+        MESSY
+    );
 }
 
 #[test]
@@ -38,7 +41,10 @@ fn syntax_error_exits_1_with_a_located_diagnostic_and_leaves_the_file() {
     let err = stderr(&out);
     assert!(err.contains("E01"), "{err}");
     assert!(err.contains("bad.infra"), "{err}");
-    assert_eq!(std::fs::read_to_string(dir.path().join("bad.infra")).unwrap(), bad);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("bad.infra")).unwrap(),
+        bad
+    );
 }
 
 #[test]
@@ -49,11 +55,19 @@ fn dash_formats_stdin_to_stdout() {
         .stdout(Stdio::piped())
         .spawn()
         .expect("spawn");
-    child.stdin.take().expect("stdin").write_all(MESSY.as_bytes()).expect("write");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(MESSY.as_bytes())
+        .expect("write");
     let out = child.wait_with_output().expect("wait");
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.starts_with("// the group\nresource rg: azure.resource_group {\n"), "{text}");
+    assert!(
+        text.starts_with("// the group\nresource rg: azure.resource_group {\n"),
+        "{text}"
+    );
 }
 
 #[test]

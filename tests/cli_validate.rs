@@ -6,7 +6,10 @@ use common::*;
 fn json_diags(out: &std::process::Output) -> Vec<serde_json::Value> {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", stdout(out)));
-    v["diagnostics"].as_array().expect("diagnostics array").clone()
+    v["diagnostics"]
+        .as_array()
+        .expect("diagnostics array")
+        .clone()
 }
 
 #[test]
@@ -30,11 +33,27 @@ fn prod_needs_its_secret_and_never_prints_it() {
 
     let canary = "canary-7c1d9e";
     let out = infra_env(
-        &["validate", "environments", "--env", "prod", "--format", "json"],
+        &[
+            "validate",
+            "environments",
+            "--env",
+            "prod",
+            "--format",
+            "json",
+        ],
         &repo(),
-        &[("PG_ADMIN_PASSWORD", canary), ("AZURE_SUBSCRIPTION_ID", "sub-1")],
+        &[
+            ("PG_ADMIN_PASSWORD", canary),
+            ("AZURE_SUBSCRIPTION_ID", "sub-1"),
+        ],
     );
-    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
     assert!(!stdout(&out).contains(canary) && !stderr(&out).contains(canary));
 }
 
@@ -53,7 +72,10 @@ fn unknown_property_is_reported_with_a_suggestion_and_exit_1() {
     let out = infra(&["validate", ".", "--format", "json"], dir.path());
     assert_eq!(out.status.code(), Some(1));
     let diags = json_diags(&out);
-    let d = diags.iter().find(|d| d["code"] == "E0300").expect("E0300 present");
+    let d = diags
+        .iter()
+        .find(|d| d["code"] == "E0300")
+        .expect("E0300 present");
     assert_eq!(d["severity"], "error");
     assert_eq!(d["line"], 3);
     assert_eq!(d["column"], 3);
@@ -71,7 +93,10 @@ fn all_syntax_errors_of_a_file_are_reported_in_one_run() {
     )]);
     let out = infra(&["validate", ".", "--format", "json"], dir.path());
     assert_eq!(out.status.code(), Some(1));
-    let lines: Vec<i64> = json_diags(&out).iter().filter_map(|d| d["line"].as_i64()).collect();
+    let lines: Vec<i64> = json_diags(&out)
+        .iter()
+        .filter_map(|d| d["line"].as_i64())
+        .collect();
     assert!(lines.contains(&1) && lines.contains(&3), "{lines:?}");
 }
 
@@ -80,7 +105,10 @@ fn unknown_environment_lists_the_known_ones() {
     let out = infra(&["validate", "environments", "--env", "staging"], &repo());
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(err.contains("staging") && err.contains("local") && err.contains("prod"), "{err}");
+    assert!(
+        err.contains("staging") && err.contains("local") && err.contains("prod"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -102,13 +130,25 @@ fn every_malformed_fixture_gives_a_located_error_and_no_panic() {
         }
         count += 1;
         let proj = project(&[]);
-        std::fs::write(proj.path().join("main.infra"), std::fs::read(&path).expect("read")).expect("write");
+        std::fs::write(
+            proj.path().join("main.infra"),
+            std::fs::read(&path).expect("read"),
+        )
+        .expect("write");
         let out = infra(&["validate", ".", "--format", "json"], proj.path());
-        assert_eq!(out.status.code(), Some(1), "{}: {}", path.display(), stderr(&out));
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}: {}",
+            path.display(),
+            stderr(&out)
+        );
         assert!(!stderr(&out).contains("panicked"), "{}", path.display());
         let diags = json_diags(&out);
         assert!(
-            diags.iter().any(|d| d["severity"] == "error" && d["line"].as_i64().unwrap_or(0) >= 1),
+            diags
+                .iter()
+                .any(|d| d["severity"] == "error" && d["line"].as_i64().unwrap_or(0) >= 1),
             "{}: {diags:?}",
             path.display()
         );

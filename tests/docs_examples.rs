@@ -53,6 +53,14 @@ fn language_reference_examples_check() {
 #[test]
 fn design_examples_check_together() {
     let dir = repo().join("tests/fixtures/language_design");
-    let out = infra(&["validate", dir.to_str().expect("utf8 path"), "--env", "local"], &repo());
+    let out = infra(
+        &[
+            "validate",
+            dir.to_str().expect("utf8 path"),
+            "--env",
+            "local",
+        ],
+        &repo(),
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }

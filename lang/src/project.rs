@@ -3,7 +3,7 @@
 //! the only place in the language that reads files.
 
 use crate::diag::{self, Diagnostic};
-use crate::span::{FileId, SourceMap};
+use crate::span::{FileId, SourceMap, Span};
 use crate::syntax::{self, ast};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::{Component, Path, PathBuf};
@@ -91,8 +91,16 @@ impl Files {
                 paths.sort();
                 let mut out = Vec::with_capacity(paths.len());
                 for path in paths {
-                    match std::fs::read_to_string(&path) {
-                        Ok(text) => out.push((path, text)),
+                    // Invalid UTF-8 is a diagnostic on the file (see `add_module`), not a
+                    // failure to load: the other files still get checked.
+                    match std::fs::read(&path) {
+                        Ok(bytes) => {
+                            let text = match String::from_utf8(bytes) {
+                                Ok(text) => text,
+                                Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                            };
+                            out.push((path, text));
+                        }
                         Err(source) => return Err(LoadError::Io { path, source }),
                     }
                 }
@@ -109,7 +117,11 @@ impl Project {
         if !dir.is_dir() {
             return Err(LoadError::NotAFolder(dir.to_path_buf()));
         }
-        let root = normalize(dir);
+        // `normalize(".")` is the empty path, which `read_dir` refuses.
+        let mut root = normalize(dir);
+        if root.as_os_str().is_empty() {
+            root = PathBuf::from(".");
+        }
         Loader::new(Files::Disk).run(&root)
     }
 
@@ -231,7 +243,20 @@ impl Loader {
     fn add_module(&mut self, location: ModuleLocation, texts: Vec<(PathBuf, String)>) -> usize {
         let mut files = Vec::with_capacity(texts.len());
         for (path, text) in texts {
+            let lossy = text
+                .find('\u{FFFD}')
+                .filter(|_| std::fs::read(&path).is_ok_and(|b| std::str::from_utf8(&b).is_err()));
             let id = self.sources.add(path, text);
+            if let Some(at) = lossy {
+                self.diagnostics
+                    .push(diag::syntax::not_utf8(Span::new(id, at, at + 3)));
+                let empty = ast::File {
+                    items: Vec::new(),
+                    comments: Vec::new(),
+                };
+                files.push((id, Arc::new(empty)));
+                continue;
+            }
             let (file, diags) = syntax::parse(id, &self.sources.get(id).text);
             self.diagnostics.extend(diags);
             files.push((id, Arc::new(file)));

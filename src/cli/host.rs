@@ -10,7 +10,9 @@ pub struct ProcessHost {
 
 impl ProcessHost {
     pub fn new(root: &Path) -> ProcessHost {
-        ProcessHost { root: root.to_path_buf() }
+        ProcessHost {
+            root: root.to_path_buf(),
+        }
     }
 }
 
@@ -23,7 +25,9 @@ impl infra_stdlib::Host for ProcessHost {
         let rel = Path::new(path);
         // Files outside the project would make a plan depend on the machine it runs on.
         if rel.is_absolute() || rel.components().any(|c| matches!(c, Component::ParentDir)) {
-            return Err(format!("`{path}` is outside the project folder; file() reads only files inside it"));
+            return Err(format!(
+                "`{path}` is outside the project folder; file() reads only files inside it"
+            ));
         }
         let full = self.root.join(rel);
         std::fs::read_to_string(&full).map_err(|e| format!("cannot read `{path}`: {e}"))

@@ -12,7 +12,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "infra", version, about = "Infrastructure as code for Azure, with its own typed language")]
+#[command(
+    name = "infra",
+    version,
+    about = "Infrastructure as code for Azure, with its own typed language"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,

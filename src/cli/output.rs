@@ -18,7 +18,10 @@ impl Output {
             ColorChoice::Never => false,
             ColorChoice::Auto => !no_color && std::io::stderr().is_terminal(),
         };
-        Output { color, quiet: global.quiet }
+        Output {
+            color,
+            quiet: global.quiet,
+        }
     }
 
     /// Prints diagnostics for people on stderr, rustc-style, followed by a count.
@@ -54,5 +57,9 @@ pub fn count_summary(diags: &[Diagnostic]) -> String {
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
+    format!(
+        "{}, {}",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
 }

@@ -23,7 +23,9 @@ pub fn run(args: Args) -> u8 {
                 let hint = infra_lang::diag::did_you_mean(name, names.iter().copied())
                     .map(|n| format!(" (did you mean `{n}`?)"))
                     .unwrap_or_default();
-                eprintln!("error: unknown resource type `{name}`{hint}; `infra schema` lists them all");
+                eprintln!(
+                    "error: unknown resource type `{name}`{hint}; `infra schema` lists them all"
+                );
                 return 1;
             }
         },
@@ -62,8 +64,16 @@ fn print_human(s: &ResourceSchema) {
     println!("{}\n  {}", s.type_name, s.description);
     for (name, p) in &s.properties {
         let flags = flags(p);
-        let flags = if flags.is_empty() { String::new() } else { format!(" [{}]", flags.join(", ")) };
-        println!("  {name}: {}{flags}\n      {}", p.read_type(), p.description);
+        let flags = if flags.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", flags.join(", "))
+        };
+        println!(
+            "  {name}: {}{flags}\n      {}",
+            p.read_type(),
+            p.description
+        );
     }
     println!();
 }

@@ -34,24 +34,27 @@ pub fn run(args: Args, out: &Output) -> u8 {
         Ok(p) => p,
         Err(e) => {
             if args.format == Format::Json {
-                println!("{}", serde_json::json!({ "diagnostics": [], "error": e.to_string() }));
+                println!(
+                    "{}",
+                    serde_json::json!({ "diagnostics": [], "error": e.to_string() })
+                );
             }
             eprintln!("error: {e}");
             return 1;
         }
     };
     let schemas = schemas::all();
-    let options = CheckOptions { environment: args.env.clone() };
+    let options = CheckOptions {
+        environment: args.env.clone(),
+    };
     let checked = check_with(&project, &schemas, &options);
     let mut diags = checked.diagnostics.clone();
     let mut resources = None;
-    if let (Some(program), false) = (&checked.program, checked.has_errors()) {
-        if args.env.is_some() {
-            let host = ProcessHost::new(&args.dir);
-            match evaluate(program, args.env.as_deref(), &host, &NoKnowledge) {
-                Ok(evaluation) => resources = Some(evaluation.resources.len()),
-                Err(errors) => diags.extend(errors),
-            }
+    if let (Some(program), false, Some(env)) = (&checked.program, checked.has_errors(), &args.env) {
+        let host = ProcessHost::new(&args.dir);
+        match evaluate(program, Some(env), &host, &NoKnowledge) {
+            Ok(evaluation) => resources = Some(evaluation.resources.len()),
+            Err(errors) => diags.extend(errors),
         }
     }
     diag::sort(&mut diags);
@@ -64,7 +67,9 @@ pub fn run(args: Args, out: &Output) -> u8 {
                 eprintln!("validation failed: {}", count_summary(&diags));
             } else {
                 let what = match (resources, &args.env) {
-                    (Some(n), Some(env)) => format!("{n} resource instances for environment `{env}`"),
+                    (Some(n), Some(env)) => {
+                        format!("{n} resource instances for environment `{env}`")
+                    }
                     _ => "the project".to_string(),
                 };
                 out.info(&format!("ok: {what} ({})", count_summary(&diags)));

@@ -13,7 +13,13 @@ pub fn infra(args: &[&str], cwd: &Path) -> Output {
 pub fn infra_env(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_infra"));
     cmd.args(args).current_dir(cwd).env("NO_COLOR", "1");
-    for var in ["PG_PASSWORD", "PG_ADMIN_PASSWORD", "AZURE_SUBSCRIPTION_ID", "BRANCH", "IMAGE_TAG"] {
+    for var in [
+        "PG_PASSWORD",
+        "PG_ADMIN_PASSWORD",
+        "AZURE_SUBSCRIPTION_ID",
+        "BRANCH",
+        "IMAGE_TAG",
+    ] {
         cmd.env_remove(var);
     }
     for (k, v) in env {

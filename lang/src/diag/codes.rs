@@ -68,7 +68,11 @@ mod tests {
         for c in ALL {
             assert!(seen.insert(c.code), "duplicate code {}", c.code);
             assert_eq!(c.code.len(), 5, "{}", c.code);
-            assert!(c.code.starts_with('E') || c.code.starts_with('W'), "{}", c.code);
+            assert!(
+                c.code.starts_with('E') || c.code.starts_with('W'),
+                "{}",
+                c.code
+            );
         }
     }
 }

@@ -54,14 +54,20 @@ impl Diagnostic {
         }
     }
     pub fn warning(code: &'static str, message: impl Into<String>, span: Span) -> Diagnostic {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, message, span) }
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, message, span)
+        }
     }
     pub fn with_label(mut self, text: impl Into<String>) -> Diagnostic {
         self.label = Some(text.into());
         self
     }
     pub fn with_secondary(mut self, span: Span, text: impl Into<String>) -> Diagnostic {
-        self.labels.push(Label { span, message: text.into() });
+        self.labels.push(Label {
+            span,
+            message: text.into(),
+        });
         self
     }
     pub fn with_help(mut self, text: impl Into<String>) -> Diagnostic {
@@ -79,7 +85,10 @@ pub fn sort(diags: &mut [Diagnostic]) {
 }
 
 /// Closest candidate by edit distance, for "did you mean ...?" help.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let limit = (name.chars().count() / 3).max(2);
     candidates
         .into_iter()

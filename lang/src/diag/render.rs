@@ -29,7 +29,10 @@ impl Report {
         let mut help = diag.help.clone();
         for l in &diag.labels {
             if l.span.file == diag.span.file {
-                labels.push(LabeledSpan::new_with_span(Some(l.message.clone()), to_source_span(l.span.range())));
+                labels.push(LabeledSpan::new_with_span(
+                    Some(l.message.clone()),
+                    to_source_span(l.span.range()),
+                ));
             } else {
                 let other = sources.get(l.span.file);
                 let (line, col) = other.line_col(l.span.start as usize);
@@ -74,7 +77,9 @@ impl miette::Diagnostic for Report {
         })
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         Some(&self.source)
@@ -117,8 +122,15 @@ pub fn to_golden(diags: &[Diagnostic], sources: &SourceMap) -> String {
         let file = sources.get(d.span.file);
         let (l1, c1) = file.line_col(d.span.start as usize);
         let (l2, c2) = file.line_col(d.span.end as usize);
-        let name = file.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        out.push_str(&format!("{name}:{l1}:{c1}-{l2}:{c2} {} {}\n", d.code, d.message));
+        let name = file
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "{name}:{l1}:{c1}-{l2}:{c2} {} {}\n",
+            d.code, d.message
+        ));
         for l in &d.labels {
             let f = sources.get(l.span.file);
             let (l1, c1) = f.line_col(l.span.start as usize);
@@ -143,8 +155,12 @@ mod tests {
     fn json_positions_are_one_based() {
         let mut sources = SourceMap::new();
         let f = sources.add("main.infra", "let a = 1\nlet b = zz\n");
-        let d = Diagnostic::error(codes::UNKNOWN_NAME, "unknown reference `zz`", Span::new(f, 18, 20))
-            .with_help("declare it");
+        let d = Diagnostic::error(
+            codes::UNKNOWN_NAME,
+            "unknown reference `zz`",
+            Span::new(f, 18, 20),
+        )
+        .with_help("declare it");
         let j = to_json(&[d], &sources);
         let d0 = &j["diagnostics"][0];
         assert_eq!(d0["line"], 2);

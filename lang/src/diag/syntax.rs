@@ -112,6 +112,12 @@ fn join_or(items: &[String]) -> String {
     }
 }
 
+pub fn not_utf8(span: Span) -> Diagnostic {
+    Diagnostic::error(codes::SYNTAX, "this file is not valid UTF-8", span)
+        .with_label("first invalid byte")
+        .with_help("save the file as UTF-8; .infra files are text")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

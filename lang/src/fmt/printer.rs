@@ -54,7 +54,7 @@ impl<'a> Printer<'a> {
             })
             .collect();
         let last = self.vertical(&lines, 0, 0, "");
-        self.gap(last, self.src.len() as u32, 0, lines.is_empty());
+        let _ = self.gap(last, self.src.len() as u32, 0, lines.is_empty());
     }
 
     /// Renders into a string with a scratch buffer, keeping comment bookkeeping.
@@ -103,11 +103,16 @@ impl<'a> Printer<'a> {
     pub fn vertical(&mut self, lines: &[Line], open: u32, ind: usize, sep: &str) -> u32 {
         let mut prev = open;
         for (i, line) in lines.iter().enumerate() {
-            self.gap(prev, line.span.start, ind, i == 0);
+            // A blank line between a leading comment (a file header, say) and the first
+            // element is the author's paragraph break: keep it.
+            let wrote_comment = self.gap(prev, line.span.start, ind, i == 0);
             if !self.out.is_empty() && !self.out.ends_with('\n') {
                 self.out.push('\n');
             }
-            if i > 0 && self.blank_before(prev, line.span.start) && !self.out.ends_with("\n\n") {
+            if (i > 0 || wrote_comment)
+                && self.blank_before(prev, line.span.start)
+                && !self.out.ends_with("\n\n")
+            {
                 self.out.push('\n');
             }
             self.indent(ind);
@@ -135,7 +140,9 @@ impl<'a> Printer<'a> {
     /// source line as what precedes it goes at the end of the current line, the others
     /// each on their own line at indentation `ind` (after a blank line if the source has
     /// one). `first` suppresses a leading blank line at the start of a construct.
-    pub fn gap(&mut self, from: u32, to: u32, ind: usize, mut first: bool) {
+    /// Returns whether it wrote any comment.
+    pub fn gap(&mut self, from: u32, to: u32, ind: usize, mut first: bool) -> bool {
+        let mut wrote = false;
         let start = self.comments.partition_point(|c| c.span.start < from);
         let mut prev = from;
         let mut i = start;
@@ -166,9 +173,11 @@ impl<'a> Printer<'a> {
                 }
                 prev = c.span.end;
                 first = false;
+                wrote = true;
             }
             i += 1;
         }
+        wrote
     }
 
     /// Comments inside `span` not written by a nested layout (e.g. inside an expression
@@ -192,7 +201,7 @@ impl<'a> Printer<'a> {
     /// Before a closing bracket: the comments left between the last element and `close`,
     /// then a new line at the bracket's indentation.
     pub fn close(&mut self, last_end: u32, close: u32, ind: usize, empty: bool) {
-        self.gap(last_end, close, ind + 1, empty);
+        let _ = self.gap(last_end, close, ind + 1, empty);
         self.out.push('\n');
         self.indent(ind);
     }

@@ -54,7 +54,12 @@ impl Builder {
         let start = p.as_span().start();
         let mut cur = p.clone();
         while may_end_in_trivia(cur.as_rule()) {
-            let Some(last) = cur.clone().into_inner().rev().find(|c| c.as_span().start() < c.as_span().end()) else {
+            let Some(last) = cur
+                .clone()
+                .into_inner()
+                .rev()
+                .find(|c| c.as_span().start() < c.as_span().end())
+            else {
                 break;
             };
             cur = last;

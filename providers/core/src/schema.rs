@@ -34,7 +34,10 @@ impl PropertySchema {
         }
     }
     pub fn output(ty: Type) -> Self {
-        PropertySchema { output: true, ..Self::input(ty) }
+        PropertySchema {
+            output: true,
+            ..Self::input(ty)
+        }
     }
     pub fn required(mut self) -> Self {
         self.required = true;

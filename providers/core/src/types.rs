@@ -32,10 +32,18 @@ pub struct Field {
 
 impl Field {
     pub fn required(name: &str, ty: Type) -> Field {
-        Field { name: name.into(), ty, optional: false }
+        Field {
+            name: name.into(),
+            ty,
+            optional: false,
+        }
     }
     pub fn optional(name: &str, ty: Type) -> Field {
-        Field { name: name.into(), ty, optional: true }
+        Field {
+            name: name.into(),
+            ty,
+            optional: true,
+        }
     }
 }
 
@@ -71,10 +79,12 @@ impl Type {
             (Map(a), Map(b)) => a.assignable_to(b),
             (Object(fields), Map(v)) => fields.iter().all(|f| f.ty.assignable_to(v)),
             (Object(have), Object(want)) => {
-                want.iter().all(|w| match have.iter().find(|h| h.name == w.name) {
-                    Some(h) => h.ty.assignable_to(&w.ty),
-                    None => w.optional,
-                }) && have.iter().all(|h| want.iter().any(|w| w.name == h.name))
+                want.iter()
+                    .all(|w| match have.iter().find(|h| h.name == w.name) {
+                        Some(h) => h.ty.assignable_to(&w.ty),
+                        None => w.optional,
+                    })
+                    && have.iter().all(|h| want.iter().any(|w| w.name == h.name))
             }
             (Map(v), Object(want)) => want.iter().all(|w| v.assignable_to(&w.ty)),
             (a, b) => a == b,
@@ -160,6 +170,9 @@ mod tests {
             Field::optional("b", Type::String),
         ]);
         assert_eq!(t.to_string(), "{ a: list<int>, b?: string }");
-        assert_eq!(Type::enumeration(&["Basic", "Standard"]).to_string(), "\"Basic\" | \"Standard\"");
+        assert_eq!(
+            Type::enumeration(&["Basic", "Standard"]).to_string(),
+            "\"Basic\" | \"Standard\""
+        );
     }
 }

@@ -92,7 +92,9 @@ impl Value {
             Value::Null => J::Null,
             Value::Bool(b) => J::Bool(*b),
             Value::Int(i) => J::from(*i),
-            Value::Float(f) => serde_json::Number::from_f64(*f).map(J::Number).unwrap_or(J::Null),
+            Value::Float(f) => serde_json::Number::from_f64(*f)
+                .map(J::Number)
+                .unwrap_or(J::Null),
             Value::String(s) => J::String(s.clone()),
             Value::List(items) => J::Array(items.iter().map(Value::to_redacted_json).collect()),
             Value::Object(map) => J::Object(
@@ -153,7 +155,11 @@ impl fmt::Display for Value {
                     }
                     write!(f, " {k} = {v}")?;
                 }
-                if map.is_empty() { write!(f, "}}") } else { write!(f, " }}") }
+                if map.is_empty() {
+                    write!(f, "}}")
+                } else {
+                    write!(f, " }}")
+                }
             }
             Value::Unknown => write!(f, "(known after apply)"),
             Value::Secret(_) => write!(f, "(secret)"),

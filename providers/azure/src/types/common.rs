@@ -6,7 +6,13 @@ use infra_provider_core::{PropertySchema as P, ResourceSchema, Type};
 /// nearly every tracked resource has. Name, group and location cannot change in place.
 pub fn tracked(type_name: &str, description: &str) -> ResourceSchema {
     ResourceSchema::new(type_name, description)
-        .prop("name", P::input(Type::String).required().create_only().doc("Resource name."))
+        .prop(
+            "name",
+            P::input(Type::String)
+                .required()
+                .create_only()
+                .doc("Resource name."),
+        )
         .prop(
             "resource_group",
             P::input(Type::Resource("azure.resource_group".into()))
@@ -25,12 +31,26 @@ pub fn tracked(type_name: &str, description: &str) -> ResourceSchema {
 }
 
 /// A child resource addressed under a parent reference (`server`, `vault`, `zone`).
-pub fn child(type_name: &str, description: &str, parent: &str, parent_type: &str) -> ResourceSchema {
+pub fn child(
+    type_name: &str,
+    description: &str,
+    parent: &str,
+    parent_type: &str,
+) -> ResourceSchema {
     ResourceSchema::new(type_name, description)
         .prop(
             parent,
-            P::input(Type::Resource(parent_type.into())).required().create_only().doc("The parent resource."),
+            P::input(Type::Resource(parent_type.into()))
+                .required()
+                .create_only()
+                .doc("The parent resource."),
         )
-        .prop("name", P::input(Type::String).required().create_only().doc("Name under the parent."))
+        .prop(
+            "name",
+            P::input(Type::String)
+                .required()
+                .create_only()
+                .doc("Name under the parent."),
+        )
         .prop("id", P::output(Type::String).doc("ARM resource id."))
 }

@@ -53,9 +53,16 @@ mod tests {
             let s = f();
             assert!(seen.insert(s.type_name.clone()), "{} twice", s.type_name);
             assert!(s.type_name.starts_with("azure."), "{}", s.type_name);
-            let id = s.properties.get("id").unwrap_or_else(|| panic!("{} has no id", s.type_name));
+            let id = s
+                .properties
+                .get("id")
+                .unwrap_or_else(|| panic!("{} has no id", s.type_name));
             assert!(id.output, "{}: id must be an output", s.type_name);
-            assert!(!s.description.is_empty(), "{} has no description", s.type_name);
+            assert!(
+                !s.description.is_empty(),
+                "{} has no description",
+                s.type_name
+            );
         }
     }
 

@@ -4,6 +4,14 @@ use super::common::child;
 use infra_provider_core::{PropertySchema as P, ResourceSchema, Type};
 
 pub fn schema() -> ResourceSchema {
-    child("azure.postgres_configuration", "A server parameter (e.g. max_connections).", "server", "azure.postgres_flexible_server")
-        .prop("value", P::input(Type::String).required().doc("Parameter value."))
+    child(
+        "azure.postgres_configuration",
+        "A server parameter (e.g. max_connections).",
+        "server",
+        "azure.postgres_flexible_server",
+    )
+    .prop(
+        "value",
+        P::input(Type::String).required().doc("Parameter value."),
+    )
 }

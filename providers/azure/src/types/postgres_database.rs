@@ -4,7 +4,22 @@ use super::common::child;
 use infra_provider_core::{PropertySchema as P, ResourceSchema, Type};
 
 pub fn schema() -> ResourceSchema {
-    child("azure.postgres_database", "A database on a flexible server.", "server", "azure.postgres_flexible_server")
-        .prop("charset", P::input(Type::String).create_only().doc("Defaults to UTF8."))
-        .prop("collation", P::input(Type::String).create_only().doc("Defaults to en_US.utf8."))
+    child(
+        "azure.postgres_database",
+        "A database on a flexible server.",
+        "server",
+        "azure.postgres_flexible_server",
+    )
+    .prop(
+        "charset",
+        P::input(Type::String)
+            .create_only()
+            .doc("Defaults to UTF8."),
+    )
+    .prop(
+        "collation",
+        P::input(Type::String)
+            .create_only()
+            .doc("Defaults to en_US.utf8."),
+    )
 }
