@@ -4,6 +4,7 @@ use infra_provider_core::SchemaSet;
 
 pub fn all() -> SchemaSet {
     let mut set = SchemaSet::new();
+    set.add(infra_provider_core::builtin::data::data_schema());
     infra_provider_azure::register(&mut set);
     set
 }
