@@ -155,3 +155,28 @@ fn every_malformed_fixture_gives_a_located_error_and_no_panic() {
     }
     assert!(count >= 10, "only {count} fixtures");
 }
+
+#[test]
+fn ephemeral_is_named_after_the_branch() {
+    let out = infra_env(
+        &["validate", "environments", "--env", "ephemeral"],
+        &repo(),
+        &[
+            ("PG_ADMIN_PASSWORD", "x"),
+            ("AZURE_SUBSCRIPTION_ID", "sub-1"),
+            ("BRANCH", "Feature-42"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = infra_env(
+        &["validate", "environments", "--env", "ephemeral"],
+        &repo(),
+        &[("AZURE_SUBSCRIPTION_ID", "s")],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("PG_ADMIN_PASSWORD"),
+        "{}",
+        stderr(&out)
+    );
+}

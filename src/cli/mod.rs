@@ -1,11 +1,23 @@
 //! Command-line parsing and dispatch; one file per command. This is the composition root:
 //! the only place that names concrete providers.
 
+mod apply;
+mod destroy;
+mod emulator;
 mod fmt;
+mod graph;
 mod host;
+mod import;
+mod init;
 mod output;
+mod output_cmd;
+mod plan;
+mod progress;
+mod providers;
+mod run;
 mod schema;
 mod schemas;
+mod state_cmd;
 mod validate;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -56,21 +68,48 @@ pub enum LogFormat {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Create a project that plans and applies out of the box.
+    Init(init::Args),
     /// Rewrite .infra files in the canonical style (comments kept).
     Fmt(fmt::Args),
     /// Parse, resolve, type-check and graph-check a project; no cloud call.
     Validate(validate::Args),
+    /// Compare the configuration with the state and the live objects; print the plan.
+    Plan(plan::Args),
+    /// Carry out a plan: a saved one, or a fresh one after confirmation.
+    Apply(apply::Args),
+    /// Delete everything in the state, in reverse dependency order.
+    Destroy(destroy::Args),
+    /// Adopt an existing object into the state.
+    Import(import::Args),
+    /// Inspect and repair the state.
+    State(state_cmd::Args),
+    /// Print the outputs (secrets only with --show-secrets).
+    Output(output_cmd::Args),
+    /// Print the resource graph (Graphviz dot or JSON).
+    Graph(graph::Args),
     /// List resource types and their properties.
     Schema(schema::Args),
+    /// Run the local Azure emulator (ARM + Key Vault data plane) until Ctrl-C.
+    Emulator(emulator::Args),
 }
 
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let out = output::Output::new(&cli.global);
     let code = match cli.command {
+        Command::Init(args) => init::run(args, &out),
         Command::Fmt(args) => fmt::run(args, &out),
         Command::Validate(args) => validate::run(args, &out),
+        Command::Plan(args) => plan::run(args, &out),
+        Command::Apply(args) => apply::run(args, &out),
+        Command::Destroy(args) => destroy::run(args, &out),
+        Command::Import(args) => import::run(args, &out),
+        Command::State(args) => state_cmd::run(args, &out),
+        Command::Output(args) => output_cmd::run(args, &out),
+        Command::Graph(args) => graph::run(args, &out),
         Command::Schema(args) => schema::run(args),
+        Command::Emulator(args) => emulator::run(args),
     };
     ExitCode::from(code)
 }

@@ -6,20 +6,24 @@ use infra_lang::diag::{Diagnostic, Severity, render};
 use std::io::IsTerminal;
 
 pub struct Output {
+    /// Colour on stderr (diagnostics, progress).
     pub color: bool,
+    /// Colour on stdout (plans).
+    pub stdout_color: bool,
     pub quiet: bool,
 }
 
 impl Output {
     pub fn new(global: &Global) -> Output {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let color = match global.color {
+        let pick = |tty: bool| match global.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => !no_color && std::io::stderr().is_terminal(),
+            ColorChoice::Auto => !no_color && tty,
         };
         Output {
-            color,
+            color: pick(std::io::stderr().is_terminal()),
+            stdout_color: pick(std::io::stdout().is_terminal()),
             quiet: global.quiet,
         }
     }

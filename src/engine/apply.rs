@@ -149,10 +149,16 @@ struct Run<'a, 'c> {
     lineage: String,
     state: Mutex<State>,
     journal: Mutex<Option<JournalWriter>>,
+    /// Outputs as the provider returned them in this run, secrets included (state withholds
+    /// secret outputs), so that dependents re-evaluated later in the run see their values.
+    fresh: Mutex<HashMap<String, Props>>,
 }
 
 impl Run<'_, '_> {
     fn record(&self, op: &PlannedOp, obj: &ObjectState, sent: &Props) -> Result<(), String> {
+        if let Ok(mut f) = self.fresh.lock() {
+            f.insert(op.address.clone(), obj.outputs.clone());
+        }
         let rec = ResourceRecord::from_object(
             &op.type_name,
             obj,
@@ -180,6 +186,9 @@ impl Run<'_, '_> {
     }
 
     fn outputs_of(&self, address: &str) -> Option<Props> {
+        if let Some(o) = self.fresh.lock().ok()?.get(address) {
+            return Some(o.clone());
+        }
         self.state
             .lock()
             .ok()?
@@ -403,6 +412,7 @@ pub async fn apply(
         lineage: state.lineage.clone(),
         state: Mutex::new(state),
         journal: Mutex::new(journal),
+        fresh: Mutex::new(HashMap::new()),
     };
     let outcomes = walk(
         &graph,

@@ -121,6 +121,41 @@ impl LocalStore {
         })
     }
 
+    /// Reads the state without writing anything, with a leftover journal folded in memory only:
+    /// for commands that only look (`state list`, `output`) and may run while an apply holds
+    /// the lock and is still appending to the journal.
+    pub fn peek(&self) -> Result<State, StateError> {
+        let path = self.state_path();
+        let existing = match std::fs::read(&path) {
+            Ok(bytes) => Some(read_state(&bytes, &path)?),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(StateError::io(&path, e)),
+        };
+        let jpath = self.journal_path();
+        let journal = match std::fs::read(&jpath) {
+            Ok(bytes) => read_journal(&bytes, &jpath).ok().flatten(),
+            Err(_) => None,
+        };
+        let mut state = match (existing, &journal) {
+            (Some(s), _) => s,
+            (None, Some(j)) => {
+                let mut s = State::new(j.header.lineage.clone());
+                s.serial = j.header.base_serial;
+                s
+            }
+            (None, None) => State::new(new_lineage()),
+        };
+        if let Some(j) = journal
+            && j.header.lineage == state.lineage
+            && j.header.base_serial == state.serial
+        {
+            for entry in j.entries {
+                apply_entry(&mut state, entry);
+            }
+        }
+        Ok(state)
+    }
+
     /// Atomic replace: write a temporary file, flush it to disk, keep the previous state as
     /// `.bak`, rename the new one into place, flush the directory.
     pub fn save(&self, state: &State) -> Result<(), StateError> {
@@ -246,6 +281,24 @@ mod tests {
         assert!(!store.journal_path().exists());
         // The fold was saved: loading again gives the same state.
         assert_eq!(store.load().unwrap().state, loaded.state);
+    }
+
+    #[test]
+    fn peek_folds_the_journal_without_writing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalStore::new(dir.path(), "dev");
+        let s = store.load().unwrap().state;
+        store.save(&s).unwrap();
+        let mut j = store.open_journal(&s).unwrap();
+        j.append(&JournalEntry::Put {
+            address: "a".into(),
+            resource: rec("data-1"),
+        })
+        .unwrap();
+        let peeked = store.peek().unwrap();
+        assert_eq!(peeked.resources.keys().collect::<Vec<_>>(), ["a"]);
+        assert!(store.journal_path().exists());
+        assert_eq!(store.load().unwrap().state.resources.len(), 1);
     }
 
     #[test]

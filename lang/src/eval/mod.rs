@@ -126,6 +126,23 @@ impl Evaluation {
     }
 }
 
+/// Evaluates only the environment block `env` (target, state, protection): what commands that
+/// work on state alone need, without evaluating the resources (or reading their secrets).
+pub fn environment_config(
+    program: &Program,
+    env: &str,
+    host: &dyn Host,
+) -> Result<EnvironmentConfig, Vec<Diagnostic>> {
+    let (config, _) = environment::evaluate_environment(&program.data, Some(env), host)?;
+    config.ok_or_else(|| {
+        vec![diag::eval::eval_error(
+            format!("environment `{env}` was not evaluated"),
+            Span::default(),
+            "unknown environment",
+        )]
+    })
+}
+
 /// Evaluates `program` for the environment `env` (`None`: no environment; params take their
 /// defaults). Function effects go through `host`; attributes the cloud sets through
 /// `resolver`.

@@ -1,0 +1,243 @@
+//! `infra apply [DIR] --env E [PLANFILE]`: carry out a saved plan, or plan afresh and ask for
+//! confirmation (only on a terminal; elsewhere `--auto-approve` is required). Progress on
+//! stderr; the state holds everything that was done, whatever happens. Exit 0 done; 1 error.
+
+use super::output::Output;
+use super::plan::{Format, print_plan};
+use super::progress;
+use super::run::{self as shared, KnownOutputs, PlanRequestOpts, Session, StateResolver, fail};
+use infra::engine::{ApplyContext, ApplyOptions, Plan, PlanOptions, SavedPlan, apply};
+use infra::state::State;
+use infra_lang::eval::Evaluation;
+use infra_provider_core::{Cancel, Props};
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The project folder, then optionally a plan file saved by `infra plan --out`. A single
+    /// argument naming a file is taken as the plan file.
+    #[arg(value_name = "DIR] [PLANFILE")]
+    paths: Vec<PathBuf>,
+    /// The environment to apply.
+    #[arg(long)]
+    env: String,
+    /// Apply without asking (required when standard input is not a terminal).
+    #[arg(long)]
+    auto_approve: bool,
+    /// At most this many operations at once.
+    #[arg(long, default_value_t = ApplyOptions::default().parallelism)]
+    parallelism: usize,
+    /// Limit the apply to these addresses and what they depend on.
+    #[arg(long = "target", value_name = "ADDR")]
+    targets: Vec<String>,
+    /// Allow deleting or replacing resources marked `protect`.
+    #[arg(long)]
+    allow_destroy: bool,
+}
+
+/// `[DIR] [PLANFILE]`, or a lone plan file.
+fn split_paths(paths: &[PathBuf]) -> (PathBuf, Option<PathBuf>) {
+    match paths {
+        [] => (PathBuf::from("."), None),
+        [one] if one.is_file() => (PathBuf::from("."), Some(one.clone())),
+        [one] => (one.clone(), None),
+        [dir, plan] => (dir.clone(), Some(plan.clone())),
+        _ => (PathBuf::new(), None),
+    }
+}
+
+/// Refuses early when nobody can answer the confirmation question.
+pub fn require_approval_possible(auto_approve: bool, command: &str) -> Result<(), u8> {
+    if auto_approve || std::io::stdin().is_terminal() {
+        return Ok(());
+    }
+    Err(fail(format!(
+        "`infra {command}` asks for confirmation, but standard input is not a terminal; pass \
+         --auto-approve to {command} without asking{}",
+        if command == "apply" {
+            ", or apply a reviewed plan file (`infra plan --out FILE`, then `infra apply FILE`)"
+        } else {
+            ""
+        }
+    )))
+}
+
+/// Asks on the terminal; only `yes` goes ahead.
+pub fn confirm(question: &str) -> bool {
+    eprint!("\n{question}\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    if std::io::stdin().lock().read_line(&mut answer).is_err() {
+        return false;
+    }
+    answer.trim() == "yes"
+}
+
+pub fn run(args: Args, out: &Output) -> u8 {
+    match run_apply(args, out) {
+        Ok(code) | Err(code) => code,
+    }
+}
+
+fn run_apply(args: Args, out: &Output) -> Result<u8, u8> {
+    if args.paths.len() > 2 {
+        return Err(fail("usage: infra apply [DIR] --env ENV [PLANFILE]"));
+    }
+    let (dir, planfile) = split_paths(&args.paths);
+    if planfile.is_none() {
+        require_approval_possible(args.auto_approve, "apply")?;
+    }
+    let mut session = shared::open_session(&dir, &args.env, "apply", out)?;
+    let rt = shared::runtime()?;
+    let (evaluation, plan) = match &planfile {
+        Some(path) => saved_plan(&session, &rt, path, out)?,
+        None => {
+            let req = PlanRequestOpts {
+                options: PlanOptions {
+                    allow_destroy: args.allow_destroy,
+                    targets: args.targets.clone(),
+                    ..PlanOptions::default()
+                },
+                refresh: true,
+            };
+            let (evaluation, plan) = shared::plan_session(&session, &rt, req, out)?;
+            if !out.quiet || !args.auto_approve {
+                print_plan(&plan, Format::Human, out);
+            }
+            if plan.is_empty() {
+                out.info("No changes; nothing to apply.");
+                return Ok(0);
+            }
+            if !args.auto_approve && !confirm("Do you want to perform these actions?") {
+                return Err(fail("apply cancelled; nothing was changed"));
+            }
+            (evaluation, plan)
+        }
+    };
+    let code = execute(
+        &mut session,
+        &rt,
+        &evaluation,
+        &plan,
+        args.parallelism,
+        "Apply",
+        out,
+    );
+    shared::leak_on_exit((evaluation, plan));
+    session.finish();
+    Ok(code)
+}
+
+/// Re-derives a saved plan's operations and refuses it if anything moved since.
+fn saved_plan(
+    session: &Session,
+    rt: &tokio::runtime::Runtime,
+    path: &Path,
+    out: &Output,
+) -> Result<(Evaluation, Plan), u8> {
+    let saved = SavedPlan::read(path).map_err(fail)?;
+    let hash = shared::config_hash(&session.checked, &session.env);
+    saved.check_fresh(&session.state, &hash).map_err(fail)?;
+    let req = PlanRequestOpts {
+        options: saved.options(),
+        refresh: true,
+    };
+    let (evaluation, plan) = shared::plan_session(session, rt, req, out)?;
+    saved.check_matches(&plan).map_err(fail)?;
+    if plan.is_empty() {
+        out.info("The saved plan has no changes; nothing to do.");
+    }
+    Ok((evaluation, plan))
+}
+
+/// Carries out `plan`: progress on stderr, Ctrl-C handling, summary, outputs. Returns the
+/// exit code.
+pub fn execute(
+    session: &mut Session,
+    rt: &tokio::runtime::Runtime,
+    evaluation: &Evaluation,
+    plan: &Plan,
+    parallelism: usize,
+    verb: &str,
+    out: &Output,
+) -> u8 {
+    let state = std::mem::replace(&mut session.state, State::new(String::new()));
+    let session = &*session;
+    let progress = progress::printer(out);
+    let (stop_handle, stop) = Cancel::new();
+    let (abort_handle, abort) = Cancel::new();
+    let re = |address: &str, outs: &dyn Fn(&str) -> Option<Props>| {
+        evaluation
+            .reevaluate(address, &KnownOutputs(outs))
+            .map_err(|d| d.message)
+    };
+    let cx = ApplyContext {
+        providers: &session.providers,
+        key: &session.key,
+        store: Some(&session.store),
+        reevaluate: Some(&re),
+        progress: &progress,
+        cancel: &stop,
+        abort: &abort,
+        options: ApplyOptions {
+            parallelism: parallelism.max(1),
+        },
+    };
+    let result = rt.block_on(async {
+        let watcher = tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_err() {
+                return;
+            }
+            eprintln!(
+                "\nInterrupted: no new operation will start; waiting for the ones in flight to \
+                 finish, then the state is saved. Press Ctrl-C again to abort them."
+            );
+            stop_handle.cancel();
+            if tokio::signal::ctrl_c().await.is_ok() {
+                eprintln!("\nAborting the operations in flight; the state keeps what finished.");
+                abort_handle.cancel();
+            }
+        });
+        // Let the watcher run once, so that its handler is installed before any work starts.
+        tokio::task::yield_now().await;
+        let r = apply(plan, state, &cx).await;
+        watcher.abort();
+        r
+    });
+    let (state, report) = match result {
+        Ok(r) => r,
+        Err(e) => return fail(e),
+    };
+    progress::summary(&report, verb, out);
+    if !report.cancelled.is_empty() {
+        eprintln!("The run was interrupted; the state was saved with everything that finished.");
+    }
+    print_outputs(evaluation, &state, session, out);
+    shared::leak_on_exit(state);
+    u8::from(!report.is_success())
+}
+
+/// The root outputs as the new state makes them, secrets as `(secret)`.
+fn print_outputs(evaluation: &Evaluation, state: &State, session: &Session, out: &Output) {
+    if evaluation.outputs.is_empty() || out.quiet {
+        return;
+    }
+    let resolver = StateResolver {
+        state,
+        providers: &session.providers,
+    };
+    let Ok(outputs) = evaluation.reevaluate_outputs(&resolver) else {
+        return;
+    };
+    let mut text = String::from("\nOutputs:\n\n");
+    for (name, (value, secret)) in &outputs {
+        let shown = if *secret {
+            "(secret)".to_string()
+        } else {
+            shared::shown(value)
+        };
+        text.push_str(&format!("{name} = {shown}\n"));
+    }
+    print!("{text}");
+}

@@ -1,0 +1,105 @@
+//! `infra emulator [--listen ADDR] [--data DIR]`: runs the local Azure emulator (ARM and the Key
+//! Vault data plane) until Ctrl-C. Latency, ARM's throttling model and fault injection are
+//! set by flags here or later through its admin endpoint (`POST /_admin/faults`).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Address to listen on; port 0 picks a free port. Loopback only, as no credentials are checked.
+    #[arg(long, default_value = "127.0.0.1:8480")]
+    listen: SocketAddr,
+    /// Folder for the emulator's data (kept across restarts); in memory when omitted.
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Delay before every write completes, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+    /// Enforce ARM's token buckets (reads 250 + 25/s, writes and deletes 200 + 10/s) with 429s.
+    #[arg(long)]
+    throttle: bool,
+    /// Probability of an injected 429 on any request (0 to 1).
+    #[arg(long, default_value_t = 0.0)]
+    fault_429: f64,
+    /// Probability of an injected 500 on any request (0 to 1).
+    #[arg(long, default_value_t = 0.0)]
+    fault_500: f64,
+    /// Probability of an injected 503 on any request (0 to 1).
+    #[arg(long, default_value_t = 0.0)]
+    fault_503: f64,
+    /// Probability that a long-running operation ends Failed (0 to 1).
+    #[arg(long, default_value_t = 0.0)]
+    fault_lro: f64,
+}
+
+pub fn run(args: Args) -> u8 {
+    if !args.listen.ip().is_loopback() {
+        eprintln!(
+            "error: the emulator accepts any caller without credentials, so it listens on loopback only; got {}",
+            args.listen
+        );
+        return 1;
+    }
+    for (name, p) in [
+        ("--fault-429", args.fault_429),
+        ("--fault-500", args.fault_500),
+        ("--fault-503", args.fault_503),
+        ("--fault-lro", args.fault_lro),
+    ] {
+        if !(0.0..=1.0).contains(&p) {
+            eprintln!("error: {name} must be a probability between 0 and 1, got {p}");
+            return 1;
+        }
+    }
+    let mut config = infra_emulator::Config {
+        listen: args.listen,
+        data_dir: args.data.clone(),
+        latency: infra_emulator::Latency::fixed(Duration::from_millis(args.latency_ms)),
+        throttle: args.throttle.then(infra_emulator::ThrottleModel::arm),
+        ..Default::default()
+    };
+    config.faults.throttle_probability = args.fault_429;
+    config.faults.internal_error_probability = args.fault_500;
+    config.faults.unavailable_probability = args.fault_503;
+    config.faults.lro_failure_probability = args.fault_lro;
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return 1;
+        }
+    };
+    runtime.block_on(async move {
+        let emulator = match infra_emulator::start(config).await {
+            Ok(e) => e,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 1;
+            }
+        };
+        eprintln!("Azure emulator listening on {}", emulator.base_url());
+        eprintln!("  ARM:       {}/subscriptions/...", emulator.base_url());
+        eprintln!(
+            "  Key Vault: {}/kv/<vault>/secrets/...",
+            emulator.base_url()
+        );
+        eprintln!(
+            "  admin:     {}/_admin/stats, /_admin/faults",
+            emulator.base_url()
+        );
+        if let Some(dir) = &args.data {
+            eprintln!("  data:      {}", dir.display());
+        }
+        eprintln!("Press Ctrl-C to stop.");
+        let _ = tokio::signal::ctrl_c().await;
+        emulator.shutdown().await;
+        eprintln!("emulator stopped; state saved");
+        0
+    })
+}

@@ -1,0 +1,142 @@
+//! Apply progress on stderr, one line per resource start and finish with the elapsed time,
+//! and the summary at the end: what was done, what failed (with the provider's message) and
+//! what was skipped or not started.
+
+use super::output::Output;
+use infra::engine::{Action, ApplyReport, ProgressEvent};
+use std::io::Write;
+
+fn words(a: Action) -> (&'static str, &'static str, &'static str) {
+    match a {
+        Action::Create => ("creating", "created", "create"),
+        Action::Update => ("updating", "updated", "update"),
+        Action::Replace => ("replacing", "replaced", "replace"),
+        Action::Delete => ("destroying", "destroyed", "destroy"),
+        Action::Read => ("reading", "read", "read"),
+        Action::NoOp => ("checking", "unchanged", "check"),
+    }
+}
+
+/// The line for one event.
+pub fn line(e: &ProgressEvent) -> String {
+    match e {
+        ProgressEvent::Started { address, action } => format!("{address}: {}...", words(*action).0),
+        ProgressEvent::Finished {
+            address,
+            action,
+            elapsed,
+            error: None,
+        } => format!(
+            "{address}: {} in {:.1}s",
+            words(*action).1,
+            elapsed.as_secs_f64()
+        ),
+        ProgressEvent::Finished {
+            address,
+            action,
+            elapsed,
+            error: Some(err),
+        } => format!(
+            "{address}: {} failed after {:.1}s: {err}",
+            words(*action).2,
+            elapsed.as_secs_f64()
+        ),
+    }
+}
+
+/// A progress callback printing to stderr (nothing but errors with `--quiet`).
+pub fn printer(out: &Output) -> impl Fn(ProgressEvent) + Sync + use<> {
+    let quiet = out.quiet;
+    move |e: ProgressEvent| {
+        let failed = matches!(&e, ProgressEvent::Finished { error: Some(_), .. });
+        if quiet && !failed {
+            return;
+        }
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "{}", line(&e));
+    }
+}
+
+/// Prints the end of an apply on stderr. `verb` is `Apply` or `Destroy`.
+pub fn summary(report: &ApplyReport, verb: &str, out: &Output) {
+    let count = |a: Action| report.done.iter().filter(|(_, x)| *x == a).count();
+    if report.is_success() {
+        if out.quiet {
+            return;
+        }
+        eprintln!(
+            "\n{verb} complete: {} added, {} changed, {} replaced, {} destroyed.",
+            count(Action::Create),
+            count(Action::Update),
+            count(Action::Replace),
+            count(Action::Delete)
+        );
+        return;
+    }
+    let mut text = format!("\n{verb} did not finish.\n");
+    if !report.failed.is_empty() {
+        text.push_str("Failed:\n");
+        for f in &report.failed {
+            text.push_str(&format!(
+                "  {} ({}): {}\n",
+                f.address,
+                words(f.action).2,
+                f.error
+            ));
+        }
+    }
+    if !report.skipped.is_empty() {
+        text.push_str("Skipped (a dependency failed):\n");
+        for s in &report.skipped {
+            text.push_str(&format!("  {} (depends on {})\n", s.address, s.because));
+        }
+    }
+    if !report.cancelled.is_empty() {
+        text.push_str("Not started (interrupted):\n");
+        for a in &report.cancelled {
+            text.push_str(&format!("  {a}\n"));
+        }
+    }
+    text.push_str(&format!(
+        "Done: {}, failed: {}, skipped: {}, not started: {}.\n\
+         The state holds everything that was done; fix the cause and run the command again to \
+         continue.",
+        report.done.len(),
+        report.failed.len(),
+        report.skipped.len(),
+        report.cancelled.len()
+    ));
+    eprintln!("{text}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn lines_name_the_resource_the_action_and_the_time() {
+        let started = ProgressEvent::Started {
+            address: "rg".into(),
+            action: Action::Create,
+        };
+        assert_eq!(line(&started), "rg: creating...");
+        let done = ProgressEvent::Finished {
+            address: "rg".into(),
+            action: Action::Create,
+            elapsed: Duration::from_millis(300),
+            error: None,
+        };
+        assert_eq!(line(&done), "rg: created in 0.3s");
+        let failed = ProgressEvent::Finished {
+            address: "kv".into(),
+            action: Action::Delete,
+            elapsed: Duration::from_millis(1200),
+            error: Some("Conflict: busy".into()),
+        };
+        assert_eq!(
+            line(&failed),
+            "kv: destroy failed after 1.2s: Conflict: busy"
+        );
+    }
+}

@@ -1,0 +1,318 @@
+//! Shared glue for the commands that work on an environment: load and check the project,
+//! evaluate the environment, find and lock its state, build the providers, plan.
+//!
+//! Every function here prints its own error and returns the exit code to use (`Err(1)`), so
+//! that commands stay a straight line of `?`.
+
+use super::host::ProcessHost;
+use super::output::Output;
+use super::{providers, schemas};
+use infra::engine::{self, Plan, PlanInput, PlanOptions, ProviderSet};
+use infra::state::{LocalStore, SecretKey, State, StateLock};
+use infra_lang::check::{CheckOptions, Program, check_with};
+use infra_lang::eval::{EnvironmentConfig, Evaluation, Resolver, StateConfig, evaluate};
+use infra_lang::project::Project;
+use infra_provider_core::{Cancel, PlanRequest, Props, Value};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Prints `error: {msg}` and gives exit code 1.
+pub fn fail(msg: impl std::fmt::Display) -> u8 {
+    eprintln!("error: {msg}");
+    1
+}
+
+/// A checked project.
+pub struct Checked {
+    pub dir: PathBuf,
+    pub project: Project,
+    pub program: Program,
+}
+
+/// Loads and checks the project for `env`; diagnostics are printed (errors give exit 1).
+pub fn load_checked(dir: &Path, env: &str, out: &Output) -> Result<Checked, u8> {
+    let project = Project::load(dir).map_err(fail)?;
+    let options = CheckOptions {
+        environment: Some(env.to_string()),
+    };
+    let checked = check_with(&project, &schemas::all(), &options);
+    let shown: Vec<_> = if out.quiet {
+        checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .cloned()
+            .collect()
+    } else {
+        checked.diagnostics.clone()
+    };
+    if !shown.is_empty() {
+        out.diagnostics(&shown, &project.sources);
+    }
+    match (checked.has_errors(), checked.program) {
+        (false, Some(program)) => Ok(Checked {
+            dir: dir.to_path_buf(),
+            project,
+            program,
+        }),
+        _ => {
+            eprintln!(
+                "error: the configuration has errors (above); `infra validate` shows them too"
+            );
+            Err(1)
+        }
+    }
+}
+
+/// The environment's settings (target, state, protection), without evaluating resources.
+pub fn env_config(c: &Checked, env: &str, out: &Output) -> Result<EnvironmentConfig, u8> {
+    let host = ProcessHost::new(&c.dir);
+    infra_lang::eval::environment_config(&c.program, env, &host).map_err(|diags| {
+        out.diagnostics(&diags, &c.project.sources);
+        1
+    })
+}
+
+/// The state store of an environment: `DIR/.infra/<env>.*` for local state.
+pub fn store_for(dir: &Path, config: &EnvironmentConfig) -> Result<LocalStore, u8> {
+    match &config.state {
+        StateConfig::Local { path: None } => Ok(LocalStore::new(dir.join(".infra"), &config.name)),
+        StateConfig::Local { path: Some(p) } => Err(fail(format!(
+            "environment `{}`: `state = local {{ path = \"{p}\" }}` is not supported yet; remove \
+             `path` to keep the state in .infra/{}.state.json",
+            config.name, config.name
+        ))),
+        StateConfig::AzureBlob { .. } => Err(fail(format!(
+            "environment `{}`: `state = azure_blob {{ ... }}` is not supported yet by this build; \
+             remove the `state` setting to use local state under .infra/",
+            config.name
+        ))),
+    }
+}
+
+/// A short id for this run, recorded in the lock.
+pub fn run_id() -> String {
+    let l = infra::state::new_lineage();
+    format!("r-{}", &l[..8])
+}
+
+pub fn lock(store: &LocalStore, operation: &str) -> Result<StateLock, u8> {
+    store.lock(&run_id(), operation).map_err(fail)
+}
+
+/// Hash of the configuration a saved plan binds to: every source file (path relative to the
+/// project, bytes) and the environment's name.
+pub fn config_hash(c: &Checked, env: &str) -> String {
+    let mut parts: Vec<(String, Vec<u8>)> = c
+        .project
+        .sources
+        .files()
+        .map(|(_, f)| {
+            let rel = f.path.strip_prefix(&c.dir).unwrap_or(&f.path);
+            (
+                format!("file:{}", rel.display()),
+                f.text.as_bytes().to_vec(),
+            )
+        })
+        .collect();
+    parts.push(("environment".into(), env.as_bytes().to_vec()));
+    engine::config_hash(&parts)
+}
+
+/// Answers the evaluator from recorded state and the provider's prediction: for `core.data`
+/// the output is the input, known before apply.
+pub struct StateResolver<'a> {
+    pub state: &'a State,
+    pub providers: &'a ProviderSet,
+}
+
+impl Resolver for StateResolver<'_> {
+    fn attributes(
+        &self,
+        address: &str,
+        type_name: &str,
+        inputs: &BTreeMap<String, Value>,
+    ) -> Option<BTreeMap<String, Value>> {
+        let record = self
+            .state
+            .resources
+            .get(address)
+            .filter(|r| r.type_name == type_name);
+        let prior = record.map(|r| r.object_state());
+        let provider = self.providers.provider(type_name)?;
+        let req = PlanRequest {
+            type_name,
+            address,
+            desired: inputs,
+            prior: prior.as_ref(),
+        };
+        match provider.plan(req) {
+            Ok(planned) => Some(planned.predicted_outputs),
+            Err(_) => record.map(|r| r.output_values()),
+        }
+    }
+}
+
+/// Answers from the outputs the engine knows while planning or applying.
+pub struct KnownOutputs<'a>(pub &'a dyn Fn(&str) -> Option<Props>);
+
+impl Resolver for KnownOutputs<'_> {
+    fn attributes(
+        &self,
+        address: &str,
+        _: &str,
+        _: &BTreeMap<String, Value>,
+    ) -> Option<BTreeMap<String, Value>> {
+        (self.0)(address)
+    }
+}
+
+/// Evaluates the program for `env`, with what the state knows.
+pub fn evaluate_with(
+    c: &Checked,
+    env: &str,
+    resolver: &dyn Resolver,
+    out: &Output,
+) -> Result<Evaluation, u8> {
+    let host = ProcessHost::new(&c.dir);
+    evaluate(&c.program, Some(env), &host, resolver).map_err(|diags| {
+        out.diagnostics(&diags, &c.project.sources);
+        eprintln!("error: evaluation for environment `{env}` failed (above)");
+        1
+    })
+}
+
+pub fn runtime() -> Result<tokio::runtime::Runtime, u8> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| fail(format!("cannot start the async runtime: {e}")))
+}
+
+/// Everything a command needs to plan or apply one environment, with the state locked.
+pub struct Session {
+    pub checked: Checked,
+    pub env: String,
+    pub store: LocalStore,
+    pub providers: ProviderSet,
+    pub key: SecretKey,
+    pub state: State,
+    pub _lock: StateLock,
+}
+
+impl Session {
+    /// Releases the lock; the rest is left to the end of the process (see [`leak_on_exit`]).
+    pub fn finish(self) {
+        let Session {
+            checked,
+            store,
+            providers,
+            state,
+            _lock,
+            ..
+        } = self;
+        drop(_lock);
+        leak_on_exit((checked, store, providers, state));
+    }
+}
+
+/// Skips freeing large structures (tens of milliseconds for a 5,000-resource project) when the
+/// process is about to end anyway: the operating system takes the memory back at once.
+/// Only for values without side effects on drop.
+pub fn leak_on_exit<T>(value: T) {
+    std::mem::forget(value);
+}
+
+/// Loads, checks, locks and reads the state of `env` for `operation` (`plan`, `apply`...).
+pub fn open_session(dir: &Path, env: &str, operation: &str, out: &Output) -> Result<Session, u8> {
+    let checked = load_checked(dir, env, out)?;
+    let config = env_config(&checked, env, out)?;
+    let store = store_for(dir, &config)?;
+    let lock = lock(&store, operation)?;
+    let loaded = store.load().map_err(fail)?;
+    if loaded.recovered > 0 || loaded.dropped_journal_lines > 0 {
+        out.info(&format!(
+            "recovered {} finished resource(s) from an apply that did not complete{}",
+            loaded.recovered,
+            if loaded.dropped_journal_lines > 0 {
+                " (its last, partly written record was dropped)"
+            } else {
+                ""
+            }
+        ));
+    }
+    let key = store.secret_key().map_err(fail)?;
+    let providers = providers::for_target(&config.target);
+    Ok(Session {
+        checked,
+        env: env.to_string(),
+        store,
+        providers,
+        key,
+        state: loaded.state,
+        _lock: lock,
+    })
+}
+
+/// How to plan.
+pub struct PlanRequestOpts {
+    pub options: PlanOptions,
+    pub refresh: bool,
+}
+
+/// Evaluates, refreshes (unless told not to) and plans. Returns the evaluation too: apply
+/// re-evaluates with it.
+pub fn plan_session(
+    s: &Session,
+    rt: &tokio::runtime::Runtime,
+    req: PlanRequestOpts,
+    out: &Output,
+) -> Result<(Evaluation, Plan), u8> {
+    let resolver = StateResolver {
+        state: &s.state,
+        providers: &s.providers,
+    };
+    let evaluation = evaluate_with(&s.checked, &s.env, &resolver, out)?;
+    let recorded = s
+        .state
+        .resources
+        .iter()
+        .map(|(a, r)| (a.as_str(), r.type_name.as_str()));
+    providers::check_wired(
+        providers::pairs(&evaluation.resources).chain(recorded),
+        &s.providers,
+    )
+    .map_err(fail)?;
+    let live = if req.refresh && !s.state.resources.is_empty() {
+        let never = Cancel::never();
+        let fut = engine::refresh(&s.state, &s.providers, 64, &never, None);
+        Some(rt.block_on(fut).map_err(|e| {
+            fail(format!(
+                "{e}; plan with --refresh=false to use the recorded state"
+            ))
+        })?)
+    } else {
+        None
+    };
+    let re = |address: &str, outs: &dyn Fn(&str) -> Option<Props>| {
+        evaluation
+            .reevaluate(address, &KnownOutputs(outs))
+            .map_err(|d| d.message)
+    };
+    let input = PlanInput {
+        desired: &evaluation.resources,
+        state: &s.state,
+        live: live.as_ref(),
+        providers: &s.providers,
+        key: &s.key,
+        reevaluate: Some(&re),
+        options: req.options,
+    };
+    let plan = engine::plan(&input).map_err(fail)?;
+    Ok((evaluation, plan))
+}
+
+/// A value for people: secrets as `(secret)`, unknowns as `(known after apply)`.
+pub fn shown(v: &Value) -> String {
+    infra::render::text::value(&v.to_redacted_json())
+}
