@@ -42,6 +42,16 @@ pub const ALL: &[fn() -> ResourceSchema] = &[
     generic::schema,
 ];
 
+/// The ARM mapping of a type, if it has one.
+pub fn kind(type_name: &str) -> Option<&'static dyn crate::kind::AzureType> {
+    Some(match type_name {
+        "azure.resource_group" => &resource_group::KIND,
+        "azure.key_vault" => &key_vault::KIND,
+        "azure.key_vault_secret" => &key_vault_secret::KIND,
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
