@@ -48,6 +48,7 @@ pub fn kind(type_name: &str) -> Option<&'static dyn crate::kind::AzureType> {
         "azure.resource_group" => &resource_group::KIND,
         "azure.key_vault" => &key_vault::KIND,
         "azure.key_vault_secret" => &key_vault_secret::KIND,
+        "azure.redis_cache" => &redis_cache::KIND,
         _ => return None,
     })
 }
