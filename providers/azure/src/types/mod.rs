@@ -49,6 +49,14 @@ pub fn kind(type_name: &str) -> Option<&'static dyn crate::kind::AzureType> {
         "azure.key_vault" => &key_vault::KIND,
         "azure.key_vault_secret" => &key_vault_secret::KIND,
         "azure.redis_cache" => &redis_cache::KIND,
+        "azure.dns_zone" => &dns_zone::KIND,
+        "azure.dns_a_record" => &dns_records::A,
+        "azure.dns_cname_record" => &dns_records::CNAME,
+        "azure.dns_txt_record" => &dns_records::TXT,
+        "azure.dns_mx_record" => &dns_records::MX,
+        "azure.log_analytics_workspace" => &log_analytics_workspace::KIND,
+        "azure.role_assignment" => &role_assignment::KIND,
+        "azure.resource" => &generic::KIND,
         _ => return None,
     })
 }

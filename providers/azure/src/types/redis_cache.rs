@@ -125,7 +125,7 @@ impl AzureType for RedisCache {
         ]);
         Ok(tracked_body(p, props))
     }
-    fn read_body(&self, body: &J, prior: &Props) -> ProviderResult<(Props, Props)> {
+    fn read_body(&self, body: &J, _prior: &Props) -> ProviderResult<(Props, Props)> {
         let mut p = tracked_inputs(body);
         put(&mut p, "sku", jstr(body, "/properties/sku/name"));
         put(&mut p, "capacity", jint(body, "/properties/sku/capacity"));
@@ -146,7 +146,6 @@ impl AzureType for RedisCache {
                 .and_then(J::as_str)
                 .map(|v| Value::String(major(v))),
         );
-        let _ = prior;
         let mut out = Props::new();
         put(&mut out, "hostname", jstr(body, "/properties/hostName"));
         put(&mut out, "ssl_port", jint(body, "/properties/sslPort"));
