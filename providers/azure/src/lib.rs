@@ -1,7 +1,15 @@
-//! The Azure provider: one file per resource type under `types/`, each giving the schema the
-//! checker validates against (property names are the language's, mapped to ARM per type).
+//! The Azure provider: an ARM client (`arm`) and one file per resource type under `types/`,
+//! each giving the schema the checker validates against (property names are the language's)
+//! and its mapping to ARM.
 
+pub mod arm;
+mod kind;
+mod mapping;
+mod provider;
 pub mod types;
+
+pub use arm::{ArmClient, ArmError, BucketSpec, BudgetConfig, ClientOptions, RetryPolicy};
+pub use provider::{AzureConfig, AzureProvider};
 
 use infra_provider_core::{ResourceSchema, SchemaSet};
 

@@ -39,3 +39,164 @@ pub fn schema() -> ResourceSchema {
         P::output(Type::String).doc("Vault URI, e.g. https://name.vault.azure.net/"),
     )
 }
+
+pub const API_VERSION: &str = "2026-02-01";
+const PROVIDER_TYPE: &str = "Microsoft.KeyVault/vaults";
+
+use crate::kind::{AzureType, Cx, put_and_read, unknown_id, with_group_location};
+use crate::mapping::{
+    b, i, jbool, jint, jstr, obj, put, s, tracked_body, tracked_id, tracked_inputs,
+};
+use crate::provider::AzureConfig;
+use infra_provider_core::{BoxFuture, ObjectState, Props, ProviderError, ProviderResult, Value};
+use reqwest::Method;
+use serde_json::{Value as J, json};
+
+pub struct KeyVault;
+pub static KIND: KeyVault = KeyVault;
+
+fn tenant(p: &Props, cfg: &AzureConfig) -> ProviderResult<String> {
+    s(p, "tenant_id").map(str::to_string).or_else(|| cfg.tenant_id.clone()).ok_or_else(|| {
+        ProviderError::Invalid("azure.key_vault: `tenant_id` is not set and no tenant is configured (AZURE_TENANT_ID)".into())
+    })
+}
+
+fn properties(p: &Props, cfg: &AzureConfig) -> ProviderResult<serde_json::Map<String, J>> {
+    let access = |on: bool| json!(if on { "Enabled" } else { "Disabled" });
+    Ok(obj(vec![
+        ("tenantId", Some(json!(tenant(p, cfg)?))),
+        (
+            "sku",
+            Some(json!({"family": "A", "name": s(p, "sku").unwrap_or("standard")})),
+        ),
+        // RBAC is the recommended model; access policies are not managed by this type.
+        ("accessPolicies", Some(json!([]))),
+        ("enableRbacAuthorization", b(p, "rbac").map(J::Bool)),
+        (
+            "softDeleteRetentionInDays",
+            i(p, "soft_delete_retention_days").map(|d| json!(d)),
+        ),
+        // ARM refuses `false` here (a one-way switch): off is said by leaving it out.
+        (
+            "enablePurgeProtection",
+            b(p, "purge_protection").filter(|on| *on).map(J::Bool),
+        ),
+        (
+            "publicNetworkAccess",
+            b(p, "public_network_access").map(access),
+        ),
+    ]))
+}
+
+fn is_soft_deleted_conflict(e: &ProviderError) -> bool {
+    matches!(e, ProviderError::Cloud { code, message, .. }
+        if code.eq_ignore_ascii_case("ConflictError") && message.to_ascii_lowercase().contains("deleted state"))
+}
+
+/// Vaults are synchronous (PUT 200/201, DELETE 200) and soft-deleted on delete: the name
+/// stays reserved, so create recovers a deleted vault of the same name when allowed.
+impl AzureType for KeyVault {
+    fn schema(&self) -> ResourceSchema {
+        schema()
+    }
+    fn api_version(&self) -> &'static str {
+        API_VERSION
+    }
+    fn arm_id(&self, sub: &str, p: &Props) -> Option<String> {
+        tracked_id(sub, p, PROVIDER_TYPE)
+    }
+    fn computed(&self) -> &'static [&'static str] {
+        &[
+            "location",
+            "sku",
+            "tenant_id",
+            "soft_delete_retention_days",
+            "public_network_access",
+        ]
+    }
+    fn location_from_group(&self) -> bool {
+        true
+    }
+    fn normalise(&self, d: &mut Props, _prior: Option<&ObjectState>) {
+        if d.get("purge_protection") == Some(&Value::Bool(false)) {
+            d.remove("purge_protection");
+        }
+    }
+    fn check_change(&self, d: &Props, prior: &ObjectState) -> ProviderResult<()> {
+        if b(&prior.inputs, "purge_protection") == Some(true)
+            && b(d, "purge_protection") != Some(true)
+        {
+            return Err(ProviderError::Invalid(
+                "azure.key_vault: purge_protection cannot be turned off once it is on (Azure refuses it); keep `purge_protection = true`".into(),
+            ));
+        }
+        Ok(())
+    }
+    fn to_body(&self, p: &Props, cfg: &AzureConfig) -> ProviderResult<J> {
+        Ok(tracked_body(p, properties(p, cfg)?))
+    }
+    fn read_body(&self, body: &J, _prior: &Props) -> ProviderResult<(Props, Props)> {
+        let mut p = tracked_inputs(body);
+        put(&mut p, "sku", jstr(body, "/properties/sku/name"));
+        put(&mut p, "tenant_id", jstr(body, "/properties/tenantId"));
+        put(
+            &mut p,
+            "rbac",
+            jbool(body, "/properties/enableRbacAuthorization"),
+        );
+        put(
+            &mut p,
+            "soft_delete_retention_days",
+            jint(body, "/properties/softDeleteRetentionInDays"),
+        );
+        put(
+            &mut p,
+            "purge_protection",
+            jbool(body, "/properties/enablePurgeProtection").filter(|v| *v == Value::Bool(true)),
+        );
+        let pna = body
+            .pointer("/properties/publicNetworkAccess")
+            .and_then(J::as_str);
+        put(
+            &mut p,
+            "public_network_access",
+            pna.map(|v| Value::Bool(!v.eq_ignore_ascii_case("Disabled"))),
+        );
+        let mut out = Props::new();
+        put(&mut out, "uri", jstr(body, "/properties/vaultUri"));
+        Ok((p, out))
+    }
+
+    fn create<'a>(
+        &'a self,
+        cx: &'a Cx<'a>,
+        inputs: &'a Props,
+    ) -> BoxFuture<'a, ProviderResult<ObjectState>> {
+        Box::pin(async move {
+            let inputs = with_group_location(self, cx, inputs).await?;
+            let id = self
+                .arm_id(&cx.config.subscription_id, &inputs)
+                .ok_or_else(|| unknown_id(&self.schema()))?;
+            match put_and_read(self, cx, &id, &inputs).await {
+                Err(e) if is_soft_deleted_conflict(&e) => {
+                    let name = s(&inputs, "name").unwrap_or_default();
+                    if !cx.config.recover_soft_deleted_key_vaults {
+                        return Err(ProviderError::Invalid(format!(
+                            "azure.key_vault: a soft-deleted vault named `{name}` holds the name; recover it (enable recover_soft_deleted_key_vaults) or purge it (`az keyvault purge --name {name}`), or pick another name"
+                        )));
+                    }
+                    let mut body = tracked_body(&inputs, properties(&inputs, cx.config)?);
+                    if let Some(props) = body.get_mut("properties").and_then(J::as_object_mut) {
+                        props.insert("createMode".into(), json!("recover"));
+                    }
+                    cx.client
+                        .write(Method::PUT, &id, API_VERSION, &body, cx.cancel)
+                        .await?;
+                    // The recovered vault has its old settings: apply the desired ones.
+                    put_and_read(self, cx, &id, &inputs).await
+                }
+                other => other,
+            }
+        })
+    }
+}

@@ -33,3 +33,118 @@ pub fn schema() -> ResourceSchema {
             .doc("Shared key agents use to send logs."),
     )
 }
+
+pub const API_VERSION: &str = "2023-09-01";
+
+use crate::kind::{AzureType, Cx, put_and_read, state_from, unknown_id, with_group_location};
+use crate::mapping::{i, jint, jstr, obj, put, s, tracked_body, tracked_id, tracked_inputs};
+use crate::provider::AzureConfig;
+use infra_provider_core::{BoxFuture, ObjectState, Props, ProviderResult, Value};
+use serde_json::{Value as J, json};
+
+pub struct Workspace;
+pub static KIND: Workspace = Workspace;
+
+impl Workspace {
+    /// Shared keys come from POST sharedKeys only; fetched after writes, kept on reads.
+    async fn with_key(&self, cx: &Cx<'_>, mut st: ObjectState) -> ProviderResult<ObjectState> {
+        let keys = cx
+            .client
+            .post(
+                &format!("{}/sharedKeys", st.id),
+                API_VERSION,
+                None,
+                cx.cancel,
+            )
+            .await?;
+        if let Some(k) = keys.get("primarySharedKey").and_then(J::as_str) {
+            st.outputs
+                .insert("primary_shared_key".into(), Value::secret(Value::str(k)));
+        }
+        Ok(st)
+    }
+}
+
+/// Synchronous PUT; the RP fills sku PerGB2018 and 30 days of retention when unset.
+impl AzureType for Workspace {
+    fn schema(&self) -> ResourceSchema {
+        schema()
+    }
+    fn api_version(&self) -> &'static str {
+        API_VERSION
+    }
+    fn arm_id(&self, sub: &str, p: &Props) -> Option<String> {
+        tracked_id(sub, p, "Microsoft.OperationalInsights/workspaces")
+    }
+    fn computed(&self) -> &'static [&'static str] {
+        &["location", "sku", "retention_days"]
+    }
+    fn location_from_group(&self) -> bool {
+        true
+    }
+    fn to_body(&self, p: &Props, _: &AzureConfig) -> ProviderResult<J> {
+        let props = obj(vec![
+            ("sku", s(p, "sku").map(|n| json!({"name": n}))),
+            ("retentionInDays", i(p, "retention_days").map(|d| json!(d))),
+        ]);
+        Ok(tracked_body(p, props))
+    }
+    fn read_body(&self, body: &J, _prior: &Props) -> ProviderResult<(Props, Props)> {
+        let mut p = tracked_inputs(body);
+        put(&mut p, "sku", jstr(body, "/properties/sku/name"));
+        put(
+            &mut p,
+            "retention_days",
+            jint(body, "/properties/retentionInDays"),
+        );
+        let mut out = Props::new();
+        put(
+            &mut out,
+            "customer_id",
+            jstr(body, "/properties/customerId"),
+        );
+        Ok((p, out))
+    }
+    fn create<'a>(
+        &'a self,
+        cx: &'a Cx<'a>,
+        inputs: &'a Props,
+    ) -> BoxFuture<'a, ProviderResult<ObjectState>> {
+        Box::pin(async move {
+            let inputs = with_group_location(self, cx, inputs).await?;
+            let id = self
+                .arm_id(&cx.config.subscription_id, &inputs)
+                .ok_or_else(|| unknown_id(&self.schema()))?;
+            let st = put_and_read(self, cx, &id, &inputs).await?;
+            self.with_key(cx, st).await
+        })
+    }
+    fn update<'a>(
+        &'a self,
+        cx: &'a Cx<'a>,
+        prior: &'a ObjectState,
+        inputs: &'a Props,
+    ) -> BoxFuture<'a, ProviderResult<ObjectState>> {
+        Box::pin(async move {
+            let inputs = with_group_location(self, cx, inputs).await?;
+            let st = put_and_read(self, cx, &prior.id, &inputs).await?;
+            self.with_key(cx, st).await
+        })
+    }
+    fn read<'a>(
+        &'a self,
+        cx: &'a Cx<'a>,
+        prior: &'a ObjectState,
+    ) -> BoxFuture<'a, ProviderResult<Option<ObjectState>>> {
+        Box::pin(async move {
+            let Some(body) = cx.client.get(&prior.id, API_VERSION, cx.cancel).await? else {
+                return Ok(None);
+            };
+            let mut st = state_from(self, &body, &prior.inputs, &prior.id)?;
+            if let Some(k) = prior.outputs.get("primary_shared_key") {
+                st.outputs.insert("primary_shared_key".into(), k.clone());
+            }
+            Ok(Some(st))
+        })
+    }
+}

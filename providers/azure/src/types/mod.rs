@@ -42,6 +42,25 @@ pub const ALL: &[fn() -> ResourceSchema] = &[
     generic::schema,
 ];
 
+/// The ARM mapping of a type, if it has one.
+pub fn kind(type_name: &str) -> Option<&'static dyn crate::kind::AzureType> {
+    Some(match type_name {
+        "azure.resource_group" => &resource_group::KIND,
+        "azure.key_vault" => &key_vault::KIND,
+        "azure.key_vault_secret" => &key_vault_secret::KIND,
+        "azure.redis_cache" => &redis_cache::KIND,
+        "azure.dns_zone" => &dns_zone::KIND,
+        "azure.dns_a_record" => &dns_records::A,
+        "azure.dns_cname_record" => &dns_records::CNAME,
+        "azure.dns_txt_record" => &dns_records::TXT,
+        "azure.dns_mx_record" => &dns_records::MX,
+        "azure.log_analytics_workspace" => &log_analytics_workspace::KIND,
+        "azure.role_assignment" => &role_assignment::KIND,
+        "azure.resource" => &generic::KIND,
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

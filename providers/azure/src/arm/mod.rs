@@ -1,0 +1,13 @@
+//! A small ARM client: endpoint rules, credentials, request budget, retries, LROs, errors.
+
+pub mod auth;
+pub mod budget;
+pub mod client;
+pub mod error;
+pub mod lro;
+pub mod retry;
+
+pub use budget::{BucketSpec, BudgetConfig};
+pub use client::{ArmClient, ClientOptions, ClientStats, is_loopback};
+pub use error::ArmError;
+pub use retry::RetryPolicy;
