@@ -384,7 +384,7 @@ fn destroy_empties_the_state_and_protect_needs_allow_destroy() {
 }
 
 #[test]
-fn azure_types_validate_but_do_not_plan_yet() {
+fn azure_types_need_an_azure_or_emulator_target() {
     let dir = project(&[
         (
             "main.infra",
@@ -397,7 +397,7 @@ fn azure_types_validate_but_do_not_plan_yet() {
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(
-        err.contains("azure.resource_group") && err.contains("Azure provider is not wired"),
+        err.contains("azure.resource_group") && err.contains("target = emulator {}"),
         "{err}"
     );
 }

@@ -88,8 +88,8 @@ fn run_apply(args: Args, out: &Output) -> Result<u8, u8> {
     if planfile.is_none() {
         require_approval_possible(args.auto_approve, "apply")?;
     }
-    let mut session = shared::open_session(&dir, &args.env, "apply", out)?;
     let rt = shared::runtime()?;
+    let mut session = shared::open_session(&dir, &args.env, "apply", &rt, out)?;
     let (evaluation, plan) = match &planfile {
         Some(path) => saved_plan(&session, &rt, path, out)?,
         None => {
@@ -125,7 +125,7 @@ fn run_apply(args: Args, out: &Output) -> Result<u8, u8> {
         out,
     );
     shared::leak_on_exit((evaluation, plan));
-    session.finish();
+    session.finish(&rt);
     Ok(code)
 }
 
@@ -213,7 +213,10 @@ pub fn execute(
     if !report.cancelled.is_empty() {
         eprintln!("The run was interrupted; the state was saved with everything that finished.");
     }
-    print_outputs(evaluation, &state, session, out);
+    // After a destroy the outputs describe nothing that exists any more.
+    if !state.resources.is_empty() {
+        print_outputs(evaluation, &state, session, out);
+    }
     shared::leak_on_exit(state);
     u8::from(!report.is_success())
 }

@@ -36,8 +36,8 @@ pub fn run(args: Args, out: &Output) -> u8 {
 
 fn destroy(args: Args, out: &Output) -> Result<u8, u8> {
     require_approval_possible(args.auto_approve, "destroy")?;
-    let mut session = shared::open_session(&args.dir, &args.env, "destroy", out)?;
     let rt = shared::runtime()?;
+    let mut session = shared::open_session(&args.dir, &args.env, "destroy", &rt, out)?;
     let req = PlanRequestOpts {
         options: PlanOptions {
             destroy: true,
@@ -73,6 +73,6 @@ fn destroy(args: Args, out: &Output) -> Result<u8, u8> {
         out,
     );
     shared::leak_on_exit((evaluation, plan));
-    session.finish();
+    session.finish(&rt);
     Ok(code)
 }

@@ -31,7 +31,8 @@ fn import(args: Args, out: &Output) -> Result<(), u8> {
         [dir, address, id] => (PathBuf::from(dir), address.clone(), id.clone()),
         _ => return Err(fail("usage: infra import [DIR] --env ENV ADDR ID")),
     };
-    let mut session = shared::open_session(&dir, &args.env, "import", out)?;
+    let rt = shared::runtime()?;
+    let mut session = shared::open_session(&dir, &args.env, "import", &rt, out)?;
     if session.state.resources.contains_key(&address) {
         return Err(fail(format!(
             "`{address}` is already in the state; `infra state rm {address}` first to adopt \
@@ -65,7 +66,6 @@ fn import(args: Args, out: &Output) -> Result<(), u8> {
                     .unwrap_or_default(),
             )
         })?;
-    let rt = shared::runtime()?;
     let ctx = OpContext {
         cancel: Cancel::never(),
         address: address.clone(),
@@ -98,5 +98,6 @@ fn import(args: Args, out: &Output) -> Result<(), u8> {
          configuration.",
         args.env
     ));
+    session.finish(&rt);
     Ok(())
 }

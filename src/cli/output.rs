@@ -11,6 +11,7 @@ pub struct Output {
     /// Colour on stdout (plans).
     pub stdout_color: bool,
     pub quiet: bool,
+    pub verbose: bool,
 }
 
 impl Output {
@@ -25,6 +26,7 @@ impl Output {
             color: pick(std::io::stderr().is_terminal()),
             stdout_color: pick(std::io::stdout().is_terminal()),
             quiet: global.quiet,
+            verbose: global.verbose,
         }
     }
 

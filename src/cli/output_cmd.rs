@@ -71,7 +71,9 @@ fn output(args: Args, out: &Output) -> Result<(), u8> {
             args.env, args.env
         )));
     }
-    let providers = providers::for_target(&config.target);
+    // Outputs are computed from the state and the providers' predictions: no cloud call, so
+    // the emulator need not run.
+    let providers = providers::for_target(&config.target, None).map_err(fail)?;
     let resolver = StateResolver {
         state: &state,
         providers: &providers,

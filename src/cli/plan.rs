@@ -76,8 +76,8 @@ pub fn run(args: Args, out: &Output) -> u8 {
 }
 
 fn plan(args: Args, out: &Output) -> Result<u8, u8> {
-    let session = shared::open_session(&args.dir, &args.env, "plan", out)?;
     let rt = shared::runtime()?;
+    let session = shared::open_session(&args.dir, &args.env, "plan", &rt, out)?;
     let options = PlanOptions {
         destroy: args.destroy,
         allow_destroy: args.allow_destroy,
@@ -115,7 +115,7 @@ fn plan(args: Args, out: &Output) -> Result<u8, u8> {
     }
     let changes = !plan.is_empty() || (args.refresh_only && !plan.drift.is_empty());
     shared::leak_on_exit((evaluation, plan));
-    session.finish();
+    session.finish(&rt);
     Ok(if args.detailed_exitcode && changes {
         2
     } else {

@@ -3,16 +3,49 @@
 
 use infra::engine::ProviderSet;
 use infra_lang::eval::Target;
+use infra_provider_azure::{AzureConfig, AzureProvider};
 use infra_provider_core::{CoreProvider, DesiredResource};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// The providers for an environment's target.
-pub fn for_target(target: &Target) -> ProviderSet {
-    let _ = target; // The Azure provider will be built from it (endpoint, subscription).
+/// The subscription the embedded emulator serves; any id works there, this one reads as fake.
+pub const EMULATOR_SUBSCRIPTION: &str = "00000000-0000-0000-0000-000000000000";
+
+/// The providers for an environment's target. `endpoint` is the running emulator's base URL
+/// for `target = emulator {}`; for Azure it comes from `INFRA_AZURE_ENDPOINT` or the public
+/// cloud. Commands that only predict values (no cloud call) may pass `None` for the emulator.
+pub fn for_target(target: &Target, endpoint: Option<&str>) -> Result<ProviderSet, String> {
     let mut set = ProviderSet::new();
     set.add(Arc::new(CoreProvider::new()));
-    set
+    let azure = match target {
+        Target::None => None,
+        Target::Emulator { .. } => {
+            let mut config = AzureConfig::new(EMULATOR_SUBSCRIPTION);
+            config.client.endpoint = Some(endpoint.unwrap_or("http://127.0.0.1:9").to_string());
+            // Key Vaults need a tenant; the emulator has one fixed tenant.
+            config
+                .tenant_id
+                .get_or_insert_with(|| EMULATOR_SUBSCRIPTION.to_string());
+            Some(config)
+        }
+        Target::Azure {
+            subscription,
+            tenant,
+            ..
+        } => {
+            let mut config = AzureConfig::new(subscription.clone());
+            if tenant.is_some() {
+                config.tenant_id = tenant.clone();
+            }
+            Some(config)
+        }
+    };
+    if let Some(config) = azure {
+        let provider = AzureProvider::new(config)
+            .map_err(|e| format!("cannot set up the Azure provider: {e}"))?;
+        set.add(Arc::new(provider));
+    }
+    Ok(set)
 }
 
 /// Refuses resources whose type no wired provider serves, naming the types and the addresses
@@ -44,14 +77,15 @@ pub fn check_wired<'a>(
         .collect();
     Err(format!(
         "these resource types cannot be planned or applied by this build:\n{}\n\
-         `infra validate` checks them; to plan and apply now, use only built-in types (core.data)",
+         `infra validate` checks them all",
         lines.join("\n")
     ))
 }
 
 fn why(type_name: &str) -> &'static str {
     if type_name.starts_with("azure.") {
-        "the Azure provider is not wired into the command line yet"
+        "it needs `target = azure { ... }` or `target = emulator {}` in the environment, or its \
+         ARM mapping is not implemented yet"
     } else {
         "no provider serves this type"
     }

@@ -10,7 +10,7 @@ use super::{providers, schemas};
 use infra::engine::{self, Plan, PlanInput, PlanOptions, ProviderSet};
 use infra::state::{LocalStore, SecretKey, State, StateLock};
 use infra_lang::check::{CheckOptions, Program, check_with};
-use infra_lang::eval::{EnvironmentConfig, Evaluation, Resolver, StateConfig, evaluate};
+use infra_lang::eval::{EnvironmentConfig, Evaluation, Resolver, StateConfig, Target, evaluate};
 use infra_lang::project::Project;
 use infra_provider_core::{Cancel, PlanRequest, Props, Value};
 use std::collections::BTreeMap;
@@ -198,19 +198,26 @@ pub struct Session {
     pub key: SecretKey,
     pub state: State,
     pub _lock: StateLock,
+    /// The embedded emulator, for `target = emulator {}`: runs as long as the session.
+    pub emulator: Option<infra_emulator::Emulator>,
 }
 
 impl Session {
-    /// Releases the lock; the rest is left to the end of the process (see [`leak_on_exit`]).
-    pub fn finish(self) {
+    /// Stops the embedded emulator (saving its data) and releases the lock; the rest is left
+    /// to the end of the process (see [`leak_on_exit`]).
+    pub fn finish(self, rt: &tokio::runtime::Runtime) {
         let Session {
             checked,
             store,
             providers,
             state,
             _lock,
+            emulator,
             ..
         } = self;
+        if let Some(emulator) = emulator {
+            rt.block_on(emulator.shutdown());
+        }
         drop(_lock);
         leak_on_exit((checked, store, providers, state));
     }
@@ -224,7 +231,13 @@ pub fn leak_on_exit<T>(value: T) {
 }
 
 /// Loads, checks, locks and reads the state of `env` for `operation` (`plan`, `apply`...).
-pub fn open_session(dir: &Path, env: &str, operation: &str, out: &Output) -> Result<Session, u8> {
+pub fn open_session(
+    dir: &Path,
+    env: &str,
+    operation: &str,
+    rt: &tokio::runtime::Runtime,
+    out: &Output,
+) -> Result<Session, u8> {
     let checked = load_checked(dir, env, out)?;
     let config = env_config(&checked, env, out)?;
     let store = store_for(dir, &config)?;
@@ -242,7 +255,12 @@ pub fn open_session(dir: &Path, env: &str, operation: &str, out: &Output) -> Res
         ));
     }
     let key = store.secret_key().map_err(fail)?;
-    let providers = providers::for_target(&config.target);
+    let emulator = match &config.target {
+        Target::Emulator { port } => Some(start_emulator(dir, *port, rt, out)?),
+        _ => None,
+    };
+    let endpoint = emulator.as_ref().map(|e| e.base_url());
+    let providers = providers::for_target(&config.target, endpoint.as_deref()).map_err(fail)?;
     Ok(Session {
         checked,
         env: env.to_string(),
@@ -251,7 +269,65 @@ pub fn open_session(dir: &Path, env: &str, operation: &str, out: &Output) -> Res
         key,
         state: loaded.state,
         _lock: lock,
+        emulator,
     })
+}
+
+/// Starts the embedded Azure emulator on a loopback port (a free one unless the environment
+/// names it) with its data under `DIR/.infra/emulator/`, so that local resources survive
+/// between runs exactly as cloud ones would.
+fn start_emulator(
+    dir: &Path,
+    port: Option<u16>,
+    rt: &tokio::runtime::Runtime,
+    out: &Output,
+) -> Result<infra_emulator::Emulator, u8> {
+    // The port is part of what the cloud answers (a vault's URI), so it must be the same on
+    // every run of the project: derived from the project's path unless the environment names
+    // one; the next few ports are tried if it is taken.
+    let ports: Vec<u16> = match port {
+        Some(p) => vec![p],
+        None => {
+            let base = stable_port(dir);
+            (0..16).map(|i| base + i).collect()
+        }
+    };
+    let mut last_error = String::new();
+    for p in ports {
+        let config = infra_emulator::Config {
+            listen: std::net::SocketAddr::from(([127, 0, 0, 1], p)),
+            data_dir: Some(dir.join(".infra").join("emulator")),
+            // Operations finish at once locally; no reason to make the client wait between polls.
+            retry_after: Some(std::time::Duration::ZERO),
+            ..Default::default()
+        };
+        match rt.block_on(infra_emulator::start(config)) {
+            Ok(emulator) => {
+                if out.verbose {
+                    out.info(&format!(
+                        "embedded Azure emulator on {}",
+                        emulator.base_url()
+                    ));
+                }
+                return Ok(emulator);
+            }
+            Err(e) => last_error = e.to_string(),
+        }
+    }
+    Err(fail(format!(
+        "cannot start the embedded Azure emulator: {last_error}; set a free port with \
+         `target = emulator {{ port = N }}`"
+    )))
+}
+
+/// A port in 40000..60000 from the project folder's absolute path (FNV-1a).
+fn stable_port(dir: &Path) -> u16 {
+    let path = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let mut hash: u32 = 0x811c_9dc5;
+    for b in path.to_string_lossy().bytes() {
+        hash = (hash ^ u32::from(b)).wrapping_mul(0x0100_0193);
+    }
+    40_000 + (hash % 20_000) as u16
 }
 
 /// How to plan.
@@ -315,4 +391,21 @@ pub fn plan_session(
 /// A value for people: secrets as `(secret)`, unknowns as `(known after apply)`.
 pub fn shown(v: &Value) -> String {
     infra::render::text::value(&v.to_redacted_json())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_emulator_port_is_stable_per_project_and_in_range() {
+        let a = super::stable_port(std::path::Path::new("/tmp/project-a"));
+        assert_eq!(
+            a,
+            super::stable_port(std::path::Path::new("/tmp/project-a"))
+        );
+        assert!((40_000..60_000).contains(&a));
+        assert_ne!(
+            a,
+            super::stable_port(std::path::Path::new("/tmp/project-b"))
+        );
+    }
 }

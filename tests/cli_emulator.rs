@@ -1,0 +1,187 @@
+//! End to end over the embedded Azure emulator (`target = emulator {}`): the binary starts the
+//! emulator in-process on a loopback port, the Azure provider talks to it over HTTP exactly as
+//! to ARM, and its data persists under .infra/emulator between runs.
+
+mod common;
+use common::*;
+
+const MAIN: &str = r#"param environment: string
+param owner: string = "platform"
+param app_secret: secret
+
+let prefix = "lw-${environment}"
+
+resource rg: azure.resource_group {
+  name     = "${prefix}-rg"
+  location = "westeurope"
+  tags     = { owner = owner }
+}
+
+resource kv: azure.key_vault {
+  name           = "${prefix}-kv"
+  resource_group = rg
+  rbac           = true
+}
+
+resource secret: azure.key_vault_secret {
+  vault = kv
+  name  = "app-secret"
+  value = "token=${app_secret}"
+}
+
+resource zone: azure.dns_zone {
+  name           = "example.com"
+  resource_group = rg
+}
+
+resource www: azure.dns_cname_record {
+  zone   = zone
+  name   = "www"
+  ttl    = 300
+  target = cache.hostname
+}
+
+resource cache: azure.redis_cache {
+  name           = "${prefix}-redis"
+  resource_group = rg
+  sku            = "Basic"
+  capacity       = 1
+}
+
+resource glue: core.data {
+  input = { redis = cache.hostname, vault = kv.uri }
+}
+
+output redis = cache.hostname
+output vault = kv.uri
+"#;
+
+const LOCAL: &str = r#"environment local {
+  target = emulator {}
+  params = { environment = "local", app_secret = env_secret("APP_SECRET") }
+}
+"#;
+
+const CANARY: &str = "canary-5b7e1f";
+
+fn run(args: &[&str], dir: &std::path::Path) -> std::process::Output {
+    infra_env(args, dir, &[("APP_SECRET", CANARY)])
+}
+
+fn all_text_under(dir: &std::path::Path, skip: &str) -> String {
+    let mut text = String::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("read_dir").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                if !p.ends_with(skip) {
+                    stack.push(p);
+                }
+            } else {
+                text.push_str(&String::from_utf8_lossy(&std::fs::read(&p).expect("read")));
+            }
+        }
+    }
+    text
+}
+
+#[test]
+fn apply_plan_update_destroy_round_trip_over_the_emulator() {
+    let dir = project(&[("main.infra", MAIN), ("local.infra", LOCAL)]);
+    let p = dir.path();
+
+    let apply = run(&["apply", ".", "--env", "local", "--auto-approve"], p);
+    assert_eq!(
+        apply.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&apply),
+        stderr(&apply)
+    );
+    assert!(
+        stdout(&apply).contains("lw-local-redis.redis.cache.windows.net"),
+        "{}",
+        stdout(&apply)
+    );
+
+    // Apply then plan is empty: no false change from the values the cloud filled in.
+    let plan = run(&["plan", ".", "--env", "local", "--detailed-exitcode"], p);
+    assert_eq!(
+        plan.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&plan),
+        stderr(&plan)
+    );
+
+    // One param change gives exactly one in-place update.
+    std::fs::write(
+        p.join("main.infra"),
+        MAIN.replace("\"platform\"", "\"data-team\""),
+    )
+    .expect("write");
+    let plan = run(
+        &[
+            "plan",
+            ".",
+            "--env",
+            "local",
+            "--detailed-exitcode",
+            "--format",
+            "json",
+        ],
+        p,
+    );
+    assert_eq!(plan.status.code(), Some(2), "{}", stderr(&plan));
+    let json: serde_json::Value = serde_json::from_slice(&plan.stdout).expect("json plan");
+    assert_eq!(json["summary"]["change"], 1, "{json}");
+    assert_eq!(json["summary"]["add"], 0, "{json}");
+    let changed: Vec<&str> = json["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .filter(|c| c["action"] == "update")
+        .filter_map(|c| c["address"].as_str())
+        .collect();
+    assert_eq!(changed, ["rg"]);
+    let markdown = run(&["plan", ".", "--env", "local", "--format", "markdown"], p);
+    assert!(stdout(&markdown).len() < 60_000);
+    let apply = run(&["apply", ".", "--env", "local", "--auto-approve"], p);
+    assert_eq!(apply.status.code(), Some(0), "{}", stderr(&apply));
+    let plan = run(&["plan", ".", "--env", "local", "--detailed-exitcode"], p);
+    assert_eq!(plan.status.code(), Some(0), "{}", stdout(&plan));
+
+    // The secret reached the cloud but nothing of ours: outputs, plans, state, keys, journal.
+    for o in [&apply, &plan, &markdown] {
+        assert!(!stdout(o).contains(CANARY) && !stderr(o).contains(CANARY));
+    }
+    assert!(!all_text_under(&p.join(".infra"), "emulator").contains(CANARY));
+    assert!(
+        all_text_under(&p.join(".infra/emulator"), "-").contains(CANARY),
+        "the emulator holds the value"
+    );
+
+    let destroy = run(&["destroy", ".", "--env", "local", "--auto-approve"], p);
+    assert_eq!(
+        destroy.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&destroy),
+        stderr(&destroy)
+    );
+    let list = run(&["state", "list", "--env", "local"], p);
+    assert_eq!(stdout(&list).trim(), "", "{}", stdout(&list));
+    let emulator: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(p.join(".infra/emulator/emulator-state.json")).expect("emulator data"),
+    )
+    .expect("emulator data is JSON");
+    let left = emulator["resources"].as_object().expect("resources");
+    assert!(
+        left.is_empty(),
+        "left in the emulator: {:?}",
+        left.keys().collect::<Vec<_>>()
+    );
+    // Key Vault soft delete: the vault waits in deletedVaults, as in Azure.
+    assert!(emulator["deleted_vaults"].get("lw-local-kv").is_some());
+}
