@@ -166,3 +166,64 @@ async fn sku_without_a_known_series_is_refused() {
     let err = p.create(req, &ctx("t")).await.unwrap_err();
     assert!(err.to_string().contains("tier"), "{err}");
 }
+
+#[tokio::test]
+async fn postgres_children_pass_conformance() {
+    let (_emu, p) = start().await;
+    group(&p, "rg-pg").await;
+    let srv = create(
+        &p,
+        "azure.postgres_flexible_server",
+        &server("pg-kids", &[]),
+    )
+    .await;
+    let sv = Value::String(srv.id.clone());
+    let child = |pairs: &[(&str, Value)]| {
+        let mut pr = props(&[("server", sv.clone())]);
+        pr.extend(props(pairs));
+        pr
+    };
+    let samples = vec![
+        Sample {
+            type_name: "azure.postgres_database".into(),
+            inputs: child(&[("name", s("app"))]),
+            update: None,
+        },
+        Sample {
+            type_name: "azure.postgres_firewall_rule".into(),
+            inputs: child(&[
+                ("name", s("office")),
+                ("start_ip", s("10.0.0.1")),
+                ("end_ip", s("10.0.0.1")),
+            ]),
+            update: Some(child(&[
+                ("name", s("office")),
+                ("start_ip", s("10.0.0.1")),
+                ("end_ip", s("10.0.0.255")),
+            ])),
+        },
+        Sample {
+            type_name: "azure.postgres_configuration".into(),
+            inputs: child(&[("name", s("max_connections")), ("value", s("200"))]),
+            update: Some(child(&[
+                ("name", s("max_connections")),
+                ("value", s("300")),
+            ])),
+        },
+    ];
+    run_conformance(&p, &samples)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Deleting the override put the default back.
+    let c = config(&p, &srv.id, "max_connections").await;
+    assert_eq!(c["properties"]["value"], "859");
+    assert_eq!(c["properties"]["source"], "system-default");
+    // A database's charset cannot change in place: the plan replaces it.
+    let planned = plan(
+        &p,
+        "azure.postgres_database",
+        &child(&[("name", s("x")), ("charset", s("LATIN1"))]),
+        None,
+    );
+    assert!(planned.replace_on_change.contains("charset"));
+}

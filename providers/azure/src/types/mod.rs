@@ -58,6 +58,9 @@ pub fn kind(type_name: &str) -> Option<&'static dyn crate::kind::AzureType> {
         "azure.log_analytics_workspace" => &log_analytics_workspace::KIND,
         "azure.role_assignment" => &role_assignment::KIND,
         "azure.postgres_flexible_server" => &postgres_flexible_server::KIND,
+        "azure.postgres_database" => &postgres_database::KIND,
+        "azure.postgres_firewall_rule" => &postgres_firewall_rule::KIND,
+        "azure.postgres_configuration" => &postgres_configuration::KIND,
         "azure.resource" => &generic::KIND,
         _ => return None,
     })
