@@ -96,3 +96,163 @@ async fn environment_sends_the_shared_key_but_never_keeps_it() {
     };
     assert!(p.create(req, &ctx("t")).await.is_err());
 }
+
+/// An environment, and a Key Vault secret the app reads through its identity.
+async fn app_setup(
+    p: &infra_provider_azure::AzureProvider,
+) -> (
+    infra_provider_core::ObjectState,
+    infra_provider_core::ObjectState,
+) {
+    group(p, "rg-app").await;
+    let ws = workspace(p, "rg-app").await;
+    let env = create(
+        p,
+        "azure.container_app_environment",
+        &env("rg-app", &ws.id, &[]),
+    )
+    .await;
+    let kv = create(
+        p,
+        "azure.key_vault",
+        &props(&[
+            ("name", s(&unique("kvapp"))),
+            ("resource_group", s("rg-app")),
+        ]),
+    )
+    .await;
+    let secret = create(
+        p,
+        "azure.key_vault_secret",
+        &props(&[
+            ("vault", Value::String(kv.id.clone())),
+            ("name", s("db-url")),
+            ("value", Value::secret(s("postgres://x"))),
+        ]),
+    )
+    .await;
+    (env, secret)
+}
+
+fn app(env: &str, image: &str, secret_ref: &str, extra: &[(&str, Value)]) -> Props {
+    let obj = |pairs: &[(&str, Value)]| Value::Object(props(pairs));
+    let mut p = props(&[
+        ("name", s("api")),
+        ("environment", s(env)),
+        ("image", s(image)),
+        ("identity", s("system")),
+        (
+            "ingress",
+            obj(&[
+                ("external", Value::Bool(true)),
+                ("target_port", Value::Int(8080)),
+            ]),
+        ),
+        ("env", obj(&[("RUST_LOG", s("info"))])),
+        ("secrets", obj(&[("DATABASE_URL", s(secret_ref))])),
+    ]);
+    p.extend(props(extra));
+    p
+}
+
+#[tokio::test]
+async fn container_app_passes_conformance() {
+    let (_emu, p) = start().await;
+    let (env, secret) = app_setup(&p).await;
+    let url = secret.outputs["versionless_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let replicas = Value::Object(props(&[
+        ("min_replicas", Value::Int(1)),
+        ("max_replicas", Value::Int(3)),
+    ]));
+    let sample = Sample {
+        type_name: "azure.container_app".into(),
+        inputs: app(&env.id, "nginx:1", &url, &[]),
+        update: Some(app(
+            &env.id,
+            "nginx:2",
+            &url,
+            &[
+                ("replicas", replicas),
+                ("cpu", Value::Int(1)),
+                ("memory", s("2Gi")),
+            ],
+        )),
+    };
+    run_conformance(&p, &[sample])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[tokio::test]
+async fn container_app_reads_identity_secrets_and_outputs() {
+    let (_emu, p) = start().await;
+    let (env, secret) = app_setup(&p).await;
+    // The secret named by its ARM id: sent as the vault URL, recorded as written.
+    let desired = app(&env.id, "nginx:1", &secret.id, &[]);
+    let made = create(&p, "azure.container_app", &desired).await;
+    let Value::Object(identity) = &made.outputs["identity"] else {
+        panic!("identity output: {:?}", made.outputs.get("identity"));
+    };
+    assert!(matches!(&identity["principal_id"], Value::String(x) if !x.is_empty()));
+    assert!(identity.contains_key("tenant_id"));
+    assert_eq!(made.inputs["identity"], s("system"));
+    assert!(matches!(&made.outputs["fqdn"], Value::String(f) if f.starts_with("api.")));
+    assert!(made.outputs.contains_key("latest_revision_name"));
+    assert!(matches!(&made.outputs["outbound_ip_addresses"], Value::List(l) if !l.is_empty()));
+    assert_eq!(made.inputs["resource_group"], s("rg-app"));
+
+    let raw = p
+        .client()
+        .get(
+            &made.id,
+            "2026-01-01",
+            &infra_provider_core::Cancel::never(),
+        )
+        .await
+        .unwrap()
+        .expect("app");
+    let secrets = &raw["properties"]["configuration"]["secrets"][0];
+    assert_eq!(secrets["name"], "database-url");
+    assert_eq!(secrets["identity"], "system");
+    assert!(
+        secrets["keyVaultUrl"]
+            .as_str()
+            .is_some_and(|u| u.ends_with("/secrets/db-url"))
+    );
+    let env_vars = raw["properties"]["template"]["containers"][0]["env"].to_string();
+    assert!(
+        env_vars.contains("\"secretRef\":\"database-url\""),
+        "{env_vars}"
+    );
+
+    let live = p
+        .read("azure.container_app", &made, &ctx("t"))
+        .await
+        .unwrap()
+        .expect("app");
+    let planned = plan(&p, "azure.container_app", &desired, Some(&live));
+    assert!(
+        changed(&planned, &live).is_empty(),
+        "{:?}",
+        changed(&planned, &live)
+    );
+    // A plan that changes nothing knows the identity object for whoever references it.
+    assert_eq!(
+        planned.predicted_outputs["identity"],
+        made.outputs["identity"]
+    );
+
+    // Secrets without an identity are refused.
+    let mut bad = desired.clone();
+    bad.remove("identity");
+    let planned = plan(&p, "azure.container_app", &bad, None);
+    let req = infra_provider_core::CreateRequest {
+        type_name: "azure.container_app",
+        inputs: &planned.inputs,
+        idempotency_key: "k",
+    };
+    assert!(p.create(req, &ctx("t")).await.is_err());
+}

@@ -62,6 +62,7 @@ pub fn kind(type_name: &str) -> Option<&'static dyn crate::kind::AzureType> {
         "azure.postgres_firewall_rule" => &postgres_firewall_rule::KIND,
         "azure.postgres_configuration" => &postgres_configuration::KIND,
         "azure.container_app_environment" => &container_app_environment::KIND,
+        "azure.container_app" => &container_app::KIND,
         "azure.resource" => &generic::KIND,
         _ => return None,
     })
