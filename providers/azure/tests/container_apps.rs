@@ -256,3 +256,52 @@ async fn container_app_reads_identity_secrets_and_outputs() {
     };
     assert!(p.create(req, &ctx("t")).await.is_err());
 }
+
+#[tokio::test]
+async fn container_registry_passes_conformance_and_reads_as_existing() {
+    let (_emu, p) = start().await;
+    group(&p, "rg-acr").await;
+    let reg = |extra: &[(&str, Value)]| {
+        let mut r = props(&[("name", s("acrinfra")), ("resource_group", s("rg-acr"))]);
+        r.extend(props(extra));
+        r
+    };
+    let sample = Sample {
+        type_name: "azure.container_registry".into(),
+        inputs: reg(&[]),
+        update: Some(reg(&[
+            ("sku", s("standard")),
+            ("admin_enabled", Value::Bool(false)),
+        ])),
+    };
+    run_conformance(&p, &[sample])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    // A registry made elsewhere, as ARM reports it, read through `existing`.
+    let id = format!(
+        "/subscriptions/{SUB}/resourceGroups/rg-acr/providers/Microsoft.ContainerRegistry/registries/shared"
+    );
+    let body = serde_json::json!({"location": "westeurope", "sku": {"name": "Premium"},
+        "properties": {"loginServer": "shared.azurecr.io", "adminUserEnabled": false}});
+    p.client()
+        .write(
+            reqwest::Method::PUT,
+            &id,
+            "2023-07-01",
+            &body,
+            &infra_provider_core::Cancel::never(),
+        )
+        .await
+        .unwrap();
+    let found = p
+        .read_existing(
+            "azure.container_registry",
+            &props(&[("name", s("shared")), ("resource_group", s("rg-acr"))]),
+            &ctx("t"),
+        )
+        .await
+        .unwrap()
+        .expect("registry");
+    assert_eq!(found.outputs["login_server"], s("shared.azurecr.io"));
+    assert_eq!(found.inputs["sku"], s("Premium"));
+}

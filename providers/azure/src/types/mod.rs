@@ -63,6 +63,7 @@ pub fn kind(type_name: &str) -> Option<&'static dyn crate::kind::AzureType> {
         "azure.postgres_configuration" => &postgres_configuration::KIND,
         "azure.container_app_environment" => &container_app_environment::KIND,
         "azure.container_app" => &container_app::KIND,
+        "azure.container_registry" => &container_registry::KIND,
         "azure.resource" => &generic::KIND,
         _ => return None,
     })
