@@ -190,10 +190,11 @@ pub(crate) fn plan_with(
         .prior
         .is_some_and(|p| comparable(&p.inputs) == comparable(&desired));
     let mut predicted = Props::new();
+    // An input that `reads_as` another type is read back as an output under its own name.
     for k in schema
         .properties
         .iter()
-        .filter(|(_, p)| p.output)
+        .filter(|(_, p)| p.output || p.read_as.is_some())
         .map(|(k, _)| k)
     {
         let known = req

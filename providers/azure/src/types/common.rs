@@ -54,3 +54,24 @@ pub fn child(
         )
         .prop("id", P::output(Type::String).doc("ARM resource id."))
 }
+
+/// The parent reference and name of a child resource as read back: the parent is the id
+/// ARM reports, less its last `type/name` pair.
+pub fn child_inputs(body: &serde_json::Value, parent: &str) -> infra_provider_core::Props {
+    use crate::mapping::{parent_of, put};
+    use infra_provider_core::Value;
+    let mut p = infra_provider_core::Props::new();
+    let id = body
+        .get("id")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default();
+    put(&mut p, parent, parent_of(id).map(Value::String));
+    put(
+        &mut p,
+        "name",
+        body.get("name")
+            .and_then(serde_json::Value::as_str)
+            .map(Value::str),
+    );
+    p
+}

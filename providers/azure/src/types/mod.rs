@@ -12,6 +12,7 @@ pub mod key_vault_secret;
 pub mod log_analytics_workspace;
 pub mod postgres_configuration;
 pub mod postgres_database;
+mod postgres_extensions;
 pub mod postgres_firewall_rule;
 pub mod postgres_flexible_server;
 pub mod redis_cache;
@@ -56,6 +57,13 @@ pub fn kind(type_name: &str) -> Option<&'static dyn crate::kind::AzureType> {
         "azure.dns_mx_record" => &dns_records::MX,
         "azure.log_analytics_workspace" => &log_analytics_workspace::KIND,
         "azure.role_assignment" => &role_assignment::KIND,
+        "azure.postgres_flexible_server" => &postgres_flexible_server::KIND,
+        "azure.postgres_database" => &postgres_database::KIND,
+        "azure.postgres_firewall_rule" => &postgres_firewall_rule::KIND,
+        "azure.postgres_configuration" => &postgres_configuration::KIND,
+        "azure.container_app_environment" => &container_app_environment::KIND,
+        "azure.container_app" => &container_app::KIND,
+        "azure.container_registry" => &container_registry::KIND,
         "azure.resource" => &generic::KIND,
         _ => return None,
     })
