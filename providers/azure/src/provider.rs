@@ -101,6 +101,11 @@ fn comparable(p: &Props) -> Props {
         .collect()
 }
 
+/// One value as [`comparable`] sees it: secrets (never in the prior) and nulls count as absent.
+fn comparable_value(v: Option<&Value>) -> Option<&Value> {
+    v.filter(|v| !v.contains_secret() && **v != Value::Null)
+}
+
 /// Enum values in the schema's own spelling: ARM compares SKU enums case-insensitively.
 fn canonical_enums(schema: &ResourceSchema, p: &mut Props) {
     for (k, v) in p.iter_mut() {
@@ -189,17 +194,35 @@ pub(crate) fn plan_with(
     let unchanged = req
         .prior
         .is_some_and(|p| comparable(&p.inputs) == comparable(&desired));
+    // An in-place update keeps the object, and with it most of what the cloud assigned
+    // (fqdn, principal id, keys): predicting those stops one changed input from marking
+    // everything downstream "known after apply" (and from replacing what keys on them).
+    let in_place = req.prior.filter(|p| {
+        replace_on_change.iter().all(|k| {
+            let want = desired.get(k);
+            !want.is_some_and(Value::contains_unknown)
+                && comparable_value(want) == comparable_value(p.inputs.get(k))
+        })
+    });
     let mut predicted = Props::new();
     // An input that `reads_as` another type is read back as an output under its own name.
-    for k in schema
+    for (k, prop) in schema
         .properties
         .iter()
         .filter(|(_, p)| p.output || p.read_as.is_some())
-        .map(|(k, _)| k)
     {
+        let keeps = if unchanged {
+            true
+        } else if prop.read_as.is_some() {
+            in_place.is_some_and(|p| {
+                comparable_value(desired.get(k)) == comparable_value(p.inputs.get(k))
+            })
+        } else {
+            in_place.is_some() && !prop.changes_on_update
+        };
         let known = req
             .prior
-            .filter(|_| unchanged)
+            .filter(|_| keeps)
             .and_then(|p| p.outputs.get(k))
             .cloned();
         predicted.insert(k.clone(), known.unwrap_or(Value::Unknown));

@@ -18,6 +18,10 @@ pub struct PropertySchema {
     /// takes a small input and answers with more (`identity = "system"` reads back as
     /// `{ principal_id, tenant_id }`). The value read comes from the provider, not the input.
     pub read_as: Option<Type>,
+    /// An output that takes a new value on every in-place update (a revision name, a
+    /// versioned id). Other outputs keep their value through an in-place update, so a plan
+    /// can predict them instead of marking everything downstream unknown.
+    pub changes_on_update: bool,
     pub description: String,
 }
 
@@ -30,6 +34,7 @@ impl PropertySchema {
             create_only: false,
             secret: false,
             read_as: None,
+            changes_on_update: false,
             description: String::new(),
         }
     }
@@ -49,6 +54,10 @@ impl PropertySchema {
     }
     pub fn secret(mut self) -> Self {
         self.secret = true;
+        self
+    }
+    pub fn changes_on_update(mut self) -> Self {
+        self.changes_on_update = true;
         self
     }
     pub fn reads_as(mut self, ty: Type) -> Self {

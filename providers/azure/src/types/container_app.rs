@@ -95,7 +95,9 @@ pub fn schema() -> ResourceSchema {
     .prop("fqdn", P::output(Type::String).doc("Ingress FQDN."))
     .prop(
         "latest_revision_name",
-        P::output(Type::String).doc("Latest revision."),
+        P::output(Type::String)
+            .changes_on_update()
+            .doc("Latest revision."),
     )
     .prop(
         "outbound_ip_addresses",

@@ -34,7 +34,12 @@ pub fn schema() -> ResourceSchema {
     )
     .prop("expires", P::input(Type::String).doc("Expiry (RFC 3339)."))
     .prop("tags", P::input(Type::map(Type::String)).doc("Tags."))
-    .prop("id", P::output(Type::String).doc("Versioned secret id."))
+    .prop(
+        "id",
+        P::output(Type::String)
+            .changes_on_update()
+            .doc("Versioned secret id."),
+    )
     .prop(
         "versionless_id",
         P::output(Type::String).doc("Secret id without version, for Key Vault references."),
