@@ -185,3 +185,29 @@ fn apply_plan_update_destroy_round_trip_over_the_emulator() {
     // Key Vault soft delete: the vault waits in deletedVaults, as in Azure.
     assert!(emulator["deleted_vaults"].get("lw-local-kv").is_some());
 }
+
+#[test]
+fn a_saved_plan_is_refused_when_a_secret_changed_since_it_was_reviewed() {
+    let dir = project(&[("main.infra", MAIN), ("local.infra", LOCAL)]);
+    let p = dir.path();
+    let plan = infra_env(
+        &["plan", ".", "--env", "local", "--out", "reviewed.plan"],
+        p,
+        &[("APP_SECRET", "first")],
+    );
+    assert_eq!(plan.status.code(), Some(0), "{}", stderr(&plan));
+    let other = infra_env(
+        &["apply", ".", "--env", "local", "reviewed.plan"],
+        p,
+        &[("APP_SECRET", "second")],
+    );
+    assert_eq!(other.status.code(), Some(1), "{}", stderr(&other));
+    assert!(stderr(&other).contains("secret"), "{}", stderr(&other));
+    assert!(!stderr(&other).contains("second") && !stderr(&other).contains("first"));
+    let same = infra_env(
+        &["apply", ".", "--env", "local", "reviewed.plan"],
+        p,
+        &[("APP_SECRET", "first")],
+    );
+    assert_eq!(same.status.code(), Some(0), "{}", stderr(&same));
+}

@@ -210,7 +210,7 @@ fn saved_plan_applies_and_a_stale_one_is_refused() {
     let out = infra(&["apply", "third.plan", "--env", "local"], p);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("configuration changed"),
+        stderr(&out).contains("configuration") && stderr(&out).contains("changed since"),
         "{}",
         stderr(&out)
     );

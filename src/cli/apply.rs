@@ -137,13 +137,13 @@ fn saved_plan(
     out: &Output,
 ) -> Result<(Evaluation, Plan), u8> {
     let saved = SavedPlan::read(path).map_err(fail)?;
-    let hash = shared::config_hash(&session.checked, &session.env);
-    saved.check_fresh(&session.state, &hash).map_err(fail)?;
     let req = PlanRequestOpts {
         options: saved.options(),
         refresh: true,
     };
     let (evaluation, plan) = shared::plan_session(session, rt, req, out)?;
+    let hash = shared::config_hash(&session.checked, &session.env, &evaluation, &session.key);
+    saved.check_fresh(&session.state, &hash).map_err(fail)?;
     saved.check_matches(&plan).map_err(fail)?;
     if plan.is_empty() {
         out.info("The saved plan has no changes; nothing to do.");

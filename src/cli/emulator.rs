@@ -2,7 +2,16 @@
 //! Vault data plane) until Ctrl-C. Latency, ARM's throttling model and fault injection are
 //! set by flags here or later through its admin endpoint (`POST /_admin/faults`).
 
+use std::io::Write;
 use std::net::SocketAddr;
+
+/// Like `eprintln!`, but a closed stderr (the terminal or a log reader went away) must not
+/// bring the emulator down: it keeps serving.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -79,27 +88,27 @@ pub fn run(args: Args) -> u8 {
         let emulator = match infra_emulator::start(config).await {
             Ok(e) => e,
             Err(e) => {
-                eprintln!("error: {e}");
+                say!("error: {e}");
                 return 1;
             }
         };
-        eprintln!("Azure emulator listening on {}", emulator.base_url());
-        eprintln!("  ARM:       {}/subscriptions/...", emulator.base_url());
-        eprintln!(
+        say!("Azure emulator listening on {}", emulator.base_url());
+        say!("  ARM:       {}/subscriptions/...", emulator.base_url());
+        say!(
             "  Key Vault: {}/kv/<vault>/secrets/...",
             emulator.base_url()
         );
-        eprintln!(
+        say!(
             "  admin:     {}/_admin/stats, /_admin/faults",
             emulator.base_url()
         );
         if let Some(dir) = &args.data {
-            eprintln!("  data:      {}", dir.display());
+            say!("  data:      {}", dir.display());
         }
-        eprintln!("Press Ctrl-C to stop.");
+        say!("Press Ctrl-C to stop.");
         let _ = tokio::signal::ctrl_c().await;
         emulator.shutdown().await;
-        eprintln!("emulator stopped; state saved");
+        say!("emulator stopped; state saved");
         0
     })
 }

@@ -101,7 +101,7 @@ fn plan(args: Args, out: &Output) -> Result<u8, u8> {
         if !session.store.state_path().exists() {
             session.store.save(&session.state).map_err(shared::fail)?;
         }
-        let hash = shared::config_hash(&session.checked, &args.env);
+        let hash = shared::config_hash(&session.checked, &args.env, &evaluation, &session.key);
         SavedPlan::new(&plan, &hash, &options)
             .write(path)
             .map_err(shared::fail)?;

@@ -101,8 +101,10 @@ pub fn lock(store: &LocalStore, operation: &str) -> Result<StateLock, u8> {
 }
 
 /// Hash of the configuration a saved plan binds to: every source file (path relative to the
-/// project, bytes) and the environment's name.
-pub fn config_hash(c: &Checked, env: &str) -> String {
+/// project, bytes), the environment's name, and a keyed hash of every secret input as now
+/// evaluated, so that a plan reviewed with one secret cannot be applied with another (secret
+/// changes show only as `(secret) -> (secret)` in the plan itself).
+pub fn config_hash(c: &Checked, env: &str, evaluation: &Evaluation, key: &SecretKey) -> String {
     let mut parts: Vec<(String, Vec<u8>)> = c
         .project
         .sources
@@ -116,6 +118,14 @@ pub fn config_hash(c: &Checked, env: &str) -> String {
         })
         .collect();
     parts.push(("environment".into(), env.as_bytes().to_vec()));
+    for r in &evaluation.resources {
+        for (name, value) in r.properties.iter().filter(|(_, v)| v.contains_secret()) {
+            parts.push((
+                format!("secret:{}.{name}", r.address),
+                key.hash(value).into_bytes(),
+            ));
+        }
+    }
     engine::config_hash(&parts)
 }
 

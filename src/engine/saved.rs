@@ -45,7 +45,8 @@ pub enum SavedPlanError {
         state_serial: u64,
     },
     #[error(
-        "the saved plan is stale: the configuration changed since it was made; run `infra plan` again"
+        "the saved plan is stale: the configuration (its files, the environment, or the value of a \
+         secret it uses) changed since it was made; run `infra plan` again"
     )]
     StaleConfig,
     #[error(

@@ -63,8 +63,20 @@ pub trait AzureType: Sync {
             let id = self
                 .arm_id(&cx.config.subscription_id, &inputs)
                 .ok_or_else(|| unknown_id(&self.schema()))?;
-            put_and_read(self, cx, &id, &inputs).await
+            let st = put_and_read(self, cx, &id, &inputs).await?;
+            self.after_write(cx, st, &inputs).await
         })
+    }
+
+    /// Work a type does after every create or update, given what the cloud answered (fetch
+    /// keys that only a POST returns, enable extensions...). Nothing by default.
+    fn after_write<'a>(
+        &'a self,
+        _cx: &'a Cx<'a>,
+        st: ObjectState,
+        _inputs: &'a Props,
+    ) -> BoxFuture<'a, ProviderResult<ObjectState>> {
+        Box::pin(async move { Ok(st) })
     }
 
     fn read<'a>(
@@ -92,7 +104,8 @@ pub trait AzureType: Sync {
     ) -> BoxFuture<'a, ProviderResult<ObjectState>> {
         Box::pin(async move {
             let inputs = with_group_location(self, cx, inputs).await?;
-            put_and_read(self, cx, &prior.id, &inputs).await
+            let st = put_and_read(self, cx, &prior.id, &inputs).await?;
+            self.after_write(cx, st, &inputs).await
         })
     }
 

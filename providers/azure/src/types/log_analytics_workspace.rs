@@ -36,7 +36,7 @@ pub fn schema() -> ResourceSchema {
 
 pub const API_VERSION: &str = "2023-09-01";
 
-use crate::kind::{AzureType, Cx, put_and_read, state_from, unknown_id, with_group_location};
+use crate::kind::{AzureType, Cx, state_from};
 use crate::mapping::{i, jint, jstr, obj, put, s, tracked_body, tracked_id, tracked_inputs};
 use crate::provider::AzureConfig;
 use infra_provider_core::{BoxFuture, ObjectState, Props, ProviderResult, Value};
@@ -105,31 +105,13 @@ impl AzureType for Workspace {
         );
         Ok((p, out))
     }
-    fn create<'a>(
+    fn after_write<'a>(
         &'a self,
         cx: &'a Cx<'a>,
-        inputs: &'a Props,
+        st: ObjectState,
+        _inputs: &'a Props,
     ) -> BoxFuture<'a, ProviderResult<ObjectState>> {
-        Box::pin(async move {
-            let inputs = with_group_location(self, cx, inputs).await?;
-            let id = self
-                .arm_id(&cx.config.subscription_id, &inputs)
-                .ok_or_else(|| unknown_id(&self.schema()))?;
-            let st = put_and_read(self, cx, &id, &inputs).await?;
-            self.with_key(cx, st).await
-        })
-    }
-    fn update<'a>(
-        &'a self,
-        cx: &'a Cx<'a>,
-        prior: &'a ObjectState,
-        inputs: &'a Props,
-    ) -> BoxFuture<'a, ProviderResult<ObjectState>> {
-        Box::pin(async move {
-            let inputs = with_group_location(self, cx, inputs).await?;
-            let st = put_and_read(self, cx, &prior.id, &inputs).await?;
-            self.with_key(cx, st).await
-        })
+        Box::pin(self.with_key(cx, st))
     }
     fn read<'a>(
         &'a self,

@@ -35,7 +35,7 @@ pub const API_VERSION: &str = "2025-08-01";
 const PROVIDER_TYPE: &str = "Microsoft.DBforPostgreSQL/flexibleServers";
 
 use super::postgres_extensions as ext;
-use crate::kind::{AzureType, Cx, put_and_read, state_from, unknown_id, with_group_location};
+use crate::kind::{AzureType, Cx, state_from};
 use crate::mapping::{b, i, jint, jstr, obj, put, s, tracked_body, tracked_id, tracked_inputs};
 use crate::provider::AzureConfig;
 use infra_provider_core::{BoxFuture, ObjectState, Props, ProviderError, ProviderResult, Value};
@@ -296,31 +296,13 @@ impl AzureType for PostgresServer {
         put(&mut out, "state", jstr(body, "/properties/state"));
         Ok((p, out))
     }
-    fn create<'a>(
+    fn after_write<'a>(
         &'a self,
         cx: &'a Cx<'a>,
+        st: ObjectState,
         inputs: &'a Props,
     ) -> BoxFuture<'a, ProviderResult<ObjectState>> {
-        Box::pin(async move {
-            let inputs = with_group_location(self, cx, inputs).await?;
-            let id = self
-                .arm_id(&cx.config.subscription_id, &inputs)
-                .ok_or_else(|| unknown_id(&self.schema()))?;
-            let st = put_and_read(self, cx, &id, &inputs).await?;
-            self.finish(cx, st, &inputs).await
-        })
-    }
-    fn update<'a>(
-        &'a self,
-        cx: &'a Cx<'a>,
-        prior: &'a ObjectState,
-        inputs: &'a Props,
-    ) -> BoxFuture<'a, ProviderResult<ObjectState>> {
-        Box::pin(async move {
-            let inputs = with_group_location(self, cx, inputs).await?;
-            let st = put_and_read(self, cx, &prior.id, &inputs).await?;
-            self.finish(cx, st, &inputs).await
-        })
+        Box::pin(self.finish(cx, st, inputs))
     }
     fn read<'a>(
         &'a self,

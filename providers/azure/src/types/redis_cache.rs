@@ -41,7 +41,7 @@ pub const API_VERSION: &str = "2024-11-01";
 // The RP answers with `Redis`, not the documented `redis` (FINDINGS §1): build ids its way.
 const PROVIDER_TYPE: &str = "Microsoft.Cache/Redis";
 
-use crate::kind::{AzureType, Cx, put_and_read, unknown_id, with_group_location};
+use crate::kind::{AzureType, Cx};
 use crate::mapping::{
     b, i, jbool, jint, jstr, obj, put, s, tracked_body, tracked_id, tracked_inputs,
 };
@@ -151,31 +151,13 @@ impl AzureType for RedisCache {
         put(&mut out, "ssl_port", jint(body, "/properties/sslPort"));
         Ok((p, out))
     }
-    fn create<'a>(
+    fn after_write<'a>(
         &'a self,
         cx: &'a Cx<'a>,
-        inputs: &'a Props,
+        st: ObjectState,
+        _inputs: &'a Props,
     ) -> BoxFuture<'a, ProviderResult<ObjectState>> {
-        Box::pin(async move {
-            let inputs = with_group_location(self, cx, inputs).await?;
-            let id = self
-                .arm_id(&cx.config.subscription_id, &inputs)
-                .ok_or_else(|| unknown_id(&self.schema()))?;
-            let st = put_and_read(self, cx, &id, &inputs).await?;
-            self.with_key(cx, st).await
-        })
-    }
-    fn update<'a>(
-        &'a self,
-        cx: &'a Cx<'a>,
-        prior: &'a ObjectState,
-        inputs: &'a Props,
-    ) -> BoxFuture<'a, ProviderResult<ObjectState>> {
-        Box::pin(async move {
-            let inputs = with_group_location(self, cx, inputs).await?;
-            let st = put_and_read(self, cx, &prior.id, &inputs).await?;
-            self.with_key(cx, st).await
-        })
+        Box::pin(self.with_key(cx, st))
     }
     fn read<'a>(
         &'a self,

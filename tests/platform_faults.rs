@@ -1,0 +1,233 @@
+//! The reference platform applied to a standalone `infra emulator` that injects faults (10% of
+//! requests answered 429 with Retry-After, 5% answered 500), reached as Azure is: through
+//! `target = azure { ... }` and `INFRA_AZURE_ENDPOINT`. The apply must still succeed, with no
+//! duplicate object, and the next plan must be empty.
+
+mod common;
+use common::*;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+const FAULTY: &str = r#"environment faulty {
+  target = azure { subscription = "11111111-2222-3333-4444-555555555555" }
+  params = {
+    environment       = "faulty"
+    image             = "api:dev"
+    db_admin_password = env_secret("PG_PASSWORD", "local-only")
+  }
+}
+"#;
+
+/// The emulator process, and the read end of its stderr kept open while it runs.
+struct Emulator(
+    std::process::Child,
+    #[allow(dead_code)] BufReader<std::process::ChildStderr>,
+);
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read_dir").flatten() {
+        let name = e.file_name();
+        if name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &to.join(&name));
+        } else {
+            std::fs::copy(e.path(), to.join(&name)).expect("copy");
+        }
+    }
+}
+
+/// Starts `infra emulator` with `flags` on a free loopback port; returns it and its base URL.
+fn start_emulator(flags: &[&str], data: &std::path::Path) -> (Emulator, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_infra"))
+        .args(["emulator", "--listen", "127.0.0.1:0"])
+        .args(flags)
+        .arg("--data")
+        .arg(data)
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start the emulator");
+    let mut reader = BufReader::new(child.stderr.take().expect("stderr"));
+    let mut first = String::new();
+    reader.read_line(&mut first).expect("emulator banner");
+    let base = first
+        .trim()
+        .rsplit(' ')
+        .next()
+        .filter(|u| u.starts_with("http://127.0.0.1:"))
+        .unwrap_or_else(|| panic!("no address in the emulator's banner: {first}"))
+        .to_string();
+    (Emulator(child, reader), base)
+}
+
+/// A copy of the platform with the `faulty` environment (Azure target) added.
+fn platform_copy() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("environments");
+    copy_dir(&repo().join("environments"), &dir);
+    std::fs::write(dir.join("faulty.infra"), FAULTY).expect("write env");
+    tmp
+}
+
+#[test]
+fn platform_apply_survives_injected_429s_and_500s_without_duplicates() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let (emulator, base) =
+        start_emulator(&["--fault-429", "0.1", "--fault-500", "0.05"], data.path());
+    let tmp = platform_copy();
+    let env = [
+        ("INFRA_AZURE_ENDPOINT", base.as_str()),
+        ("AZURE_TENANT_ID", "99999999-0000-0000-0000-000000000000"),
+    ];
+
+    let apply = infra_env(
+        &["apply", "environments", "--env", "faulty", "--auto-approve"],
+        tmp.path(),
+        &env,
+    );
+    assert_eq!(
+        apply.status.code(),
+        Some(0),
+        "stderr:\n{}\nstdout:\n{}",
+        stderr(&apply),
+        stdout(&apply)
+    );
+    assert!(stderr(&apply).contains("18 added"), "{}", stderr(&apply));
+
+    let plan = infra_env(
+        &[
+            "plan",
+            "environments",
+            "--env",
+            "faulty",
+            "--detailed-exitcode",
+        ],
+        tmp.path(),
+        &env,
+    );
+    assert_eq!(
+        plan.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&plan),
+        stderr(&plan)
+    );
+
+    // Faults were really injected, and nothing was made twice.
+    let client = |path: &str| {
+        let url = format!("{base}{path}");
+        let out = Command::new("curl").args(["-s", &url]).output();
+        out.ok()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+    };
+    if let Some(stats) = client("/_admin/stats") {
+        let stats: serde_json::Value = serde_json::from_str(&stats).unwrap_or_default();
+        if let Some(n) = stats["faults_injected"].as_u64() {
+            assert!(n > 0, "no fault was injected: {stats}");
+        }
+    }
+    let list = infra_env(
+        &["state", "list", "--env", "faulty", "--dir", "environments"],
+        tmp.path(),
+        &env,
+    );
+    let addresses: Vec<String> = stdout(&list).lines().map(str::to_string).collect();
+    let mut unique = addresses.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(addresses.len(), 18, "{addresses:?}");
+    assert_eq!(unique.len(), addresses.len());
+    drop(emulator);
+}
+
+#[test]
+fn ctrl_c_during_long_running_operations_leaves_a_state_the_next_apply_continues_from() {
+    let data = tempfile::tempdir().expect("tempdir");
+    // Every write takes 1.5 s: the interrupt lands while operations are in flight.
+    let (emulator, base) = start_emulator(&["--latency-ms", "1500"], data.path());
+    let tmp = platform_copy();
+    let env = [
+        ("INFRA_AZURE_ENDPOINT", base.as_str()),
+        ("AZURE_TENANT_ID", "99999999-0000-0000-0000-000000000000"),
+    ];
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_infra"));
+    cmd.args(["apply", "environments", "--env", "faulty", "--auto-approve"])
+        .current_dir(tmp.path())
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let child = cmd.spawn().expect("apply");
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    let pid = child.id().to_string();
+    let sent = Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .expect("kill");
+    assert!(sent.success());
+    let out = child.wait_with_output().expect("wait");
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "an interrupted apply exits 1:\n{err}"
+    );
+    assert!(
+        err.contains("interrupted") || err.contains("Interrupt") || err.contains("stop"),
+        "{err}"
+    );
+
+    let list = infra_env(
+        &["state", "list", "--env", "faulty", "--dir", "environments"],
+        tmp.path(),
+        &env,
+    );
+    assert_eq!(
+        list.status.code(),
+        Some(0),
+        "state readable: {}",
+        stderr(&list)
+    );
+    let done = stdout(&list).lines().count();
+    assert!(
+        (1..18).contains(&done),
+        "interrupted part-way: {done} recorded"
+    );
+
+    let apply = infra_env(
+        &["apply", "environments", "--env", "faulty", "--auto-approve"],
+        tmp.path(),
+        &env,
+    );
+    assert_eq!(apply.status.code(), Some(0), "stderr:\n{}", stderr(&apply));
+    assert!(
+        stderr(&apply).contains(&format!("{} added", 18 - done)),
+        "{}",
+        stderr(&apply)
+    );
+    let plan = infra_env(
+        &[
+            "plan",
+            "environments",
+            "--env",
+            "faulty",
+            "--detailed-exitcode",
+        ],
+        tmp.path(),
+        &env,
+    );
+    assert_eq!(plan.status.code(), Some(0), "{}", stdout(&plan));
+    drop(emulator);
+}
