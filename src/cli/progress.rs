@@ -44,17 +44,106 @@ pub fn line(e: &ProgressEvent) -> String {
     }
 }
 
-/// A progress callback printing to stderr (nothing but errors with `--quiet`).
+/// A progress callback printing to stderr (nothing but errors with `--quiet`). On a terminal
+/// it also keeps a live status line under the event lines: what is in flight and for how long,
+/// redrawn four times a second until the callback is dropped.
 pub fn printer(out: &Output) -> impl Fn(ProgressEvent) + Sync + use<> {
+    use std::io::IsTerminal;
     let quiet = out.quiet;
+    let live = (!quiet && std::io::stderr().is_terminal()).then(Live::start);
     move |e: ProgressEvent| {
         let failed = matches!(&e, ProgressEvent::Finished { error: Some(_), .. });
         if quiet && !failed {
             return;
         }
-        let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, "{}", line(&e));
+        match &live {
+            Some(live) => live.event(&e),
+            None => {
+                let mut err = std::io::stderr().lock();
+                let _ = writeln!(err, "{}", line(&e));
+            }
+        }
     }
+}
+
+/// The live status line. The ticker thread holds only a weak reference, so it stops (and
+/// clears the line) as soon as the printer is dropped at the end of the apply.
+struct Live {
+    inner: std::sync::Arc<LiveInner>,
+}
+
+struct LiveInner {
+    in_flight:
+        std::sync::Mutex<std::collections::BTreeMap<String, (std::time::Instant, &'static str)>>,
+}
+
+impl Live {
+    fn start() -> Live {
+        let inner = std::sync::Arc::new(LiveInner {
+            in_flight: Default::default(),
+        });
+        let weak = std::sync::Arc::downgrade(&inner);
+        std::thread::spawn(move || {
+            loop {
+                std::thread::sleep(std::time::Duration::from_millis(250));
+                let Some(inner) = weak.upgrade() else {
+                    let _ = write!(std::io::stderr().lock(), "\r\x1b[K");
+                    return;
+                };
+                inner.redraw(&mut std::io::stderr().lock());
+            }
+        });
+        Live { inner }
+    }
+
+    fn event(&self, e: &ProgressEvent) {
+        if let Ok(mut map) = self.inner.in_flight.lock() {
+            match e {
+                ProgressEvent::Started { address, action } => {
+                    map.insert(
+                        address.clone(),
+                        (std::time::Instant::now(), words(*action).0),
+                    );
+                }
+                ProgressEvent::Finished { address, .. } => {
+                    map.remove(address);
+                }
+            }
+        }
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "\r\x1b[K{}", line(e));
+        self.inner.redraw(&mut err);
+    }
+}
+
+impl LiveInner {
+    fn redraw(&self, err: &mut impl Write) {
+        let Ok(map) = self.in_flight.lock() else {
+            return;
+        };
+        let _ = write!(err, "\r\x1b[K{}", status(&map));
+        let _ = err.flush();
+    }
+}
+
+/// `3 in progress: pg creating 12.0s, kv creating 1.2s, ...`, at most 100 characters.
+fn status(map: &std::collections::BTreeMap<String, (std::time::Instant, &'static str)>) -> String {
+    if map.is_empty() {
+        return String::new();
+    }
+    let mut items: Vec<(&String, &(std::time::Instant, &str))> = map.iter().collect();
+    items.sort_by_key(|(_, (t, _))| *t);
+    let mut text = format!("{} in progress:", items.len());
+    for (address, (started, verb)) in items {
+        let item = format!(" {address} {verb} {:.1}s,", started.elapsed().as_secs_f64());
+        if text.chars().count() + item.chars().count() > 96 {
+            text.push_str(" ...");
+            return text;
+        }
+        text.push_str(&item);
+    }
+    text.pop();
+    text
 }
 
 /// Prints the end of an apply on stderr. `verb` is `Apply` or `Destroy`.
