@@ -169,18 +169,33 @@ fn ctrl_c_during_long_running_operations_leaves_a_state_the_next_apply_continues
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let child = cmd.spawn().expect("apply");
-    std::thread::sleep(std::time::Duration::from_millis(2500));
+    let mut child = cmd.spawn().expect("apply");
+    // Interrupt once the first resource has finished, whatever the machine's load: the
+    // operations started after it are then in flight.
+    let mut reader = BufReader::new(child.stderr.take().expect("stderr"));
+    let mut err = String::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            break;
+        }
+        err.push_str(&line);
+        if line.contains(": created in") {
+            break;
+        }
+    }
     let pid = child.id().to_string();
     let sent = Command::new("kill")
         .args(["-INT", &pid])
         .status()
         .expect("kill");
     assert!(sent.success());
-    let out = child.wait_with_output().expect("wait");
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let mut rest = String::new();
+    let _ = std::io::Read::read_to_string(&mut reader, &mut rest);
+    err.push_str(&rest);
+    let status = child.wait().expect("wait");
     assert_eq!(
-        out.status.code(),
+        status.code(),
         Some(1),
         "an interrupted apply exits 1:\n{err}"
     );
