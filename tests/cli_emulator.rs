@@ -211,3 +211,44 @@ fn a_saved_plan_is_refused_when_a_secret_changed_since_it_was_reviewed() {
     );
     assert_eq!(same.status.code(), Some(0), "{}", stderr(&same));
 }
+
+#[test]
+fn a_changed_secret_reaches_what_references_the_secrets_new_version() {
+    let dir = project(&[("main.infra", MAIN), ("local.infra", LOCAL)]);
+    let p = dir.path();
+    let main = format!("{MAIN}\nresource uses: core.data {{\n  input = secret.id\n}}\n");
+    std::fs::write(p.join("main.infra"), main).expect("write");
+    let first = infra_env(
+        &["apply", ".", "--env", "local", "--auto-approve"],
+        p,
+        &[("APP_SECRET", "one")],
+    );
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    // Only the secret's value changes: the plan cannot show it, but must not hide its effect.
+    let plan = infra_env(
+        &["plan", ".", "--env", "local", "--format", "json"],
+        p,
+        &[("APP_SECRET", "two")],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&plan.stdout).expect("json");
+    let updated: Vec<&str> = json["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .filter(|c| c["action"] == "update")
+        .filter_map(|c| c["address"].as_str())
+        .collect();
+    assert_eq!(updated, ["secret", "uses"], "{json}");
+    let second = infra_env(
+        &["apply", ".", "--env", "local", "--auto-approve"],
+        p,
+        &[("APP_SECRET", "two")],
+    );
+    assert_eq!(second.status.code(), Some(0), "{}", stderr(&second));
+    let again = infra_env(
+        &["plan", ".", "--env", "local", "--detailed-exitcode"],
+        p,
+        &[("APP_SECRET", "two")],
+    );
+    assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
+}

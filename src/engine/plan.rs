@@ -225,9 +225,24 @@ impl<'a> Planner<'a> {
                     (Action::Replace, Some(reason), attrs, predicted)
                 } else {
                     let reason = drifted.then(|| "changed outside infra".to_string());
+                    // The engine, not the provider, sees a change of a secret input (it
+                    // compares keyed hashes): whatever the provider predicted, an output that
+                    // takes a new value on every update (a versioned id) is unknown now.
+                    let mut predicted = planned.predicted_outputs;
+                    if let Some(schema) = input.providers.schema(&r.type_name) {
+                        for (name, _) in schema
+                            .properties
+                            .iter()
+                            .filter(|(_, p)| p.changes_on_update)
+                        {
+                            if predicted.contains_key(name) {
+                                predicted.insert(name.clone(), Value::Unknown);
+                            }
+                        }
+                    }
                     let mut attrs = d.attributes;
-                    attrs.extend(diff_outputs(&planned.predicted_outputs, &prior.outputs));
-                    (Action::Update, reason, attrs, planned.predicted_outputs)
+                    attrs.extend(diff_outputs(&predicted, &prior.outputs));
+                    (Action::Update, reason, attrs, predicted)
                 }
             }
         };

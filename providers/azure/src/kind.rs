@@ -90,10 +90,24 @@ pub trait AzureType: Sync {
                 .get(&prior.id, self.api_version(), cx.cancel)
                 .await?
             {
-                Some(body) => Ok(Some(state_from(self, &body, &prior.inputs, &prior.id)?)),
+                Some(body) => {
+                    let mut st = state_from(self, &body, &prior.inputs, &prior.id)?;
+                    for k in self.kept_on_read() {
+                        if let Some(v) = prior.outputs.get(*k) {
+                            st.outputs.insert((*k).to_string(), v.clone());
+                        }
+                    }
+                    Ok(Some(st))
+                }
                 None => Ok(None),
             }
         })
+    }
+
+    /// Outputs a GET never returns (keys only a POST gives, fetched in `after_write`): a read
+    /// keeps their recorded value instead of dropping them.
+    fn kept_on_read(&self) -> &'static [&'static str] {
+        &[]
     }
 
     fn update<'a>(

@@ -36,7 +36,7 @@ pub fn schema() -> ResourceSchema {
 
 pub const API_VERSION: &str = "2023-09-01";
 
-use crate::kind::{AzureType, Cx, state_from};
+use crate::kind::{AzureType, Cx};
 use crate::mapping::{i, jint, jstr, obj, put, s, tracked_body, tracked_id, tracked_inputs};
 use crate::provider::AzureConfig;
 use infra_provider_core::{BoxFuture, ObjectState, Props, ProviderResult, Value};
@@ -113,20 +113,7 @@ impl AzureType for Workspace {
     ) -> BoxFuture<'a, ProviderResult<ObjectState>> {
         Box::pin(self.with_key(cx, st))
     }
-    fn read<'a>(
-        &'a self,
-        cx: &'a Cx<'a>,
-        prior: &'a ObjectState,
-    ) -> BoxFuture<'a, ProviderResult<Option<ObjectState>>> {
-        Box::pin(async move {
-            let Some(body) = cx.client.get(&prior.id, API_VERSION, cx.cancel).await? else {
-                return Ok(None);
-            };
-            let mut st = state_from(self, &body, &prior.inputs, &prior.id)?;
-            if let Some(k) = prior.outputs.get("primary_shared_key") {
-                st.outputs.insert("primary_shared_key".into(), k.clone());
-            }
-            Ok(Some(st))
-        })
+    fn kept_on_read(&self) -> &'static [&'static str] {
+        &["primary_shared_key"]
     }
 }

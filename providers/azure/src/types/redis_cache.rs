@@ -159,20 +159,7 @@ impl AzureType for RedisCache {
     ) -> BoxFuture<'a, ProviderResult<ObjectState>> {
         Box::pin(self.with_key(cx, st))
     }
-    fn read<'a>(
-        &'a self,
-        cx: &'a Cx<'a>,
-        prior: &'a ObjectState,
-    ) -> BoxFuture<'a, ProviderResult<Option<ObjectState>>> {
-        Box::pin(async move {
-            let Some(body) = cx.client.get(&prior.id, API_VERSION, cx.cancel).await? else {
-                return Ok(None);
-            };
-            let mut st = crate::kind::state_from(self, &body, &prior.inputs, &prior.id)?;
-            if let Some(k) = prior.outputs.get("primary_key") {
-                st.outputs.insert("primary_key".into(), k.clone());
-            }
-            Ok(Some(st))
-        })
+    fn kept_on_read(&self) -> &'static [&'static str] {
+        &["primary_key"]
     }
 }
