@@ -15,6 +15,18 @@ pub struct Span {
 }
 
 impl Span {
+    /// Not in any file: a diagnostic about the command line (`--env NAME`) or an internal
+    /// failure. Renderers show it without a location instead of pointing at some file's line 1.
+    pub const NOWHERE: Span = Span {
+        file: FileId(u32::MAX),
+        start: 0,
+        end: 0,
+    };
+
+    pub fn is_nowhere(self) -> bool {
+        self.file == Span::NOWHERE.file
+    }
+
     pub fn new(file: FileId, start: usize, end: usize) -> Span {
         Span {
             file,
@@ -86,6 +98,10 @@ impl SourceMap {
     }
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id.0 as usize]
+    }
+    /// The file of a span, or `None` for [`Span::NOWHERE`] (or an id from another map).
+    pub fn try_get(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id.0 as usize)
     }
     pub fn path(&self, id: FileId) -> &Path {
         &self.get(id).path

@@ -91,7 +91,7 @@ impl ModuleChecker<'_> {
             let suggestion = diag::did_you_mean(name, known.iter().copied());
             self.diags.push(diag::names::unknown_environment(
                 name,
-                Span::default(),
+                Span::NOWHERE,
                 suggestion,
                 &known,
             ));

@@ -14,27 +14,33 @@ pub struct Report {
     severity: Severity,
     help: Option<String>,
     labels: Vec<LabeledSpan>,
-    source: NamedSource<String>,
+    /// `None` for a diagnostic that is in no file (`Span::NOWHERE`).
+    source: Option<NamedSource<String>>,
 }
 
 impl Report {
     /// Secondary labels in other files than the primary one are folded into the help text:
     /// miette shows one source per report.
     pub fn new(diag: &Diagnostic, sources: &SourceMap) -> Report {
-        let file = sources.get(diag.span.file);
-        let mut labels = vec![LabeledSpan::new_primary_with_span(
-            diag.label.clone(),
-            to_source_span(diag.span.range()),
-        )];
+        let file = sources.try_get(diag.span.file);
+        let mut labels = match file {
+            Some(_) => vec![LabeledSpan::new_primary_with_span(
+                diag.label.clone(),
+                to_source_span(diag.span.range()),
+            )],
+            None => Vec::new(),
+        };
         let mut help = diag.help.clone();
         for l in &diag.labels {
-            if l.span.file == diag.span.file {
+            let Some(other) = sources.try_get(l.span.file) else {
+                continue;
+            };
+            if file.is_some() && l.span.file == diag.span.file {
                 labels.push(LabeledSpan::new_with_span(
                     Some(l.message.clone()),
                     to_source_span(l.span.range()),
                 ));
             } else {
-                let other = sources.get(l.span.file);
                 let (line, col) = other.line_col(l.span.start as usize);
                 let note = format!("{} ({}:{line}:{col})", l.message, other.path.display());
                 help = Some(match help {
@@ -49,7 +55,7 @@ impl Report {
             severity: diag.severity,
             help,
             labels,
-            source: NamedSource::new(file.path.display().to_string(), file.text.clone()),
+            source: file.map(|f| NamedSource::new(f.path.display().to_string(), f.text.clone())),
         }
     }
 }
@@ -82,7 +88,7 @@ impl miette::Diagnostic for Report {
             .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.source)
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         Some(Box::new(self.labels.iter().cloned()))
@@ -95,11 +101,28 @@ pub fn to_json(diags: &[Diagnostic], sources: &SourceMap) -> serde_json::Value {
     let list: Vec<serde_json::Value> = diags
         .iter()
         .map(|d| {
-            let file = sources.get(d.span.file);
+            let severity = match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            };
+            let Some(file) = sources.try_get(d.span.file) else {
+                // In no file (the command line): null location, same keys.
+                return serde_json::json!({
+                    "severity": severity,
+                    "code": d.code,
+                    "message": d.message,
+                    "file": null,
+                    "line": null,
+                    "column": null,
+                    "end_line": null,
+                    "end_column": null,
+                    "help": d.help,
+                });
+            };
             let (line, column) = file.line_col(d.span.start as usize);
             let (end_line, end_column) = file.line_col(d.span.end as usize);
             serde_json::json!({
-                "severity": match d.severity { Severity::Error => "error", Severity::Warning => "warning" },
+                "severity": severity,
                 "code": d.code,
                 "message": d.message,
                 "file": file.path.display().to_string(),
@@ -119,20 +142,24 @@ pub fn to_json(diags: &[Diagnostic], sources: &SourceMap) -> serde_json::Value {
 pub fn to_golden(diags: &[Diagnostic], sources: &SourceMap) -> String {
     let mut out = String::new();
     for d in diags {
-        let file = sources.get(d.span.file);
-        let (l1, c1) = file.line_col(d.span.start as usize);
-        let (l2, c2) = file.line_col(d.span.end as usize);
-        let name = file
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        out.push_str(&format!(
-            "{name}:{l1}:{c1}-{l2}:{c2} {} {}\n",
-            d.code, d.message
-        ));
+        let location = match sources.try_get(d.span.file) {
+            Some(file) => {
+                let (l1, c1) = file.line_col(d.span.start as usize);
+                let (l2, c2) = file.line_col(d.span.end as usize);
+                let name = file
+                    .path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                format!("{name}:{l1}:{c1}-{l2}:{c2}")
+            }
+            None => "<command line>".to_string(),
+        };
+        out.push_str(&format!("{location} {} {}\n", d.code, d.message));
         for l in &d.labels {
-            let f = sources.get(l.span.file);
+            let Some(f) = sources.try_get(l.span.file) else {
+                continue;
+            };
             let (l1, c1) = f.line_col(l.span.start as usize);
             out.push_str(&format!("  label {l1}:{c1}: {}\n", l.message));
         }
@@ -169,5 +196,29 @@ mod tests {
         assert_eq!(d0["code"], "E0200");
         assert_eq!(d0["file"], "main.infra");
         assert_eq!(d0["help"], "declare it");
+    }
+
+    #[test]
+    fn a_diagnostic_in_no_file_has_no_location() {
+        let mut sources = SourceMap::new();
+        sources.add("main.infra", "let a = 1\n");
+        let d = Diagnostic::error(
+            codes::UNKNOWN_ENVIRONMENT,
+            "unknown environment `x`",
+            Span::NOWHERE,
+        )
+        .with_help("known environments: local");
+        let j = to_json(std::slice::from_ref(&d), &sources);
+        assert_eq!(j["diagnostics"][0]["file"], serde_json::Value::Null);
+        assert_eq!(j["diagnostics"][0]["line"], serde_json::Value::Null);
+        assert_eq!(j["diagnostics"][0]["code"], "E0205");
+        let golden = to_golden(std::slice::from_ref(&d), &sources);
+        assert!(golden.starts_with("<command line> E0205"), "{golden}");
+        let report = Report::new(&d, &sources);
+        assert!(miette::Diagnostic::source_code(&report).is_none());
+        assert_eq!(
+            miette::Diagnostic::labels(&report).map(|l| l.count()),
+            Some(0)
+        );
     }
 }

@@ -66,7 +66,7 @@ pub(crate) fn evaluate_environment(
         let suggestion = diag::did_you_mean(name, known.iter().copied());
         return Err(vec![diag::names::unknown_environment(
             name,
-            Span::default(),
+            Span::NOWHERE,
             suggestion,
             &known,
         )]);

@@ -37,7 +37,7 @@ pub(crate) fn to_diag(f: Fail) -> Diagnostic {
         Fail::Diag(d) => d,
         Fail::Need(..) => diag::eval::eval_error(
             "value needed before it was evaluated",
-            Span::default(),
+            Span::NOWHERE,
             "internal",
         ),
     }

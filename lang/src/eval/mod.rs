@@ -81,7 +81,7 @@ impl Evaluation {
         let Some(&inst) = self.state.by_address.get(address) else {
             return Err(diag::eval::eval_error(
                 format!("no resource `{address}` in this evaluation"),
-                Span::default(),
+                Span::NOWHERE,
                 "unknown address",
             ));
         };
@@ -137,7 +137,7 @@ pub fn environment_config(
     config.ok_or_else(|| {
         vec![diag::eval::eval_error(
             format!("environment `{env}` was not evaluated"),
-            Span::default(),
+            Span::NOWHERE,
             "unknown environment",
         )]
     })

@@ -32,7 +32,7 @@ pub(crate) struct Reeval {
 fn internal(message: &str) -> Fail {
     Fail::Diag(diag::eval::eval_error(
         format!("internal: {message}"),
-        Span::default(),
+        Span::NOWHERE,
         "internal",
     ))
 }
