@@ -216,7 +216,13 @@ fn a_saved_plan_is_refused_when_a_secret_changed_since_it_was_reviewed() {
 fn a_changed_secret_reaches_what_references_the_secrets_new_version() {
     let dir = project(&[("main.infra", MAIN), ("local.infra", LOCAL)]);
     let p = dir.path();
-    let main = format!("{MAIN}\nresource uses: core.data {{\n  input = secret.id\n}}\n");
+    // Read directly, through a let, and as an output: all three must follow the new version.
+    let main = format!(
+        "{MAIN}\nresource uses: core.data {{\n  input = secret.id\n}}\n\
+         let secret_ref = \"@Microsoft.KeyVault(SecretUri=${{secret.id}})\"\n\
+         resource uses_let: core.data {{\n  input = secret_ref\n}}\n\
+         output secret_id = secret.id\n"
+    );
     std::fs::write(p.join("main.infra"), main).expect("write");
     let first = infra_env(
         &["apply", ".", "--env", "local", "--auto-approve"],
@@ -238,13 +244,29 @@ fn a_changed_secret_reaches_what_references_the_secrets_new_version() {
         .filter(|c| c["action"] == "update")
         .filter_map(|c| c["address"].as_str())
         .collect();
-    assert_eq!(updated, ["secret", "uses"], "{json}");
+    assert_eq!(updated, ["secret", "uses", "uses_let"], "{json}");
     let second = infra_env(
         &["apply", ".", "--env", "local", "--auto-approve"],
         p,
         &[("APP_SECRET", "two")],
     );
     assert_eq!(second.status.code(), Some(0), "{}", stderr(&second));
+    // The outputs printed by apply are those of the new state, not the plan-time values.
+    let state = std::fs::read_to_string(p.join(".infra/local.state.json")).expect("state");
+    let state: serde_json::Value = serde_json::from_str(&state).expect("state json");
+    let new_id = state["resources"]["secret"]["outputs"]["id"]
+        .as_str()
+        .expect("secret id in state")
+        .to_string();
+    assert!(
+        stdout(&second).contains(&format!("secret_id = \"{new_id}\"")),
+        "apply printed:\n{}\nstate has {new_id}",
+        stdout(&second)
+    );
+    assert_eq!(
+        state["resources"]["uses_let"]["outputs"]["output"],
+        format!("@Microsoft.KeyVault(SecretUri={new_id})").as_str()
+    );
     let again = infra_env(
         &["plan", ".", "--env", "local", "--detailed-exitcode"],
         p,

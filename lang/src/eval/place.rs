@@ -253,12 +253,13 @@ impl<'a> Cx<'a> {
     }
 
     /// The cached value of a param, let or output; during re-evaluation a value holding
-    /// unknowns is recomputed first (signalled with `Fail::Need`).
+    /// unknowns, or read from a resource (whose attributes may have changed since, e.g. a
+    /// secret's versioned id on update), is recomputed first (signalled with `Fail::Need`).
     pub fn slot_value(&self, sc: usize, d: usize) -> R<(Value, Deps)> {
         match self.scopes.get(sc).and_then(|s| s.slots.get(d)) {
             Some(Slot::Val(v, deps)) => {
                 if let Some(reeval) = self.reeval
-                    && v.contains_unknown()
+                    && (v.contains_unknown() || !deps.is_empty())
                 {
                     return match reeval.values.borrow().get(&(sc, d)) {
                         Some(fresh) => Ok((fresh.clone(), deps.clone())),

@@ -186,6 +186,44 @@ resource b: core.data { input = mid }
     );
 }
 
+/// Answers `output = <fixed text>` for every resource: what the cloud says now.
+struct Says(&'static str);
+
+impl Resolver for Says {
+    fn attributes(
+        &self,
+        _: &str,
+        _: &str,
+        _: &BTreeMap<String, Value>,
+    ) -> Option<BTreeMap<String, Value>> {
+        let mut m = BTreeMap::new();
+        m.insert("output".to_string(), Value::str(self.0));
+        Some(m)
+    }
+}
+
+/// A value that was known at plan time (the old version of a secret's id) but changed during
+/// apply must not be served from the evaluation's cache: lets and outputs that read resources
+/// are recomputed, not only those that held unknowns.
+#[test]
+fn reevaluation_recomputes_lets_and_outputs_that_read_resources() {
+    let src = r#"
+resource a: core.data { input = "x" }
+let via_let = "${a.output}/suffix"
+resource b: core.data { input = via_let }
+output seen = via_let
+output direct = a.output
+"#;
+    let ev = eval(src, &Says("v1")).expect("evaluates");
+    let b = ev.resources.iter().find(|r| r.address == "b").expect("b");
+    assert_eq!(b.properties["input"], Value::str("v1/suffix"));
+    let fresh = ev.reevaluate("b", &Says("v2")).expect("reevaluates");
+    assert_eq!(fresh["input"], Value::str("v2/suffix"));
+    let outputs = ev.reevaluate_outputs(&Says("v2")).expect("outputs");
+    assert_eq!(outputs["seen"].0, Value::str("v2/suffix"));
+    assert_eq!(outputs["direct"].0, Value::str("v2"));
+}
+
 #[test]
 fn meta_properties_go_to_the_lifecycle() {
     let src = r#"
