@@ -274,3 +274,35 @@ fn a_changed_secret_reaches_what_references_the_secrets_new_version() {
     );
     assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
 }
+
+/// Copying or moving a project with its .infra/ keeps it working: the emulator port (part of
+/// a vault's URI, recorded in state and in the emulator's data) is the one first used.
+#[test]
+fn a_copied_project_keeps_its_emulator_port_and_plans_no_change() {
+    let dir = project(&[("main.infra", MAIN), ("local.infra", LOCAL)]);
+    let applied = run(
+        &["apply", ".", "--env", "local", "--auto-approve"],
+        dir.path(),
+    );
+    assert_eq!(applied.status.code(), Some(0), "{}", stderr(&applied));
+    let copy = tempfile::tempdir().expect("tempdir");
+    let status = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(format!("{}/.", dir.path().display()))
+        .arg(copy.path())
+        .status()
+        .expect("cp");
+    assert!(status.success());
+    drop(dir);
+    let plan = run(
+        &["plan", ".", "--env", "local", "--detailed-exitcode"],
+        copy.path(),
+    );
+    assert_eq!(
+        plan.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&plan),
+        stderr(&plan)
+    );
+}

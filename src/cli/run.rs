@@ -295,24 +295,42 @@ fn start_emulator(
     // The port is part of what the cloud answers (a vault's URI), so it must be the same on
     // every run of the project: derived from the project's path unless the environment names
     // one; the next few ports are tried if it is taken.
+    // The port first used is recorded beside the emulator's data, so that a project copied
+    // or moved elsewhere with its .infra/ keeps the URIs its resources were given.
+    let data_dir = dir.join(".infra").join("emulator");
+    let port_file = data_dir.join("port");
     let ports: Vec<u16> = match port {
         Some(p) => vec![p],
         None => {
-            let base = stable_port(dir);
-            (0..16).map(|i| base + i).collect()
+            let recorded = std::fs::read_to_string(&port_file)
+                .ok()
+                .and_then(|t| t.trim().parse::<u16>().ok())
+                .filter(|p| *p >= 1024);
+            match recorded {
+                Some(p) => vec![p],
+                None => {
+                    let base = stable_port(dir);
+                    (0..16).map(|i| base + i).collect()
+                }
+            }
         }
     };
     let mut last_error = String::new();
     for p in ports {
         let config = infra_emulator::Config {
             listen: std::net::SocketAddr::from(([127, 0, 0, 1], p)),
-            data_dir: Some(dir.join(".infra").join("emulator")),
+            data_dir: Some(data_dir.clone()),
             // Operations finish at once locally; no reason to make the client wait between polls.
             retry_after: Some(std::time::Duration::ZERO),
             ..Default::default()
         };
         match rt.block_on(infra_emulator::start(config)) {
             Ok(emulator) => {
+                if port.is_none() && !port_file.exists() {
+                    // Best effort: without it only a copy of the project would get new URIs.
+                    let _ = std::fs::create_dir_all(&data_dir);
+                    let _ = std::fs::write(&port_file, format!("{p}\n"));
+                }
                 if out.verbose {
                     out.info(&format!(
                         "embedded Azure emulator on {}",
@@ -325,8 +343,10 @@ fn start_emulator(
         }
     }
     Err(fail(format!(
-        "cannot start the embedded Azure emulator: {last_error}; set a free port with \
-         `target = emulator {{ port = N }}`"
+        "cannot start the embedded Azure emulator: {last_error}; is another run of this project \
+         (or a copy of it) in progress? Otherwise set a free port with `target = emulator {{ port \
+         = N }}` (the port used so far is recorded in {})",
+        port_file.display()
     )))
 }
 
