@@ -449,8 +449,17 @@ pub async fn apply(
     let Run { state, journal, .. } = run;
     let mut state = state.into_inner().unwrap_or_else(|p| p.into_inner());
     let journal = journal.into_inner().unwrap_or_else(|p| p.into_inner());
+    // `protect` follows the configuration applied, including resources with nothing to change.
+    let mut flags_changed = false;
+    for (address, rec) in state.resources.iter_mut() {
+        let protect = plan.protected.contains(address);
+        if rec.protect != protect {
+            rec.protect = protect;
+            flags_changed = true;
+        }
+    }
     // A run that changed nothing leaves the serial alone, so saved plans stay valid.
-    if !report.done.is_empty() {
+    if !report.done.is_empty() || flags_changed {
         state.serial += 1;
     }
     if let Some(store) = cx.store {

@@ -520,3 +520,51 @@ fn refresh_reads_every_object_and_sees_deletions() {
     assert!(p.drift.iter().any(|x| x.address == "b" && x.deleted));
     assert_eq!(p.summary().add, 1);
 }
+
+/// `protect` is recorded in state, also for a resource with nothing to change, so that deleting
+/// its block from the configuration cannot delete the object without --allow-destroy.
+#[test]
+fn protect_is_recorded_and_guards_a_resource_removed_from_the_configuration() {
+    let h = Harness::new(None);
+    let a = desired("a", "core.data", props(&[("input", Value::Int(1))]), &[]);
+    let state = State::new("l".into());
+    let p = h.plan(std::slice::from_ref(&a), &state, None);
+    let (state, _) = h.apply(&p, state, None, &Cancel::never(), &Mutex::new(Vec::new()));
+    assert!(!state.resources["a"].protect);
+    // Only `protect` is added: no change to make, but the flag reaches the state.
+    let mut protected = a.clone();
+    protected.lifecycle.protect = true;
+    let p = h.plan(std::slice::from_ref(&protected), &state, None);
+    assert!(p.is_empty());
+    let serial = state.serial;
+    let (state, _) = h.apply(&p, state, None, &Cancel::never(), &Mutex::new(Vec::new()));
+    assert!(state.resources["a"].protect);
+    assert_eq!(state.serial, serial + 1);
+    // The block (and its protect line) is removed: the plan refuses, naming the reason.
+    let input = PlanInput {
+        desired: &[],
+        state: &state,
+        live: None,
+        providers: &h.providers,
+        key: &h.key,
+        reevaluate: None,
+        options: PlanOptions::default(),
+    };
+    let err = plan(&input).unwrap_err().to_string();
+    assert!(
+        err.contains("protected when last applied") && err.contains("--allow-destroy"),
+        "{err}"
+    );
+    let allowed = PlanInput {
+        options: PlanOptions {
+            allow_destroy: true,
+            ..Default::default()
+        },
+        ..input
+    };
+    assert_eq!(plan(&allowed).unwrap().summary().destroy, 1);
+    // Removing `protect` (the block kept) clears the flag again.
+    let p = h.plan(std::slice::from_ref(&a), &state, None);
+    let (state, _) = h.apply(&p, state, None, &Cancel::never(), &Mutex::new(Vec::new()));
+    assert!(!state.resources["a"].protect);
+}

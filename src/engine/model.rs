@@ -128,6 +128,9 @@ pub struct Plan {
     pub changes: Vec<ResourceChange>,
     #[serde(skip)]
     pub ops: Vec<PlannedOp>,
+    /// Addresses the configuration marks `protect`; apply records the flag in state.
+    #[serde(skip)]
+    pub protected: BTreeSet<String>,
 }
 
 impl std::fmt::Debug for Plan {

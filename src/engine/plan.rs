@@ -109,6 +109,12 @@ pub fn plan(input: &PlanInput<'_>) -> Result<Plan, PlanError> {
     }
     p.plan_deletes()?;
     let mut plan = p.plan;
+    plan.protected = input
+        .desired
+        .iter()
+        .filter(|r| r.lifecycle.protect)
+        .map(|r| r.address.clone())
+        .collect();
     if !input.options.targets.is_empty() {
         restrict_to_targets(&mut plan, &graph, &input.options.targets)?;
     }
@@ -337,17 +343,22 @@ impl<'a> Planner<'a> {
     fn plan_deletes(&mut self) -> Result<(), PlanError> {
         let input = self.input;
         let declared: BTreeSet<&str> = input.desired.iter().map(|r| r.address.as_str()).collect();
-        let default_lifecycle = Default::default();
         for (address, rec) in &input.state.resources {
             if declared.contains(address.as_str()) {
                 continue;
             }
             let reason = if input.options.destroy {
                 "destroy requested"
+            } else if rec.protect {
+                "not in the configuration any more, and protected when last applied"
             } else {
                 "not in the configuration"
             };
-            self.delete(address, rec, &default_lifecycle, reason)?;
+            let recorded = infra_provider_core::Lifecycle {
+                protect: rec.protect,
+                ..Default::default()
+            };
+            self.delete(address, rec, &recorded, reason)?;
         }
         Ok(())
     }

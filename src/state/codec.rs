@@ -111,6 +111,7 @@ mod tests {
             prop::collection::btree_set("[a-z]{1,8}", 0..3),
         )
             .prop_map(|(type_name, id, inputs, secret_inputs, outputs, deps)| {
+                let protect = id.len() % 2 == 0;
                 ResourceRecord {
                     type_name,
                     id,
@@ -119,6 +120,7 @@ mod tests {
                     outputs,
                     secret_outputs: BTreeSet::new(),
                     dependencies: deps,
+                    protect,
                 }
             })
     }

@@ -35,6 +35,10 @@ pub struct ResourceRecord {
     pub secret_outputs: BTreeSet<String>,
     #[serde(default)]
     pub dependencies: BTreeSet<String>,
+    /// The configuration last applied said `protect`: kept so that removing the resource's
+    /// block (and with it the `protect` line) cannot delete it without --allow-destroy.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub protect: bool,
 }
 
 impl State {
@@ -121,6 +125,7 @@ impl ResourceRecord {
             outputs,
             secret_outputs,
             dependencies,
+            protect: false,
         }
     }
 

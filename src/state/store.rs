@@ -228,6 +228,7 @@ mod tests {
             secret_inputs: BTreeMap::new(),
             outputs: BTreeMap::new(),
             secret_outputs: BTreeSet::new(),
+            protect: false,
             dependencies: BTreeSet::new(),
         }
     }
