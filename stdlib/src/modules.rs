@@ -4,10 +4,19 @@
 /// The files of one bundled module: (file name, file text).
 pub type ModuleFiles = &'static [(&'static str, &'static str)];
 
-static MODULES: &[(&str, ModuleFiles)] = &[(
-    "std/naming",
-    &[("main.infra", include_str!("../modules/naming/main.infra"))],
-)];
+static MODULES: &[(&str, ModuleFiles)] = &[
+    (
+        "std/azure/container-api",
+        &[(
+            "main.infra",
+            include_str!("../modules/azure/container-api/main.infra"),
+        )],
+    ),
+    (
+        "std/naming",
+        &[("main.infra", include_str!("../modules/naming/main.infra"))],
+    ),
+];
 
 /// The files of the bundled module named by a module block's source (`"std/naming"`), or
 /// `None` when no such module is bundled.
