@@ -170,3 +170,42 @@ fn the_module_source_is_canonically_formatted() {
         stderr(&out)
     );
 }
+
+/// The module's section of docs/stdlib.md: from its heading to the next module's.
+fn documented_section() -> String {
+    let md = std::fs::read_to_string(repo().join("docs/stdlib.md")).expect("docs/stdlib.md");
+    let start = md
+        .find("**`std/azure/container-api`**")
+        .expect("docs/stdlib.md documents std/azure/container-api");
+    let rest = &md[start..];
+    let end = rest[2..].find("\n**`std/").map_or(rest.len(), |i| i + 2);
+    rest[..end].to_string()
+}
+
+#[test]
+fn the_documented_example_validates_and_every_param_is_documented() {
+    let section = documented_section();
+    let example = section
+        .split("```infra\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("an infra example");
+    let dir = project(&[("main.infra", example)]);
+    let out = infra(&["validate", "."], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{example}\n{}", stderr(&out));
+
+    let source =
+        std::fs::read_to_string(repo().join("stdlib/modules/azure/container-api/main.infra"))
+            .expect("module source");
+    for line in source.lines() {
+        let declared = line
+            .strip_prefix("param ")
+            .or_else(|| line.strip_prefix("output "));
+        if let Some(name) = declared.and_then(|d| d.split([':', ' ']).next()) {
+            assert!(
+                section.contains(&format!("| `{name}` |")),
+                "docs/stdlib.md does not document `{name}` of std/azure/container-api"
+            );
+        }
+    }
+}
