@@ -1,33 +1,37 @@
 //! The reference platform (environments/) end to end on the embedded emulator, as the README
 //! tells a newcomer: apply, outputs, an empty second plan, a one-parameter change giving exactly
-//! one update, destroy, and an emulator left empty.
+//! one update, destroy, and an emulator left empty. Each test works on a fresh `git clone` of the
+//! repository, so a file the platform needs but git does not track fails here, not for users.
 
 mod common;
 use common::*;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read_dir").flatten() {
-        let p = e.path();
-        let name = e.file_name();
-        if name.to_string_lossy().starts_with('.') {
-            continue; // a local run's .infra/ must not leak into the test
-        }
-        if p.is_dir() {
-            copy_dir(&p, &to.join(&name));
-        } else {
-            std::fs::copy(&p, to.join(&name)).expect("copy");
-        }
-    }
+/// A fresh clone of the repository's committed HEAD in `into`/repo; returns its root.
+fn fresh_clone(into: &Path) -> PathBuf {
+    let dest = into.join("repo");
+    let out = Command::new("git")
+        .args(["clone", "--quiet"])
+        .arg(repo())
+        .arg(&dest)
+        .output()
+        .expect("run git");
+    assert!(
+        out.status.success(),
+        "git clone of {} failed (the test needs the repository's git history): {}",
+        repo().display(),
+        stderr(&out)
+    );
+    dest
 }
 
 #[test]
 fn reference_platform_applies_replans_updates_and_destroys_on_the_emulator() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let dir = tmp.path().join("environments");
-    copy_dir(&repo().join("environments"), &dir);
-    let run = |args: &[&str]| infra(args, tmp.path());
+    let root = fresh_clone(tmp.path());
+    let dir = root.join("environments");
+    let run = |args: &[&str]| infra(args, &root);
 
     let apply = run(&["apply", "environments", "--env", "local", "--auto-approve"]);
     assert_eq!(
@@ -84,6 +88,14 @@ fn reference_platform_applies_replans_updates_and_destroys_on_the_emulator() {
         (Some(0), Some(1), Some(0), Some(0)),
         "{json}"
     );
+    let updated: Vec<&str> = json["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .filter(|c| c["action"] == "update")
+        .filter_map(|c| c["address"].as_str())
+        .collect();
+    assert_eq!(updated, ["module.api.app"], "{json}");
     let md = run(&[
         "plan",
         "environments",
@@ -93,7 +105,7 @@ fn reference_platform_applies_replans_updates_and_destroys_on_the_emulator() {
         "markdown",
     ]);
     assert!(md.status.success() && stdout(&md).len() < 60_000);
-    assert!(stdout(&md).contains("api"), "{}", stdout(&md));
+    assert!(stdout(&md).contains("module.api.app"), "{}", stdout(&md));
     let apply = run(&["apply", "environments", "--env", "local", "--auto-approve"]);
     assert_eq!(apply.status.code(), Some(0), "{}", stderr(&apply));
     let plan = run(&[
@@ -131,40 +143,95 @@ fn reference_platform_applies_replans_updates_and_destroys_on_the_emulator() {
     );
 }
 
-/// The README's main command, run as written (with the built binary standing in for
-/// `cargo run --release --`) on a copy of the repository's `environments/`.
+/// The `infra` commands the README shows, in order: lines of its `sh` blocks and inline code
+/// spans that start with `cargo run --release -- `, as argument lists.
+fn readme_commands(readme: &str) -> Vec<Vec<String>> {
+    const PREFIX: &str = "cargo run --release -- ";
+    let mut out = Vec::new();
+    let mut in_sh = false;
+    let mut in_other_fence = false;
+    for line in readme.lines() {
+        let fence = line.trim_start().starts_with("```");
+        if fence {
+            if in_sh || in_other_fence {
+                in_sh = false;
+                in_other_fence = false;
+            } else if line.trim_start() == "```sh" {
+                in_sh = true;
+            } else {
+                in_other_fence = true;
+            }
+            continue;
+        }
+        let candidates: Vec<&str> = if in_sh {
+            vec![line.trim()]
+        } else if in_other_fence {
+            Vec::new()
+        } else {
+            // Inline code spans are the odd pieces between backticks.
+            line.split('`').skip(1).step_by(2).collect()
+        };
+        for c in candidates {
+            if let Some(args) = c.strip_prefix(PREFIX) {
+                out.push(args.split_whitespace().map(str::to_string).collect());
+            }
+        }
+    }
+    out
+}
+
 #[test]
-fn the_readme_main_command_works_as_written() {
-    let readme = std::fs::read_to_string(repo().join("README.md")).expect("README.md");
-    let first = readme
-        .split("```sh\n")
-        .nth(1)
-        .and_then(|b| b.lines().next())
-        .expect("a sh block in the README");
-    let args = first
-        .strip_prefix("cargo run --release -- ")
-        .unwrap_or_else(|| {
-            panic!("README's first command is not `cargo run --release -- ...`: {first}")
-        });
-    let args: Vec<&str> = args.split_whitespace().collect();
-    let tmp = tempfile::tempdir().expect("tempdir");
-    copy_dir(
-        &repo().join("environments"),
-        &tmp.path().join("environments"),
-    );
-    let out = infra(&args, tmp.path());
+fn readme_commands_are_found_in_blocks_and_inline_code() {
+    let readme = "Intro `cargo run --release -- plan x --env a`.\n\n```sh\ncargo run --release -- apply x\nbash scripts/test\n```\n\n```infra\ncargo run --release -- not a command\n```\n";
     assert_eq!(
-        out.status.code(),
-        Some(0),
-        "`{first}` failed:\n{}{}",
-        stdout(&out),
-        stderr(&out)
+        readme_commands(readme),
+        vec![vec!["plan", "x", "--env", "a"], vec!["apply", "x"],]
     );
+}
+
+/// The README's commands, run as written (the built binary standing in for
+/// `cargo run --release --`) on a fresh clone of the repository: the apply shows the outputs and
+/// a plan afterwards is empty.
+#[test]
+fn the_readme_commands_work_on_a_fresh_clone() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).expect("README.md");
+    let commands = readme_commands(&readme);
+    let first = commands
+        .first()
+        .expect("a `cargo run --release --` command in the README");
+    assert_eq!(
+        first.first().map(String::as_str),
+        Some("apply"),
+        "the README's main command applies the platform: {first:?}"
+    );
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = fresh_clone(tmp.path());
     assert!(
-        stdout(&out).contains("api_url"),
-        "outputs are shown: {}",
-        stdout(&out)
+        !root.join("environments/.infra").exists(),
+        "a fresh clone holds no state"
     );
+    for args in &commands {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = infra(&args, &root);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "`cargo run --release -- {}` failed on a fresh clone:\n{}{}",
+            args.join(" "),
+            stdout(&out),
+            stderr(&out)
+        );
+        if args.first() == Some(&"apply") {
+            let shown = stdout(&out);
+            for output in [
+                "api_url = \"https://api.augeo.app\"",
+                "admin_url = \"https://admin.augeo.app\"",
+                "db_host = \"lw-local-pg.postgres.database.azure.com\"",
+            ] {
+                assert!(shown.contains(output), "apply shows {output}: {shown}");
+            }
+        }
+    }
     let again = infra(
         &[
             "plan",
@@ -173,7 +240,7 @@ fn the_readme_main_command_works_as_written() {
             "local",
             "--detailed-exitcode",
         ],
-        tmp.path(),
+        &root,
     );
     assert_eq!(
         again.status.code(),

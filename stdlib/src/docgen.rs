@@ -121,6 +121,52 @@ const MODULES: &str = r#"
 Modules written in `.infra` that ship inside the tool; a `module` block names them with a
 `std/` source and needs no download.
 
+**`std/azure/container-api`**: one HTTP service on Azure Container Apps that reads its secrets
+from Key Vault through its own identity. It creates `app` (an `azure.container_app` with a
+system-assigned identity and ingress) and `reads_secrets` (an `azure.role_assignment` giving that
+identity "Key Vault Secrets User" on the vault). Only the app reads `image`: changing it plans
+one update, of the app.
+
+```infra
+resource rg: azure.resource_group { name = "shop-rg", location = "westeurope" }
+resource logs: azure.log_analytics_workspace { name = "shop-logs", resource_group = rg, retention_days = 30 }
+resource cae: azure.container_app_environment { name = "shop-cae", resource_group = rg, logs = logs }
+resource kv: azure.key_vault { name = "shop-kv", resource_group = rg, rbac = true }
+
+module api = "std/azure/container-api" {
+  name        = "shop-api"
+  environment = cae
+  image       = "shop/api:1.0"
+  key_vault   = kv
+  env         = { LOG_LEVEL = "info" }
+}
+
+output api_url = api.url
+```
+
+Addresses: `module.api.app`, `module.api.reads_secrets`.
+
+| Param | Type | Default | Meaning |
+|---|---|---|---|
+| `name` | `string` | | App name. |
+| `environment` | `azure.container_app_environment` | | The environment the app runs in. |
+| `image` | `string` | | Container image. |
+| `key_vault` | `azure.key_vault` | | The vault (with `rbac = true`) whose secrets the app may read. |
+| `cpu` | `float` | `0.5` | vCPU per replica. |
+| `memory` | `string` | `"1Gi"` | Memory per replica. |
+| `replicas` | `{ min_replicas: int, max_replicas: int }` | `{ min_replicas = 1, max_replicas = 3 }` | Scale bounds. |
+| `target_port` | `int` | `8080` | The port the container listens on. |
+| `external` | `bool` | `true` | Ingress reachable from outside the environment. |
+| `env` | `map<string>` | `{}` | Plain environment variables; a secret here is E0501. |
+| `secrets` | `map<azure.key_vault_secret>` | `{}` | Environment variables read from Key Vault secrets. |
+
+| Output | Meaning |
+|---|---|
+| `id` | The app's ARM id. |
+| `fqdn` | The ingress host name. |
+| `url` | `https://<fqdn>`. |
+| `principal_id` | The app's managed identity, for further role assignments. |
+
 **`std/naming`**: consistent, valid Azure resource names from a project and an environment.
 
 ```infra

@@ -4,10 +4,19 @@
 /// The files of one bundled module: (file name, file text).
 pub type ModuleFiles = &'static [(&'static str, &'static str)];
 
-static MODULES: &[(&str, ModuleFiles)] = &[(
-    "std/naming",
-    &[("main.infra", include_str!("../modules/naming/main.infra"))],
-)];
+static MODULES: &[(&str, ModuleFiles)] = &[
+    (
+        "std/azure/container-api",
+        &[(
+            "main.infra",
+            include_str!("../modules/azure/container-api/main.infra"),
+        )],
+    ),
+    (
+        "std/naming",
+        &[("main.infra", include_str!("../modules/naming/main.infra"))],
+    ),
+];
 
 /// The files of the bundled module named by a module block's source (`"std/naming"`), or
 /// `None` when no such module is bundled.
@@ -42,6 +51,41 @@ mod tests {
             "output key_vault",
         ] {
             assert!(text.contains(needle), "std/naming lacks {needle:?}");
+        }
+    }
+
+    /// The documented interface of std/azure/container-api (tests/std_container_api.rs applies
+    /// it on the emulator): a user relies on these names and defaults.
+    #[test]
+    fn container_api_is_bundled_with_its_interface() {
+        let files = bundled_module("std/azure/container-api").unwrap_or_default();
+        let text = files
+            .iter()
+            .find(|(name, _)| *name == "main.infra")
+            .map(|(_, text)| *text)
+            .unwrap_or_default();
+        for needle in [
+            "param name: string\n",
+            "param environment: azure.container_app_environment\n",
+            "param image: string\n",
+            "param key_vault: azure.key_vault\n",
+            "param cpu: float = 0.5\n",
+            "param memory: string = \"1Gi\"\n",
+            "param replicas: { min_replicas: int, max_replicas: int } = { min_replicas = 1, max_replicas = 3 }\n",
+            "param target_port: int = 8080\n",
+            "param external: bool = true\n",
+            "param env: map<string> = {}\n",
+            "param secrets: map<azure.key_vault_secret> = {}\n",
+            "output id = app.id\n",
+            "output fqdn = app.fqdn\n",
+            "output url = \"https://${app.fqdn}\"\n",
+            "output principal_id = app.identity.principal_id\n",
+            "role           = \"Key Vault Secrets User\"",
+        ] {
+            assert!(
+                text.contains(needle),
+                "std/azure/container-api lacks {needle:?}"
+            );
         }
     }
 
