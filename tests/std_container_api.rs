@@ -150,7 +150,9 @@ fn a_secret_in_env_is_refused_before_any_cloud_call() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(
-        err.contains("E0501") && err.contains("param `env`"),
+        err.contains("E0501")
+            && err.contains("param `env`")
+            && err.contains("keep the value in Key Vault"),
         "{err}"
     );
     assert!(!err.contains("t0ps3cret"), "{err}");

@@ -253,7 +253,8 @@ impl ModuleChecker<'_> {
                     self.secret_origin = None;
                     let got = self.check_value(&en.value, ty);
                     let what = format!("param `{}`", en.key.name);
-                    self.secret_into_param(&got, ty, &what, &en.key.name, en.value.span);
+                    let help = format!("declare the param as `param {}: secret`", en.key.name);
+                    self.secret_into_param(&got, ty, &what, en.value.span, &help);
                 }
                 None => {
                     let suggestion =

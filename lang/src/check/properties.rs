@@ -327,7 +327,22 @@ impl ModuleChecker<'_> {
                     self.secret_origin = None;
                     let got = self.check_value(&a.value, ty);
                     let what = format!("param `{}` of module `{}`", a.name.name, m.name.name);
-                    self.secret_into_param(&got, ty, &what, &a.name.name, a.value.span);
+                    // A bundled module cannot be edited: say what the caller can do instead.
+                    let help = if m.source.starts_with("std/") {
+                        format!(
+                            "`{}` is a bundled module whose param `{}` is not secret: keep the \
+                             value in Key Vault (an `azure.key_vault_secret`) and pass that \
+                             resource where the module takes one (`secrets` for \
+                             std/azure/container-api)",
+                            m.source, a.name.name
+                        )
+                    } else {
+                        format!(
+                            "declare the param as `param {}: secret` in the module",
+                            a.name.name
+                        )
+                    };
+                    self.secret_into_param(&got, ty, &what, a.value.span, &help);
                 }
             }
         }

@@ -37,23 +37,19 @@ impl ModuleChecker<'_> {
     }
 
     /// E0501 for a secret into a param that is not typed `secret` (module inputs and
-    /// environment params).
+    /// environment params). `help` says what the user can change.
     pub(crate) fn secret_into_param(
         &mut self,
         got: &Ty,
         param_ty: &Type,
         what: &str,
-        param: &str,
         span: Span,
+        help: &str,
     ) {
         if got.secret && !param_accepts_secret(param_ty) {
             let origin = self.secret_origin.take();
-            self.diags.push(diag::secrets::secret_to_plain(
-                what,
-                span,
-                origin,
-                &format!("declare the param as `param {param}: secret`"),
-            ));
+            self.diags
+                .push(diag::secrets::secret_to_plain(what, span, origin, help));
         }
     }
 
