@@ -25,6 +25,18 @@ impl std::fmt::Debug for GitHubActionsAssertion {
     }
 }
 
+/// The error and its causes on one line; the URL is already stripped (it names the job).
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
 fn credential_error(message: String) -> azure_core::Error {
     azure_core::Error::with_message(ErrorKind::Credential, message)
 }
@@ -61,7 +73,7 @@ impl GitHubActionsAssertion {
                 (
                     format!(
                         "GitHub's OIDC token endpoint is unreachable: {}",
-                        e.without_url()
+                        with_causes(&e.without_url())
                     ),
                     true,
                 )
