@@ -329,3 +329,35 @@ async fn every_failure_is_listed_and_no_secret_appears() {
     assert!(!err.contains(REQUEST_TOKEN), "{err}");
     assert!(err.ends_with("see docs/credentials.md"), "{err}");
 }
+
+/// azure_identity reads SYSTEM_OIDCREQUESTURI from the process environment only, so this test
+/// sets it, on a single-threaded runtime. No other test here reads that variable.
+#[test]
+fn azure_pipelines_exchanges_the_service_connection_token() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let entra = entra().await;
+        let oidc = format!("{}/_oidc/pipelines", entra.emulator.base_url());
+        // SAFETY: this runtime has one thread and nothing else in this test runs; the
+        // variable is read by no other test.
+        unsafe { std::env::set_var("SYSTEM_OIDCREQUESTURI", &oidc) };
+        let tokens = source(
+            &entra.https,
+            vec![Credential::AzurePipelines {
+                tenant: TENANT.into(),
+                client_id: APP.into(),
+                service_connection_id: "33333333-3333-3333-3333-333333333333".into(),
+                system_access_token: REQUEST_TOKEN.into(),
+            }],
+        );
+        let c = claims(&tokens.token(ARM).await.unwrap());
+        assert_eq!(c["appidacr"], "2");
+        assert_eq!(
+            c["sub"],
+            "sc://contoso/platform/33333333-3333-3333-3333-333333333333"
+        );
+    });
+}
