@@ -8,6 +8,7 @@
 mod admin;
 mod app;
 mod arm;
+mod entra;
 mod error;
 mod faults;
 mod keyvault_data;
