@@ -239,7 +239,7 @@ async fn github_actions_fetches_the_job_token_for_the_exchange_audience() {
 }
 
 #[tokio::test]
-async fn the_chain_moves_past_a_failing_link_and_keeps_the_one_that_worked() {
+async fn the_chain_moves_past_unavailable_links_and_keeps_the_one_that_worked() {
     let entra = entra().await;
     let tokens = source(
         &entra.https,
@@ -247,11 +247,6 @@ async fn the_chain_moves_past_a_failing_link_and_keeps_the_one_that_worked() {
             Credential::Unavailable {
                 name: "workload_identity",
                 reason: "AZURE_FEDERATED_TOKEN_FILE not set".into(),
-            },
-            Credential::ClientSecret {
-                tenant: TENANT.into(),
-                client_id: "not-a-registered-app".into(),
-                secret: SECRET.into(),
             },
             Credential::ClientSecret {
                 tenant: TENANT.into(),
@@ -320,10 +315,10 @@ async fn every_failure_is_listed_and_no_secret_appears() {
     let err = tokens.token(ARM).await.unwrap_err().to_string();
     assert!(err.contains("github_actions: failed"), "{err}");
     assert!(err.contains("unreachable"), "{err}");
-    assert!(err.contains("client_secret: failed"), "{err}");
     assert!(
-        err.contains("AADSTS700016"),
-        "Entra's own code is kept: {err}"
+        err.contains("not trying the credentials after github_actions")
+            && !err.contains("client_secret: failed"),
+        "{err}"
     );
     assert!(!err.contains(SECRET), "{err}");
     assert!(!err.contains(REQUEST_TOKEN), "{err}");
@@ -360,4 +355,39 @@ fn azure_pipelines_exchanges_the_service_connection_token() {
             "sc://contoso/platform/33333333-3333-3333-3333-333333333333"
         );
     });
+}
+
+/// A configured credential that fails stops the chain: the next one would be another identity.
+#[tokio::test]
+async fn a_configured_credential_that_fails_is_not_replaced_by_the_next_one() {
+    let entra = entra().await;
+    let tokens = source(
+        &entra.https,
+        vec![
+            Credential::ClientSecret {
+                tenant: TENANT.into(),
+                client_id: "not-a-registered-app".into(),
+                secret: SECRET.into(),
+            },
+            Credential::ClientSecret {
+                tenant: TENANT.into(),
+                client_id: APP.into(),
+                secret: SECRET.into(),
+            },
+        ],
+    );
+    let posts = token_posts(&entra);
+    let err = tokens.token(ARM).await.unwrap_err().to_string();
+    assert!(err.contains("AADSTS700016"), "{err}");
+    assert!(
+        err.contains("not trying the credentials after client_secret"),
+        "{err}"
+    );
+    assert!(err.ends_with("see docs/credentials.md"), "{err}");
+    assert!(!err.contains(SECRET), "{err}");
+    assert_eq!(
+        token_posts(&entra),
+        posts + 1,
+        "the second link was not asked"
+    );
 }

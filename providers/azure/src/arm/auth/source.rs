@@ -135,11 +135,25 @@ impl TokenSource {
                     );
                     return Ok(secret);
                 }
-                Err(e) => report.push(format!(
-                    "{}: failed: {}",
-                    link.name,
-                    redact(&describe(&e), &link.secrets)
-                )),
+                Err(e) => {
+                    report.push(format!(
+                        "{}: failed: {}",
+                        link.name,
+                        redact(&describe(&e), &link.secrets)
+                    ));
+                    // A credential the environment configured and that failed is not replaced
+                    // by the next one: that would apply as another identity (a developer's
+                    // `az login`) than the one the pipeline was set up with.
+                    if i + 1 < self.links.len() {
+                        report.push(format!(
+                            "not trying the credentials after {}: it is configured, so its \
+                             failure is the one to fix (or pin another with \
+                             INFRA_AZURE_CREDENTIAL)",
+                            link.name
+                        ));
+                    }
+                    break;
+                }
             }
         }
         if report.is_empty() {
