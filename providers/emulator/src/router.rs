@@ -34,6 +34,9 @@ pub(crate) async fn entry(
     if path.starts_with("/_admin") {
         return crate::admin::handle(&app, &method, &path, &query, &body).await;
     }
+    if app.config.record_requests {
+        app.requests().push(method.as_str(), &path, &query, &body);
+    }
     let is_kv = path.starts_with("/kv/");
     let authorized = headers
         .get("authorization")
