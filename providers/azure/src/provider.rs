@@ -89,6 +89,8 @@ impl AzureProvider {
             client: &self.client,
             config: &self.config,
             cancel: &ctx.cancel,
+            address: &ctx.address,
+            create_key: "",
         }
     }
 }
@@ -281,7 +283,10 @@ impl Provider for AzureProvider {
     ) -> BoxFuture<'a, ProviderResult<ObjectState>> {
         Box::pin(async move {
             let kind = self.kind(req.type_name)?;
-            let cx = self.cx(ctx);
+            let cx = Cx {
+                create_key: req.idempotency_key,
+                ..self.cx(ctx)
+            };
             kind.create(&cx, req.inputs).await
         })
     }

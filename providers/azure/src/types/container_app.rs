@@ -108,7 +108,7 @@ pub fn schema() -> ResourceSchema {
 pub const API_VERSION: &str = "2026-01-01";
 
 use super::container_app_environment::API_VERSION as ENV_API;
-use crate::kind::{AzureType, Cx, state_from, unknown_id};
+use crate::kind::{AzureType, Cx, ensure_absent, mark_created, state_from, unknown_id};
 use crate::mapping::{
     group_scope, i, id_segment, jstr, norm_location, put, s, subscription_of, tags_json,
     tracked_inputs,
@@ -447,23 +447,23 @@ impl ContainerApp {
         }
         let id = match id {
             Some(id) => id.to_string(),
-            None => self
-                .arm_id(&cx.config.subscription_id, &inputs)
-                .ok_or_else(|| unknown_id(&self.schema()))?,
+            None => {
+                let id = self
+                    .arm_id(&cx.config.subscription_id, &inputs)
+                    .ok_or_else(|| unknown_id(&self.schema()))?;
+                ensure_absent(cx, &id, API_VERSION).await?;
+                id
+            }
         };
         let mut secrets = Vec::new();
         for (k, reference) in map_of(&inputs, "secrets") {
             secrets.push((k, secret_url(cx, &reference).await?));
         }
+        let mut request = body(&inputs, &secrets)?;
+        mark_created(cx, &mut request);
         let answer = cx
             .client
-            .write(
-                Method::PUT,
-                &id,
-                API_VERSION,
-                &body(&inputs, &secrets)?,
-                cx.cancel,
-            )
+            .write(Method::PUT, &id, API_VERSION, &request, cx.cancel)
             .await?;
         state_from(self, &answer, &inputs, &id)
     }

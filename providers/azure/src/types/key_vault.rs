@@ -43,7 +43,9 @@ pub fn schema() -> ResourceSchema {
 pub const API_VERSION: &str = "2026-02-01";
 const PROVIDER_TYPE: &str = "Microsoft.KeyVault/vaults";
 
-use crate::kind::{AzureType, Cx, put_and_read, unknown_id, with_group_location};
+use crate::kind::{
+    AzureType, Cx, ensure_absent, mark_created, put_and_read, unknown_id, with_group_location,
+};
 use crate::mapping::{
     b, i, jbool, jint, jstr, obj, put, s, tracked_body, tracked_id, tracked_inputs,
 };
@@ -177,6 +179,7 @@ impl AzureType for KeyVault {
             let id = self
                 .arm_id(&cx.config.subscription_id, &inputs)
                 .ok_or_else(|| unknown_id(&self.schema()))?;
+            ensure_absent(cx, &id, API_VERSION).await?;
             match put_and_read(self, cx, &id, &inputs).await {
                 Err(e) if is_soft_deleted_conflict(&e) => {
                     let name = s(&inputs, "name").unwrap_or_default();
@@ -186,6 +189,7 @@ impl AzureType for KeyVault {
                         )));
                     }
                     let mut body = tracked_body(&inputs, properties(&inputs, cx.config)?);
+                    mark_created(cx, &mut body);
                     if let Some(props) = body.get_mut("properties").and_then(J::as_object_mut) {
                         props.insert("createMode".into(), json!("recover"));
                     }

@@ -135,6 +135,9 @@ pub fn assignment_name(scope: &str, principal: &str, role_id: &str) -> String {
 
 /// Assignments cannot be updated: every input is create-only.
 impl AzureType for RoleAssignment {
+    fn adopts_on_create(&self) -> bool {
+        true
+    }
     fn schema(&self) -> ResourceSchema {
         schema()
     }
