@@ -8,6 +8,7 @@ pub mod dns_records;
 pub mod dns_zone;
 pub mod generic;
 pub mod key_vault;
+mod key_vault_policies;
 pub mod key_vault_secret;
 pub mod log_analytics_workspace;
 pub mod postgres_configuration;
