@@ -23,6 +23,8 @@ pub struct Cx<'a> {
     /// The engine's idempotency key during a create (empty otherwise): stable across a
     /// crash and the re-run, so the re-run can recognise the object it made.
     pub create_key: &'a str,
+    /// Role definition ids by name, looked up once per run.
+    pub roles: &'a crate::types::RoleCache,
 }
 
 pub trait AzureType: Sync {

@@ -56,12 +56,17 @@ impl AzureConfig {
 pub struct AzureProvider {
     config: AzureConfig,
     client: Arc<ArmClient>,
+    roles: crate::types::RoleCache,
 }
 
 impl AzureProvider {
     pub fn new(config: AzureConfig) -> Result<Self, ArmError> {
         let client = Arc::new(ArmClient::new(config.client.clone())?);
-        Ok(AzureProvider { config, client })
+        Ok(AzureProvider {
+            config,
+            client,
+            roles: Default::default(),
+        })
     }
 
     pub fn client(&self) -> &ArmClient {
@@ -91,6 +96,7 @@ impl AzureProvider {
             cancel: &ctx.cancel,
             address: &ctx.address,
             create_key: "",
+            roles: &self.roles,
         }
     }
 }

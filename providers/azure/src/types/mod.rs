@@ -19,8 +19,11 @@ pub mod postgres_flexible_server;
 pub mod redis_cache;
 pub mod resource_group;
 pub mod role_assignment;
+mod role_definitions;
 
 use infra_provider_core::ResourceSchema;
+
+pub(crate) use role_definitions::RoleCache;
 
 pub const ALL: &[fn() -> ResourceSchema] = &[
     resource_group::schema,
