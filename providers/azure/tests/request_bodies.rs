@@ -389,7 +389,9 @@ async fn container_apps_bodies_match_the_spec_examples() {
             "ingress": {"external": true, "target_port": 3000},
             "replicas": {"min_replicas": 1, "max_replicas": 5},
             "cpu": 0.5, "memory": "1Gi", "command": ["/bin/sh"], "args": ["-c", "echo"],
-            "env": {"RUST_LOG": "info"}})),
+            "env": {"RUST_LOG": "info"}, "revisions_mode": "Multiple",
+            "sidecars": [{"name": "sidecar", "image": "fluent-bit:3", "cpu": 0.25, "memory": "0.5Gi",
+                "args": ["--quiet"], "env": {"LEVEL": "warn"}}]})),
     )
     .await;
     let (example, api) = example_request("container-apps/ContainerApps_CreateOrUpdate.json");

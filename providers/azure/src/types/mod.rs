@@ -3,6 +3,7 @@
 mod common;
 pub mod container_app;
 pub mod container_app_environment;
+mod container_app_sidecars;
 pub mod container_registry;
 pub mod dns_records;
 pub mod dns_zone;
