@@ -237,8 +237,10 @@ impl Generic {
             ProviderError::Invalid("azure.resource: `api_version` is required".into())
         })?;
         let mut body = self.to_body(inputs, cx.config)?;
-        // A tracked resource (one with a location) takes tags; other types may refuse them.
+        // The create marker needs tags: a tracked resource (one with a location) takes
+        // them; other types may refuse them, so they are left as written.
         if let Some(obj) = body.as_object_mut()
+            && !cx.create_key.is_empty()
             && obj.contains_key("location")
         {
             obj.entry("tags")
