@@ -240,9 +240,14 @@ impl AzureType for RoleAssignment {
             if let (Some(live), Some(mine), Some(scope)) =
                 (live, s(&prior.inputs, "role"), scope_of(&prior.inputs))
             {
-                // A name that no longer resolves, or resolves elsewhere, is drift.
-                let resolved = roles::resolve(cx, &sub_for(scope, cx.config), scope, mine).await;
-                if !resolved.is_ok_and(|r| guid_of(&r).eq_ignore_ascii_case(guid_of(live))) {
+                // A name that no longer resolves, or resolves elsewhere, is drift; a lookup
+                // that fails for another reason (network, throttling) is an error, not drift.
+                let same = match roles::resolve(cx, &sub_for(scope, cx.config), scope, mine).await {
+                    Ok(r) => guid_of(&r).eq_ignore_ascii_case(guid_of(live)),
+                    Err(ProviderError::Invalid(_)) => false,
+                    Err(e) => return Err(e),
+                };
+                if !same {
                     let live = Value::str(live);
                     st.inputs.insert("role".into(), live);
                 }
