@@ -13,11 +13,18 @@ use crate::arm::ArmClient;
 use crate::mapping::{body_id, group_scope, s};
 use crate::provider::AzureConfig;
 
-/// What an operation needs: the client, the provider's configuration, cancellation.
+/// What an operation needs: the client, the provider's configuration, cancellation, and
+/// the address of the resource in the configuration (for messages that say what to run).
 pub struct Cx<'a> {
     pub client: &'a ArmClient,
     pub config: &'a AzureConfig,
     pub cancel: &'a Cancel,
+    pub address: &'a str,
+    /// The engine's idempotency key during a create (empty otherwise): stable across a
+    /// crash and the re-run, so the re-run can recognise the object it made.
+    pub create_key: &'a str,
+    /// Role definition ids by name, looked up once per run.
+    pub roles: &'a crate::types::RoleCache,
 }
 
 pub trait AzureType: Sync {
@@ -63,9 +70,20 @@ pub trait AzureType: Sync {
             let id = self
                 .arm_id(&cx.config.subscription_id, &inputs)
                 .ok_or_else(|| unknown_id(&self.schema()))?;
+            if !self.adopts_on_create() {
+                ensure_absent(cx, &id, self.api_version()).await?;
+            }
             let st = put_and_read(self, cx, &id, &inputs).await?;
             self.after_write(cx, st, &inputs).await
         })
+    }
+
+    /// Types without tags to carry the creation marker (children such as a server's
+    /// databases or a zone's record sets, whose identity lies inside a parent this
+    /// configuration manages, and role assignments, whose name is derived from what they
+    /// grant): a create of an existing one takes it over, as ARM's PUT does.
+    fn adopts_on_create(&self) -> bool {
+        false
     }
 
     /// Work a type does after every create or update, given what the cloud answered (fetch
@@ -157,6 +175,64 @@ pub fn unknown_id(schema: &ResourceSchema) -> ProviderError {
     ))
 }
 
+/// ARM's PUT creates or overwrites alike, so a create whose target already exists would
+/// silently take over (and rewrite) an object this configuration never made. One GET
+/// first turns that into an error that says how to adopt it deliberately, unless the
+/// object carries this create's marker (see [`mark_created`]): then it is the one an
+/// interrupted run of the same apply made, and the create carries on. (`If-None-Match: *`
+/// would save the GET, but not every resource provider honours it.)
+pub async fn ensure_absent(cx: &Cx<'_>, id: &str, api_version: &str) -> ProviderResult<()> {
+    match cx.client.get(id, api_version, cx.cancel).await? {
+        Some(live) if !made_by(cx, live.get("tags")) => {
+            Err(already_exists(cx.address, &body_id(&live, id)))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The tag a create writes: a digest of the engine's idempotency key (which names the
+/// state lineage and the address), so nothing about the configuration leaks into it.
+/// Reads drop it (`mapping::tags_value`) and the first update's tags replace it.
+pub const CREATE_TAG: &str = "infra-create";
+
+fn create_marker(key: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(key.as_bytes())[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Whether these live tags carry this create's marker.
+pub fn made_by(cx: &Cx<'_>, tags: Option<&J>) -> bool {
+    !cx.create_key.is_empty()
+        && tags
+            .and_then(|t| t.get(CREATE_TAG))
+            .and_then(J::as_str)
+            .is_some_and(|m| m == create_marker(cx.create_key))
+}
+
+/// Add this create's marker to a request body that has `tags` (nothing outside a create).
+pub fn mark_created(cx: &Cx<'_>, body: &mut J) {
+    if cx.create_key.is_empty() {
+        return;
+    }
+    if let Some(tags) = body.get_mut("tags").and_then(J::as_object_mut) {
+        tags.insert(CREATE_TAG.into(), J::String(create_marker(cx.create_key)));
+    }
+}
+
+/// The error for a create whose object already exists, with the command that adopts it.
+pub fn already_exists(address: &str, id: &str) -> ProviderError {
+    ProviderError::Cloud {
+        code: "AlreadyExists".into(),
+        message: format!(
+            "{id} already exists but is not in the state (made outside this configuration, or by an apply that stopped before recording it); nothing was changed. Adopt it with `infra import --env <ENV> {address} {id}`, or give the resource another name"
+        ),
+        retryable: false,
+    }
+}
+
 /// ObjectState from a GET body: the id as ARM reports it, outputs with `id`.
 pub fn state_from<T: AzureType + ?Sized>(
     t: &T,
@@ -180,7 +256,8 @@ pub async fn put_and_read<T: AzureType + ?Sized>(
     id: &str,
     inputs: &Props,
 ) -> ProviderResult<ObjectState> {
-    let body = t.to_body(inputs, cx.config)?;
+    let mut body = t.to_body(inputs, cx.config)?;
+    mark_created(cx, &mut body);
     let answer = cx
         .client
         .write(Method::PUT, id, t.api_version(), &body, cx.cancel)

@@ -105,10 +105,16 @@ pub fn tags_json(p: &Props) -> J {
     }
 }
 
-/// Tags as read back: absent or null (PostgreSQL omits them) -> `{}`.
+/// Tags as read back: absent or null (PostgreSQL omits them) -> `{}`; the create marker
+/// (`kind::CREATE_TAG`) is the provider's, not the user's, and never shows.
 pub fn tags_value(body: &J) -> Value {
     match body.get("tags") {
-        Some(t @ J::Object(_)) => Value::from_json(t),
+        Some(J::Object(m)) => Value::Object(
+            m.iter()
+                .filter(|(k, _)| k.as_str() != crate::kind::CREATE_TAG)
+                .map(|(k, v)| (k.clone(), Value::from_json(v)))
+                .collect(),
+        ),
         _ => Value::Object(Default::default()),
     }
 }

@@ -56,12 +56,17 @@ impl AzureConfig {
 pub struct AzureProvider {
     config: AzureConfig,
     client: Arc<ArmClient>,
+    roles: crate::types::RoleCache,
 }
 
 impl AzureProvider {
     pub fn new(config: AzureConfig) -> Result<Self, ArmError> {
         let client = Arc::new(ArmClient::new(config.client.clone())?);
-        Ok(AzureProvider { config, client })
+        Ok(AzureProvider {
+            config,
+            client,
+            roles: Default::default(),
+        })
     }
 
     pub fn client(&self) -> &ArmClient {
@@ -89,6 +94,9 @@ impl AzureProvider {
             client: &self.client,
             config: &self.config,
             cancel: &ctx.cancel,
+            address: &ctx.address,
+            create_key: "",
+            roles: &self.roles,
         }
     }
 }
@@ -281,7 +289,10 @@ impl Provider for AzureProvider {
     ) -> BoxFuture<'a, ProviderResult<ObjectState>> {
         Box::pin(async move {
             let kind = self.kind(req.type_name)?;
-            let cx = self.cx(ctx);
+            let cx = Cx {
+                create_key: req.idempotency_key,
+                ..self.cx(ctx)
+            };
             kind.create(&cx, req.inputs).await
         })
     }

@@ -305,3 +305,66 @@ async fn container_registry_passes_conformance_and_reads_as_existing() {
     assert_eq!(found.outputs["login_server"], s("shared.azurecr.io"));
     assert_eq!(found.inputs["sku"], s("Premium"));
 }
+
+#[tokio::test]
+async fn revisions_mode_and_sidecars_round_trip() {
+    let (_emu, p) = start().await;
+    let (env, _) = app_setup(&p).await;
+    let sidecar = |image: &str| {
+        Value::List(vec![Value::Object(props(&[
+            ("name", s("log-shipper")),
+            ("image", s(image)),
+            ("args", Value::List(vec![s("--quiet")])),
+            ("env", Value::Object(props(&[("LEVEL", s("warn"))]))),
+        ]))])
+    };
+    let plain = |extra: &[(&str, Value)]| {
+        let mut a = props(&[
+            ("name", s("multi")),
+            ("environment", s(&env.id)),
+            ("image", s("nginx:1")),
+        ]);
+        a.extend(props(extra));
+        a
+    };
+    let sample = Sample {
+        type_name: "azure.container_app".into(),
+        inputs: plain(&[
+            ("revisions_mode", s("multiple")),
+            ("sidecars", sidecar("fluent-bit:2")),
+        ]),
+        update: Some(plain(&[("sidecars", sidecar("fluent-bit:3"))])),
+    };
+    run_conformance(&p, &[sample])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    let made = create(
+        &p,
+        "azure.container_app",
+        &plain(&[
+            ("name", s("multi2")),
+            ("revisions_mode", s("Multiple")),
+            ("sidecars", sidecar("fluent-bit:2")),
+        ]),
+    )
+    .await;
+    let raw = p
+        .client()
+        .get(
+            &made.id,
+            "2026-01-01",
+            &infra_provider_core::Cancel::never(),
+        )
+        .await
+        .unwrap()
+        .expect("app");
+    assert_eq!(
+        raw["properties"]["configuration"]["activeRevisionsMode"],
+        "Multiple"
+    );
+    let containers = &raw["properties"]["template"]["containers"];
+    assert_eq!(containers[1]["name"], "log-shipper");
+    assert_eq!(containers[1]["image"], "fluent-bit:2");
+    assert_eq!(containers[1]["args"], serde_json::json!(["--quiet"]));
+}

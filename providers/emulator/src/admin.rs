@@ -2,6 +2,7 @@
 //!   POST /_admin/faults        replace the fault configuration (FaultConfig JSON)
 //!   GET  /_admin/faults        current fault configuration (rules with remaining counts)
 //!   GET  /_admin/stats         counters
+//!   GET  /_admin/requests      requests received (only with `record_requests`)
 //!   POST /_admin/reset         empty cloud, zero counters, configured faults
 //!   PATCH /_admin/resource?id= merge JSON into a stored resource, behind the tool's back
 
@@ -57,6 +58,10 @@ async fn route(
                 serde_json::to_value(stats).unwrap_or(Value::Null),
             ))
         }
+        ("GET", "/_admin/requests") => Ok(json_response(
+            StatusCode::OK,
+            serde_json::to_value(app.requests().snapshot()).unwrap_or(Value::Null),
+        )),
         ("POST", "/_admin/reset") => {
             app.reset();
             Ok(StatusCode::NO_CONTENT.into_response())

@@ -4,6 +4,7 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::faults::{FaultConfig, Faults};
+use crate::requests::RequestLog;
 use crate::store::{self, Dirty, State};
 use crate::throttle::Throttle;
 use crate::util::Rng;
@@ -17,6 +18,7 @@ pub(crate) struct App {
     pub faults: Mutex<Faults>,
     pub throttle: Throttle,
     stats: Mutex<Stats>,
+    requests: Mutex<RequestLog>,
     dirty: Dirty,
 }
 
@@ -39,6 +41,7 @@ impl App {
             base_url,
             state: Mutex::new(state),
             stats: Mutex::new(Stats::default()),
+            requests: Mutex::new(RequestLog::default()),
             dirty: Dirty::default(),
             config,
         });
@@ -97,6 +100,10 @@ impl App {
         self.stats().clone()
     }
 
+    pub(crate) fn requests(&self) -> MutexGuard<'_, RequestLog> {
+        lock(&self.requests)
+    }
+
     pub(crate) fn faults(&self) -> MutexGuard<'_, Faults> {
         lock(&self.faults)
     }
@@ -109,6 +116,7 @@ impl App {
     pub(crate) fn reset(&self) {
         *self.state() = State::default();
         *self.stats() = Stats::default();
+        self.requests().clear();
         self.set_faults(self.config.faults.clone());
         self.throttle.reset();
         self.changed();

@@ -184,6 +184,9 @@ fn resolve(st: &State, p: &ResPath) -> Result<(String, String), ArmError> {
 
 fn provider(app: &App, st: &mut State, req: &Req<'_>, p: &ResPath) -> Answer {
     let (id, type_name) = resolve(st, p)?;
+    if p.type_key() == "microsoft.authorization/roledefinitions" {
+        return now(types::role_definitions::handle(req.method, p, req.query)?);
+    }
     let kind = types::kind(&p.type_key());
     if !p.is_item() {
         return match *req.method {

@@ -14,6 +14,7 @@ mod faults;
 mod keyvault_data;
 mod lro;
 mod path;
+mod requests;
 mod router;
 mod server;
 mod store;
@@ -30,6 +31,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 pub use faults::{Fault, FaultConfig, FaultRule};
+pub use requests::RecordedRequest;
 pub use throttle::{Bucket, ThrottleModel};
 
 /// How long writes take, per lower-case ARM type (`microsoft.cache/redis`,
@@ -74,6 +76,9 @@ pub struct Config {
     /// When true, requests without `Authorization: Bearer ...` get ARM's 401 or Key
     /// Vault's challenge. Any token is accepted.
     pub require_auth: bool,
+    /// Keep the last requests (all methods, ARM and Key Vault) for `requests()` and
+    /// `GET /_admin/requests`. Off by default: bodies may carry secrets.
+    pub record_requests: bool,
 }
 
 impl Default for Config {
@@ -86,6 +91,7 @@ impl Default for Config {
             faults: FaultConfig::default(),
             retry_after: Some(Duration::from_secs(1)),
             require_auth: false,
+            record_requests: false,
         }
     }
 }
@@ -131,6 +137,14 @@ impl Emulator {
     }
     pub fn stats(&self) -> Stats {
         self.app.stats_snapshot()
+    }
+    /// The requests received so far, oldest first (empty unless `record_requests`).
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.app.requests().snapshot()
+    }
+    /// Forget the recorded requests.
+    pub fn clear_requests(&self) {
+        self.app.requests().clear();
     }
     /// Replace the fault configuration (same as `POST /_admin/faults`).
     pub fn set_faults(&self, faults: FaultConfig) {

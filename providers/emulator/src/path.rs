@@ -174,7 +174,10 @@ const CANONICAL: &[(&str, &[&str])] = &[
             "dnsZones", "A", "AAAA", "CNAME", "TXT", "MX", "NS", "SOA", "SRV", "CAA", "PTR",
         ],
     ),
-    ("Microsoft.Authorization", &["roleAssignments"]),
+    (
+        "Microsoft.Authorization",
+        &["roleAssignments", "roleDefinitions"],
+    ),
 ];
 
 /// Canonical namespace and type segments; unknown ones are echoed as sent.

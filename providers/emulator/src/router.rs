@@ -34,8 +34,12 @@ pub(crate) async fn entry(
     if path.starts_with("/_admin") {
         return crate::admin::handle(&app, &method, &path, &query, &body).await;
     }
+    // Token requests carry client secrets and assertions: answered before anything is recorded.
     if let Some(resp) = crate::entra::handle(&app, &method, &path, &query, &headers, &body) {
         return resp;
+    }
+    if app.config.record_requests {
+        app.requests().push(method.as_str(), &path, &query, &body);
     }
     let is_kv = path.starts_with("/kv/");
     let authorized = headers

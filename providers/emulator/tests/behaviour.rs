@@ -391,3 +391,39 @@ async fn admin_drift_and_reset() {
     assert_eq!(env.send("POST", "/_admin/reset", None).await.status, 204);
     assert_eq!(env.get(&kv).await.status, 404);
 }
+
+#[tokio::test]
+async fn requests_are_recorded_only_when_asked() {
+    let quiet = start(fast()).await;
+    quiet.rg("s1", "rg").await;
+    assert!(quiet.emu.requests().is_empty(), "off by default");
+
+    let env = start(Config {
+        record_requests: true,
+        ..fast()
+    })
+    .await;
+    env.rg("s1", "rg").await;
+    let put = env
+        .put(&url("Microsoft.Cache/redis/c", "2024-11-01"), redis_body())
+        .await;
+    assert_eq!(put.status, 201);
+    let log = env.get("/_admin/requests").await.json();
+    let last = log
+        .as_array()
+        .and_then(|l| l.last())
+        .expect("recorded requests");
+    assert_eq!(last["method"], "PUT");
+    assert!(
+        last["path"]
+            .as_str()
+            .is_some_and(|p| p.ends_with("/redis/c"))
+    );
+    assert_eq!(last["body"], redis_body());
+    assert_eq!(
+        env.emu.requests().last().and_then(|r| r.api_version()),
+        Some("2024-11-01".to_string())
+    );
+    env.emu.clear_requests();
+    assert!(env.emu.requests().is_empty());
+}

@@ -322,3 +322,58 @@ async fn postgres_parameters_and_restart() {
         .json();
     assert!(list["value"].as_array().is_some_and(|l| l.len() > 5));
 }
+
+#[tokio::test]
+async fn built_in_role_definitions_are_found_by_name_and_by_id() {
+    let env = start(fast()).await;
+    env.rg("s1", "rg").await;
+    let list = "/subscriptions/s1/providers/Microsoft.Authorization/roleDefinitions";
+    let r = env
+        .get(&format!(
+            "{list}?$filter=roleName%20eq%20%27key%20vault%20secrets%20user%27&api-version=2022-04-01"
+        ))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let found = r.json()["value"].clone();
+    assert_eq!(found.as_array().map(Vec::len), Some(1), "{found}");
+    assert_eq!(found[0]["properties"]["roleName"], "Key Vault Secrets User");
+    let id = found[0]["id"].as_str().unwrap_or_default().to_string();
+    assert_eq!(
+        id,
+        "/subscriptions/s1/providers/Microsoft.Authorization/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6"
+    );
+    // At a resource-group scope too, and by id.
+    let at_rg = env
+        .get(&format!(
+            "{RG}/providers/Microsoft.Authorization/roleDefinitions?$filter=roleName%20eq%20%27Reader%27&api-version=2022-04-01"
+        ))
+        .await;
+    assert_eq!(
+        at_rg.json()["value"][0]["name"],
+        "acdd72a7-3385-48ef-bd42-f606fba81ae7"
+    );
+    let one = env.get(&format!("{id}?api-version=2022-04-01")).await;
+    assert_eq!(
+        one.json()["properties"]["roleName"],
+        "Key Vault Secrets User"
+    );
+    // An unknown name is an empty list; an unknown id is ARM's 404.
+    let none = env
+        .get(&format!(
+            "{list}?$filter=roleName%20eq%20%27Nope%27&api-version=2022-04-01"
+        ))
+        .await;
+    assert_eq!(none.json()["value"], json!([]));
+    let missing = env
+        .get(&format!(
+            "{list}/00000000-0000-0000-0000-000000000009?api-version=2022-04-01"
+        ))
+        .await;
+    assert_eq!(missing.status, 404);
+    assert_eq!(
+        missing.json()["error"]["code"],
+        "RoleDefinitionDoesNotExist"
+    );
+    let all = env.get(&format!("{list}?api-version=2022-04-01")).await;
+    assert!(all.json()["value"].as_array().is_some_and(|l| l.len() > 5));
+}

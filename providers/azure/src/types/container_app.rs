@@ -15,6 +15,15 @@ pub fn schema() -> ResourceSchema {
             Type::enumeration(&["auto", "http", "http2", "tcp"]),
         ),
     ]);
+    let sidecar = Type::Object(vec![
+        Field::required("name", Type::String),
+        Field::required("image", Type::String),
+        Field::optional("cpu", Type::Float),
+        Field::optional("memory", Type::String),
+        Field::optional("command", Type::list(Type::String)),
+        Field::optional("args", Type::list(Type::String)),
+        Field::optional("env", Type::map(Type::String)),
+    ]);
     let identity_out = Type::Object(vec![
         Field::required("principal_id", Type::String),
         Field::required("tenant_id", Type::String),
@@ -87,6 +96,20 @@ pub fn schema() -> ResourceSchema {
             .doc("Environment variables read from Key Vault secrets through the app's identity."),
     )
     .prop(
+        "revisions_mode",
+        P::input(Type::enumeration(&["Single", "Multiple"])).doc(
+            "Single (default): each revision replaces the last; Multiple: several stay active \
+             (traffic splitting, blue/green).",
+        ),
+    )
+    .prop(
+        "sidecars",
+        P::input(Type::list(sidecar)).doc(
+            "More containers in each replica beside the main one (`image`): name, image, and \
+             optionally cpu, memory, command, args, env.",
+        ),
+    )
+    .prop(
         "revision_suffix",
         P::input(Type::String).doc("Suffix of the next revision's name."),
     )
@@ -108,7 +131,8 @@ pub fn schema() -> ResourceSchema {
 pub const API_VERSION: &str = "2026-01-01";
 
 use super::container_app_environment::API_VERSION as ENV_API;
-use crate::kind::{AzureType, Cx, state_from, unknown_id};
+use super::container_app_sidecars::{list_of, normalise_sidecars, read_sidecar, sidecar_json};
+use crate::kind::{AzureType, Cx, ensure_absent, mark_created, state_from, unknown_id};
 use crate::mapping::{
     group_scope, i, id_segment, jstr, norm_location, put, s, subscription_of, tags_json,
     tracked_inputs,
@@ -137,7 +161,7 @@ fn secret_name(env_var: &str) -> String {
         .collect()
 }
 
-fn float(v: Option<&Value>) -> Option<f64> {
+pub(super) fn float(v: Option<&Value>) -> Option<f64> {
     match v.map(|v| v.unwrap_secret().0) {
         Some(Value::Float(f)) => Some(*f),
         Some(Value::Int(n)) => Some(*n as f64),
@@ -145,7 +169,7 @@ fn float(v: Option<&Value>) -> Option<f64> {
     }
 }
 
-fn map_of(p: &Props, k: &str) -> Vec<(String, String)> {
+pub(super) fn map_of(p: &Props, k: &str) -> Vec<(String, String)> {
     match p.get(k) {
         Some(Value::Object(m)) => m
             .iter()
@@ -160,7 +184,7 @@ fn map_of(p: &Props, k: &str) -> Vec<(String, String)> {
     }
 }
 
-fn str_list(v: Option<&J>) -> Option<Value> {
+pub(super) fn str_list(v: Option<&J>) -> Option<Value> {
     let l = v?.as_array()?;
     Some(Value::List(
         l.iter().filter_map(J::as_str).map(Value::str).collect(),
@@ -253,7 +277,9 @@ fn body(p: &Props, secrets: &[(String, String)]) -> ProviderResult<J> {
             container[key] = v.to_redacted_json();
         }
     }
-    let mut template = json!({ "containers": [container] });
+    let mut containers = vec![container];
+    containers.extend(list_of(p, "sidecars").iter().map(sidecar_json));
+    let mut template = json!({ "containers": containers });
     if let Some(Value::Object(r)) = p.get("replicas") {
         template["scale"] = json!({
             "minReplicas": i(r, "min_replicas"),
@@ -263,7 +289,8 @@ fn body(p: &Props, secrets: &[(String, String)]) -> ProviderResult<J> {
     if let Some(suffix) = s(p, "revision_suffix") {
         template["revisionSuffix"] = json!(suffix);
     }
-    let mut configuration = json!({ "activeRevisionsMode": "Single" });
+    let mode = s(p, "revisions_mode").unwrap_or("Single");
+    let mut configuration = json!({ "activeRevisionsMode": mode });
     if let Some(Value::Object(ing)) = p.get("ingress") {
         configuration["ingress"] = json!({
             "external": crate::mapping::b(ing, "external").unwrap_or(false),
@@ -325,6 +352,19 @@ fn read(body: &J, prior: &Props) -> (Props, Props) {
         put(&mut r, "max_replicas", jint_at(scale, "/maxReplicas"));
         p.insert("replicas".into(), Value::Object(r));
     }
+    let sidecars: Vec<Value> = props
+        .pointer("/template/containers")
+        .and_then(J::as_array)
+        .map(|l| l.iter().skip(1).map(read_sidecar).collect())
+        .unwrap_or_default();
+    if !sidecars.is_empty() {
+        p.insert("sidecars".into(), Value::List(sidecars));
+    }
+    put(
+        &mut p,
+        "revisions_mode",
+        jstr(&props, "/configuration/activeRevisionsMode"),
+    );
     put(
         &mut p,
         "revision_suffix",
@@ -447,23 +487,23 @@ impl ContainerApp {
         }
         let id = match id {
             Some(id) => id.to_string(),
-            None => self
-                .arm_id(&cx.config.subscription_id, &inputs)
-                .ok_or_else(|| unknown_id(&self.schema()))?,
+            None => {
+                let id = self
+                    .arm_id(&cx.config.subscription_id, &inputs)
+                    .ok_or_else(|| unknown_id(&self.schema()))?;
+                ensure_absent(cx, &id, API_VERSION).await?;
+                id
+            }
         };
         let mut secrets = Vec::new();
         for (k, reference) in map_of(&inputs, "secrets") {
             secrets.push((k, secret_url(cx, &reference).await?));
         }
+        let mut request = body(&inputs, &secrets)?;
+        mark_created(cx, &mut request);
         let answer = cx
             .client
-            .write(
-                Method::PUT,
-                &id,
-                API_VERSION,
-                &body(&inputs, &secrets)?,
-                cx.cancel,
-            )
+            .write(Method::PUT, &id, API_VERSION, &request, cx.cancel)
             .await?;
         state_from(self, &answer, &inputs, &id)
     }
@@ -494,9 +534,10 @@ impl AzureType for ContainerApp {
         ))
     }
     fn computed(&self) -> &'static [&'static str] {
-        &["location", "cpu", "memory", "replicas"]
+        &["location", "cpu", "memory", "replicas", "revisions_mode"]
     }
-    fn normalise(&self, d: &mut Props, _prior: Option<&ObjectState>) {
+    fn normalise(&self, d: &mut Props, prior: Option<&ObjectState>) {
+        normalise_sidecars(d, prior);
         // The group is the environment's unless named; the read reports it either way.
         if s(d, "resource_group").is_none()
             && let Some(rg) = s(d, "environment").and_then(|e| id_segment(e, "resourceGroups"))

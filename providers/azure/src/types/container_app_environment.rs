@@ -45,7 +45,9 @@ pub const API_VERSION: &str = "2026-01-01";
 const PROVIDER_TYPE: &str = "Microsoft.App/managedEnvironments";
 
 use super::log_analytics_workspace::API_VERSION as WORKSPACE_API;
-use crate::kind::{AzureType, Cx, state_from, unknown_id, with_group_location};
+use crate::kind::{
+    AzureType, Cx, ensure_absent, mark_created, state_from, unknown_id, with_group_location,
+};
 use crate::mapping::{b, jbool, jstr, obj, put, s, tracked_body, tracked_id, tracked_inputs};
 use crate::provider::AzureConfig;
 use infra_provider_core::{BoxFuture, ObjectState, Props, ProviderError, ProviderResult, Value};
@@ -123,15 +125,20 @@ impl ManagedEnvironment {
         let inputs = with_group_location(self, cx, inputs).await?;
         let id = match id {
             Some(id) => id.to_string(),
-            None => self
-                .arm_id(&cx.config.subscription_id, &inputs)
-                .ok_or_else(|| unknown_id(&self.schema()))?,
+            None => {
+                let id = self
+                    .arm_id(&cx.config.subscription_id, &inputs)
+                    .ok_or_else(|| unknown_id(&self.schema()))?;
+                ensure_absent(cx, &id, API_VERSION).await?;
+                id
+            }
         };
         let logs = match s(&inputs, "logs") {
             Some(ws) => Some(logs_config(cx, ws).await?),
             None => None,
         };
-        let body = tracked_body(&inputs, properties(&inputs, logs)?);
+        let mut body = tracked_body(&inputs, properties(&inputs, logs)?);
+        mark_created(cx, &mut body);
         let answer = cx
             .client
             .write(Method::PUT, &id, API_VERSION, &body, cx.cancel)

@@ -108,6 +108,9 @@ fn chunks(v: &str) -> Vec<String> {
 /// Record sets: key names with fixed capitalisation (`TTL`, `ARecords`, `CNAMERecord`,
 /// `MXRecords`, `TXTRecords`). PUT and DELETE are synchronous.
 impl AzureType for RecordSet {
+    fn adopts_on_create(&self) -> bool {
+        true
+    }
     fn schema(&self) -> ResourceSchema {
         (self.schema)()
     }

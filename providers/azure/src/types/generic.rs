@@ -184,6 +184,8 @@ impl AzureType for Generic {
             let id = self
                 .arm_id(&cx.config.subscription_id, inputs)
                 .ok_or_else(|| crate::kind::unknown_id(&self.schema()))?;
+            let api = s(inputs, "api_version").unwrap_or_default();
+            crate::kind::ensure_absent(cx, &id, api).await?;
             self.put(cx, &id, inputs).await
         })
     }
@@ -234,7 +236,17 @@ impl Generic {
         let api = s(inputs, "api_version").ok_or_else(|| {
             ProviderError::Invalid("azure.resource: `api_version` is required".into())
         })?;
-        let body = self.to_body(inputs, cx.config)?;
+        let mut body = self.to_body(inputs, cx.config)?;
+        // The create marker needs tags: a tracked resource (one with a location) takes
+        // them; other types may refuse them, so they are left as written.
+        if let Some(obj) = body.as_object_mut()
+            && !cx.create_key.is_empty()
+            && obj.contains_key("location")
+        {
+            obj.entry("tags")
+                .or_insert_with(|| J::Object(Default::default()));
+        }
+        crate::kind::mark_created(cx, &mut body);
         let answer = cx
             .client
             .write(reqwest::Method::PUT, id, api, &body, cx.cancel)

@@ -1,7 +1,8 @@
 //! `azure.key_vault` — Microsoft.KeyVault/vaults @2026-02-01.
 
 use super::common::tracked;
-use infra_provider_core::{PropertySchema as P, ResourceSchema, Type};
+use super::key_vault_policies::{self as policies, PERMISSION_KINDS};
+use infra_provider_core::{Field, PropertySchema as P, ResourceSchema, Type};
 
 pub fn schema() -> ResourceSchema {
     tracked(
@@ -18,7 +19,17 @@ pub fn schema() -> ResourceSchema {
     )
     .prop(
         "rbac",
-        P::input(Type::Bool).doc("Authorise data access with Azure RBAC (recommended)."),
+        P::input(Type::Bool).doc(
+            "Authorise data access with Azure RBAC (enableRbacAuthorization); true when omitted. \
+             Set false to use `access_policies`.",
+        ),
+    )
+    .prop(
+        "access_policies",
+        P::input(Type::list(policy_type())).doc(
+            "Access policies (only with `rbac = false`): who (`object_id`, in `tenant_id`, the \
+             vault's when omitted) may do what (`secrets`, `keys`, `certificates` permissions).",
+        ),
     )
     .prop(
         "soft_delete_retention_days",
@@ -40,10 +51,25 @@ pub fn schema() -> ResourceSchema {
     )
 }
 
+fn policy_type() -> Type {
+    let mut fields = vec![
+        Field::required("object_id", Type::String),
+        Field::optional("tenant_id", Type::String),
+    ];
+    fields.extend(
+        PERMISSION_KINDS
+            .iter()
+            .map(|k| Field::optional(k, Type::list(Type::String))),
+    );
+    Type::Object(fields)
+}
+
 pub const API_VERSION: &str = "2026-02-01";
 const PROVIDER_TYPE: &str = "Microsoft.KeyVault/vaults";
 
-use crate::kind::{AzureType, Cx, put_and_read, unknown_id, with_group_location};
+use crate::kind::{
+    AzureType, Cx, ensure_absent, mark_created, put_and_read, unknown_id, with_group_location,
+};
 use crate::mapping::{
     b, i, jbool, jint, jstr, obj, put, s, tracked_body, tracked_id, tracked_inputs,
 };
@@ -69,9 +95,11 @@ fn properties(p: &Props, cfg: &AzureConfig) -> ProviderResult<serde_json::Map<St
             "sku",
             Some(json!({"family": "A", "name": s(p, "sku").unwrap_or("standard")})),
         ),
-        // RBAC is the recommended model; access policies are not managed by this type.
-        ("accessPolicies", Some(json!([]))),
-        ("enableRbacAuthorization", b(p, "rbac").map(J::Bool)),
+        (
+            "accessPolicies",
+            Some(policies::to_json(p, &tenant(p, cfg)?)?),
+        ),
+        ("enableRbacAuthorization", Some(J::Bool(rbac(p)))),
         (
             "softDeleteRetentionInDays",
             i(p, "soft_delete_retention_days").map(|d| json!(d)),
@@ -86,6 +114,11 @@ fn properties(p: &Props, cfg: &AzureConfig) -> ProviderResult<serde_json::Map<St
             b(p, "public_network_access").map(access),
         ),
     ]))
+}
+
+/// RBAC unless the configuration turns it off.
+fn rbac(p: &Props) -> bool {
+    b(p, "rbac").unwrap_or(true)
 }
 
 fn is_soft_deleted_conflict(e: &ProviderError) -> bool {
@@ -117,10 +150,15 @@ impl AzureType for KeyVault {
     fn location_from_group(&self) -> bool {
         true
     }
-    fn normalise(&self, d: &mut Props, _prior: Option<&ObjectState>) {
+    fn normalise(&self, d: &mut Props, prior: Option<&ObjectState>) {
         if d.get("purge_protection") == Some(&Value::Bool(false)) {
             d.remove("purge_protection");
         }
+        d.insert("rbac".into(), Value::Bool(rbac(d)));
+        let vault_tenant = s(d, "tenant_id")
+            .or_else(|| prior.and_then(|p| s(&p.inputs, "tenant_id")))
+            .map(str::to_string);
+        policies::normalise(d, vault_tenant.as_deref());
     }
     fn check_change(&self, d: &Props, prior: &ObjectState) -> ProviderResult<()> {
         if b(&prior.inputs, "purge_protection") == Some(true)
@@ -139,11 +177,13 @@ impl AzureType for KeyVault {
         let mut p = tracked_inputs(body);
         put(&mut p, "sku", jstr(body, "/properties/sku/name"));
         put(&mut p, "tenant_id", jstr(body, "/properties/tenantId"));
+        // Omitted means the API's default, RBAC (FINDINGS §2.6: omitted when sent as null).
         put(
             &mut p,
             "rbac",
-            jbool(body, "/properties/enableRbacAuthorization"),
+            Some(jbool(body, "/properties/enableRbacAuthorization").unwrap_or(Value::Bool(true))),
         );
+        policies::read(body, &mut p);
         put(
             &mut p,
             "soft_delete_retention_days",
@@ -177,6 +217,7 @@ impl AzureType for KeyVault {
             let id = self
                 .arm_id(&cx.config.subscription_id, &inputs)
                 .ok_or_else(|| unknown_id(&self.schema()))?;
+            ensure_absent(cx, &id, API_VERSION).await?;
             match put_and_read(self, cx, &id, &inputs).await {
                 Err(e) if is_soft_deleted_conflict(&e) => {
                     let name = s(&inputs, "name").unwrap_or_default();
@@ -186,6 +227,7 @@ impl AzureType for KeyVault {
                         )));
                     }
                     let mut body = tracked_body(&inputs, properties(&inputs, cx.config)?);
+                    mark_created(cx, &mut body);
                     if let Some(props) = body.get_mut("properties").and_then(J::as_object_mut) {
                         props.insert("createMode".into(), json!("recover"));
                     }

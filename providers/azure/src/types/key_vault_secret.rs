@@ -137,7 +137,8 @@ fn body(p: &Props) -> ProviderResult<J> {
 }
 
 impl KeyVaultSecret {
-    async fn set(&self, cx: &Cx<'_>, p: &Props) -> ProviderResult<ObjectState> {
+    /// Set a new version. `creating`: the secret must not exist yet (see `ensure_absent`).
+    async fn set(&self, cx: &Cx<'_>, p: &Props, creating: bool) -> ProviderResult<ObjectState> {
         let vault_id = s(p, "vault").ok_or_else(|| {
             ProviderError::Invalid("azure.key_vault_secret: `vault` is unknown".into())
         })?;
@@ -147,8 +148,19 @@ impl KeyVaultSecret {
                 "azure.key_vault_secret: vault {vault_id} not found"
             ))
         })?;
-        let payload = body(p)?;
+        let mut payload = body(p)?;
+        crate::kind::mark_created(cx, &mut payload);
         let secret_url = url(&uri, &format!("secrets/{name}"));
+        if creating {
+            let found = cx
+                .client
+                .data_plane(Method::GET, &secret_url, None, VAULT_SCOPE, cx.cancel)
+                .await?;
+            if found.is_some_and(|f| !crate::kind::made_by(cx, f.get("tags"))) {
+                let id = format!("{vault_id}/secrets/{name}");
+                return Err(crate::kind::already_exists(cx.address, &id));
+            }
+        }
         let put = || {
             cx.client.data_plane(
                 Method::PUT,
@@ -239,7 +251,7 @@ impl AzureType for KeyVaultSecret {
         cx: &'a Cx<'a>,
         inputs: &'a Props,
     ) -> BoxFuture<'a, ProviderResult<ObjectState>> {
-        Box::pin(self.set(cx, inputs))
+        Box::pin(self.set(cx, inputs, true))
     }
     fn update<'a>(
         &'a self,
@@ -247,7 +259,7 @@ impl AzureType for KeyVaultSecret {
         _prior: &'a ObjectState,
         inputs: &'a Props,
     ) -> BoxFuture<'a, ProviderResult<ObjectState>> {
-        Box::pin(self.set(cx, inputs))
+        Box::pin(self.set(cx, inputs, false))
     }
     fn read<'a>(
         &'a self,

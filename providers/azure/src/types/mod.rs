@@ -3,11 +3,13 @@
 mod common;
 pub mod container_app;
 pub mod container_app_environment;
+mod container_app_sidecars;
 pub mod container_registry;
 pub mod dns_records;
 pub mod dns_zone;
 pub mod generic;
 pub mod key_vault;
+mod key_vault_policies;
 pub mod key_vault_secret;
 pub mod log_analytics_workspace;
 pub mod postgres_configuration;
@@ -18,8 +20,11 @@ pub mod postgres_flexible_server;
 pub mod redis_cache;
 pub mod resource_group;
 pub mod role_assignment;
+mod role_definitions;
 
 use infra_provider_core::ResourceSchema;
+
+pub(crate) use role_definitions::RoleCache;
 
 pub const ALL: &[fn() -> ResourceSchema] = &[
     resource_group::schema,

@@ -39,6 +39,9 @@ fn is_default(body: &J) -> bool {
 /// means overridden, "deleted" means back to the system default, and a parameter at its
 /// default reads as absent so that a plan recreates the override.
 impl AzureType for PostgresConfiguration {
+    fn adopts_on_create(&self) -> bool {
+        true
+    }
     fn schema(&self) -> ResourceSchema {
         schema()
     }

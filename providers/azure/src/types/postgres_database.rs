@@ -37,6 +37,9 @@ pub static KIND: PostgresDatabase = PostgresDatabase;
 
 /// PUT and DELETE answer 202 + operation URLs like the server's, without a body.
 impl AzureType for PostgresDatabase {
+    fn adopts_on_create(&self) -> bool {
+        true
+    }
     fn schema(&self) -> ResourceSchema {
         schema()
     }

@@ -32,6 +32,9 @@ pub struct PostgresFirewallRule;
 pub static KIND: PostgresFirewallRule = PostgresFirewallRule;
 
 impl AzureType for PostgresFirewallRule {
+    fn adopts_on_create(&self) -> bool {
+        true
+    }
     fn schema(&self) -> ResourceSchema {
         schema()
     }

@@ -23,10 +23,9 @@ pub fn schema() -> ResourceSchema {
     )
     .prop(
         "role",
-        P::input(Type::String)
-            .required()
-            .create_only()
-            .doc("Role name (\"Key Vault Secrets User\") or definition id."),
+        P::input(Type::String).required().create_only().doc(
+            "Role name (\"Key Vault Secrets User\", looked up through ARM), definition GUID or id.",
+        ),
     )
     .prop(
         "principal_type",
@@ -35,77 +34,25 @@ pub fn schema() -> ResourceSchema {
             .doc("Kind of principal."),
     )
     .prop("id", P::output(Type::String).doc("ARM resource id."))
+    .prop(
+        "role_definition_id",
+        P::output(Type::String).doc("The role definition the name resolved to."),
+    )
 }
 
 pub const API_VERSION: &str = "2022-04-01";
 
-use crate::kind::AzureType;
-use crate::mapping::{put, s};
+use super::role_definitions::{self as roles, literal_id};
+use crate::kind::{AzureType, Cx, state_from};
+use crate::mapping::{put, s, subscription_of};
 use crate::provider::AzureConfig;
-use infra_provider_core::{Props, ProviderError, ProviderResult, Value};
+use infra_provider_core::{BoxFuture, ObjectState, Props, ProviderError, ProviderResult, Value};
+use reqwest::Method;
 use serde_json::{Value as J, json};
 use sha2::{Digest, Sha256};
 
 pub struct RoleAssignment;
 pub static KIND: RoleAssignment = RoleAssignment;
-
-/// Built-in roles by name (their ids are the same in every tenant).
-const BUILT_IN: &[(&str, &str)] = &[
-    ("Owner", "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"),
-    ("Contributor", "b24988ac-6180-42a0-ab88-20f7382dd24c"),
-    ("Reader", "acdd72a7-3385-48ef-bd42-f606fba81ae7"),
-    ("AcrPull", "7f951dda-4ed3-4680-a7ca-43fe172d538d"),
-    (
-        "Key Vault Administrator",
-        "00482a5a-887f-4fb3-b363-3b7fe8e74483",
-    ),
-    (
-        "Key Vault Secrets User",
-        "4633458b-17de-408a-b874-0445c86b69e6",
-    ),
-    (
-        "Key Vault Secrets Officer",
-        "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
-    ),
-    (
-        "Storage Blob Data Contributor",
-        "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
-    ),
-    (
-        "Monitoring Metrics Publisher",
-        "3913510d-42f4-4e42-8a64-420c390055eb",
-    ),
-];
-
-fn is_guid(s: &str) -> bool {
-    s.len() == 36
-        && s.chars().enumerate().all(|(i, c)| {
-            if [8, 13, 18, 23].contains(&i) {
-                c == '-'
-            } else {
-                c.is_ascii_hexdigit()
-            }
-        })
-}
-
-/// The role definition id for a role name, GUID or id.
-pub fn role_definition_id(sub: &str, role: &str) -> Option<String> {
-    if role.starts_with('/') {
-        return Some(role.to_string());
-    }
-    let guid = if is_guid(role) {
-        role.to_ascii_lowercase()
-    } else {
-        BUILT_IN
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(role))?
-            .1
-            .to_string()
-    };
-    Some(format!(
-        "/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{guid}"
-    ))
-}
 
 /// A name-based GUID (version 5 layout, SHA-256 based) of scope + principal + role, all
 /// lower-cased: the same assignment always gets the same name, so a repeated create finds
@@ -133,8 +80,31 @@ pub fn assignment_name(scope: &str, principal: &str, role_id: &str) -> String {
     )
 }
 
-/// Assignments cannot be updated: every input is create-only.
+fn scope_of(p: &Props) -> Option<&str> {
+    s(p, "scope").map(|x| x.trim_end_matches('/'))
+}
+
+/// The subscription the role is looked up in: the scope's, else the provider's.
+fn sub_for(scope: &str, cfg: &AzureConfig) -> String {
+    subscription_of(scope).unwrap_or_else(|| cfg.subscription_id.clone())
+}
+
+fn assignment_id(scope: &str, principal: &str, role_id: &str) -> String {
+    let name = assignment_name(scope, principal, role_id);
+    format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{name}")
+}
+
+fn guid_of(id: &str) -> &str {
+    id.rsplit('/').next().unwrap_or(id)
+}
+
+/// Assignments cannot be updated: every input is create-only. A role given by name is
+/// resolved through ARM at apply time, so its assignment id is only predicted at plan time
+/// when the role is written as a GUID or an id.
 impl AzureType for RoleAssignment {
+    fn adopts_on_create(&self) -> bool {
+        true
+    }
     fn schema(&self) -> ResourceSchema {
         schema()
     }
@@ -142,26 +112,53 @@ impl AzureType for RoleAssignment {
         API_VERSION
     }
     fn arm_id(&self, sub: &str, p: &Props) -> Option<String> {
-        let scope = s(p, "scope")?.trim_end_matches('/');
-        let role = role_definition_id(sub, s(p, "role")?)?;
-        let name = assignment_name(scope, s(p, "principal")?, &role);
-        Some(format!(
-            "{scope}/providers/Microsoft.Authorization/roleAssignments/{name}"
-        ))
+        let scope = scope_of(p)?;
+        let role = literal_id(
+            &subscription_of(scope).unwrap_or_else(|| sub.to_string()),
+            s(p, "role")?,
+        )?;
+        Some(assignment_id(scope, s(p, "principal")?, &role))
     }
     fn computed(&self) -> &'static [&'static str] {
         &["principal_type"]
     }
+    /// The recorded spelling of the role wins when it names the same definition (a name in
+    /// another case, or the GUID or id of the recorded definition).
+    fn normalise(&self, d: &mut Props, prior: Option<&ObjectState>) {
+        let (Some(prior), Some(want)) = (prior, s(d, "role")) else {
+            return;
+        };
+        let Some(had) = s(&prior.inputs, "role") else {
+            return;
+        };
+        let recorded = prior
+            .outputs
+            .get("role_definition_id")
+            .and_then(Value::as_str)
+            .map(guid_of);
+        let same = want.eq_ignore_ascii_case(had)
+            || recorded.is_some_and(|g| guid_of(want).eq_ignore_ascii_case(g));
+        if same {
+            d.insert("role".into(), Value::str(had));
+        }
+    }
+    /// `role` must already be a definition id here (`create` resolves names first).
     fn to_body(&self, p: &Props, cfg: &AzureConfig) -> ProviderResult<J> {
+        let scope = scope_of(p).unwrap_or_default();
         let role = s(p, "role").unwrap_or_default();
-        let role_id = role_definition_id(&cfg.subscription_id, role)
-            .ok_or_else(|| ProviderError::Invalid(format!("azure.role_assignment: unknown role `{role}`: use a built-in role name or a role definition id")))?;
+        let role_id = literal_id(&sub_for(scope, cfg), role).ok_or_else(|| {
+            ProviderError::Invalid(format!(
+                "azure.role_assignment: role `{role}` was not resolved to a definition id"
+            ))
+        })?;
         let mut props = json!({"roleDefinitionId": role_id, "principalId": s(p, "principal")});
         if let Some(t) = s(p, "principal_type") {
             props["principalType"] = json!(t);
         }
         Ok(json!({"properties": props}))
     }
+    /// The role keeps the recorded spelling (`read` checks it still names the live
+    /// definition); without one (import) it is the live definition id.
     fn read_body(&self, body: &J, prior: &Props) -> ProviderResult<(Props, Props)> {
         let mut p = Props::new();
         let get = |k: &str| {
@@ -169,54 +166,118 @@ impl AzureType for RoleAssignment {
                 .and_then(J::as_str)
                 .map(str::to_string)
         };
-        // Keep the user's spelling (a role name, a scope reference) when it means the same.
-        let same = |k: &str, live: Option<String>, resolve: &dyn Fn(&str) -> Option<String>| match (
+        // Keep the user's spelling (a scope reference, a principal's case) when it is the same.
+        let same = |k: &str, live: Option<String>, norm: &dyn Fn(&str) -> String| match (
             s(prior, k),
             live,
         ) {
-            (Some(mine), Some(l)) if resolve(mine).is_some_and(|r| r.eq_ignore_ascii_case(&l)) => {
-                Some(Value::str(mine))
-            }
+            (Some(mine), Some(l)) if norm(mine).eq_ignore_ascii_case(&l) => Some(Value::str(mine)),
             (_, l) => l.map(Value::String),
         };
-        let sub = body
-            .get("id")
-            .and_then(J::as_str)
-            .and_then(crate::mapping::subscription_of)
-            .unwrap_or_default();
         put(
             &mut p,
             "scope",
             same("scope", get("scope"), &|x| {
-                Some(x.trim_end_matches('/').to_string())
+                x.trim_end_matches('/').to_string()
             }),
         );
         put(
             &mut p,
             "principal",
-            same("principal", get("principalId"), &|x| Some(x.to_string())),
+            same("principal", get("principalId"), &|x| x.to_string()),
         );
-        let role = same("role", get("roleDefinitionId"), &|x| {
-            role_definition_id(&sub, x)
-        });
-        // Without a prior spelling (import), a built-in role reads back by its name.
-        let role = match (s(prior, "role"), role) {
-            (None, Some(Value::String(id))) => Some(
-                BUILT_IN
-                    .iter()
-                    .find(|(_, g)| id.to_ascii_lowercase().ends_with(g))
-                    .map(|(n, _)| Value::str(*n))
-                    .unwrap_or(Value::String(id)),
-            ),
-            (_, r) => r,
-        };
-        put(&mut p, "role", role);
+        let live_role = get("roleDefinitionId");
+        put(
+            &mut p,
+            "role",
+            s(prior, "role")
+                .map(Value::str)
+                .or_else(|| live_role.clone().map(Value::String)),
+        );
         put(
             &mut p,
             "principal_type",
             get("principalType").map(Value::String),
         );
-        Ok((p, Props::new()))
+        let mut out = Props::new();
+        put(&mut out, "role_definition_id", live_role.map(Value::String));
+        Ok((p, out))
+    }
+    fn create<'a>(
+        &'a self,
+        cx: &'a Cx<'a>,
+        inputs: &'a Props,
+    ) -> BoxFuture<'a, ProviderResult<ObjectState>> {
+        Box::pin(async move {
+            let (Some(scope), Some(principal), Some(role)) =
+                (scope_of(inputs), s(inputs, "principal"), s(inputs, "role"))
+            else {
+                return Err(crate::kind::unknown_id(&self.schema()));
+            };
+            let role_id = roles::resolve(cx, &sub_for(scope, cx.config), scope, role).await?;
+            let id = assignment_id(scope, principal, &role_id);
+            let mut resolved = inputs.clone();
+            resolved.insert("role".into(), Value::String(role_id));
+            let body = self.to_body(&resolved, cx.config)?;
+            let answer = cx
+                .client
+                .write(Method::PUT, &id, API_VERSION, &body, cx.cancel)
+                .await?;
+            state_from(self, &answer, inputs, &id)
+        })
+    }
+    fn read<'a>(
+        &'a self,
+        cx: &'a Cx<'a>,
+        prior: &'a ObjectState,
+    ) -> BoxFuture<'a, ProviderResult<Option<ObjectState>>> {
+        Box::pin(async move {
+            let Some(body) = cx.client.get(&prior.id, API_VERSION, cx.cancel).await? else {
+                return Ok(None);
+            };
+            let mut st = state_from(self, &body, &prior.inputs, &prior.id)?;
+            let live = st.outputs.get("role_definition_id").and_then(Value::as_str);
+            if let (Some(live), Some(mine), Some(scope)) =
+                (live, s(&prior.inputs, "role"), scope_of(&prior.inputs))
+            {
+                // A name that no longer resolves, or resolves elsewhere, is drift; a lookup
+                // that fails for another reason (network, throttling) is an error, not drift.
+                let same = match roles::resolve(cx, &sub_for(scope, cx.config), scope, mine).await {
+                    Ok(r) => guid_of(&r).eq_ignore_ascii_case(guid_of(live)),
+                    Err(ProviderError::Invalid(_)) => false,
+                    Err(e) => return Err(e),
+                };
+                if !same {
+                    let live = Value::str(live);
+                    st.inputs.insert("role".into(), live);
+                }
+            }
+            Ok(Some(st))
+        })
+    }
+    fn import<'a>(
+        &'a self,
+        cx: &'a Cx<'a>,
+        id: &'a str,
+    ) -> BoxFuture<'a, ProviderResult<Option<ObjectState>>> {
+        Box::pin(async move {
+            let Some(body) = cx.client.get(id, API_VERSION, cx.cancel).await? else {
+                return Ok(None);
+            };
+            let mut st = state_from(self, &body, &Props::new(), id)?;
+            let live = st
+                .outputs
+                .get("role_definition_id")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            // Adopted assignments read back by role name, as configurations usually say it.
+            if let Some(live) = live
+                && let Some(name) = roles::name_of(cx, &live).await?
+            {
+                st.inputs.insert("role".into(), Value::String(name));
+            }
+            Ok(Some(st))
+        })
     }
 }
 
@@ -231,7 +292,7 @@ mod tests {
             a,
             assignment_name("/SUBSCRIPTIONS/s/resourcegroups/RG", "P", "R")
         );
-        assert!(is_guid(&a));
+        assert!(super::super::role_definitions::is_guid(&a));
         assert_ne!(
             a,
             assignment_name("/subscriptions/s/resourceGroups/rg", "p2", "r")

@@ -8,6 +8,7 @@ mod keyvault;
 mod postgres;
 mod redis;
 pub(crate) mod resource_group;
+pub(crate) mod role_definitions;
 
 use serde_json::{Map, Value, json};
 
