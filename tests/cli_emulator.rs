@@ -306,3 +306,38 @@ fn a_copied_project_keeps_its_emulator_port_and_plans_no_change() {
         stderr(&plan)
     );
 }
+
+/// An object in the cloud that the state does not know (here: the state file was lost, the
+/// emulator's data kept) is not silently taken over by a create: the apply fails naming the
+/// import command for this project and environment, and the import adopts it.
+#[test]
+fn a_create_over_an_unmanaged_object_fails_with_the_import_command() {
+    let dir = project(&[("main.infra", MAIN), ("local.infra", LOCAL)]);
+    let p = dir.path();
+    let applied = run(&["apply", ".", "--env", "local", "--auto-approve"], p);
+    assert_eq!(applied.status.code(), Some(0), "{}", stderr(&applied));
+    std::fs::remove_file(p.join(".infra/local.state.json")).expect("lose the state");
+    let again = run(&["apply", ".", "--env", "local", "--auto-approve"], p);
+    assert_eq!(again.status.code(), Some(1), "{}", stderr(&again));
+    let err = stderr(&again);
+    let id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/lw-local-rg";
+    let command = format!("infra import --env local rg {id}");
+    assert!(
+        err.contains("already exists but is not in the state"),
+        "{err}"
+    );
+    assert!(err.contains(&command), "{err}");
+    assert!(!err.contains("<ENV>"), "{err}");
+    let args: Vec<&str> = command.split(' ').skip(1).collect();
+    let imported = run(&args, p);
+    assert_eq!(imported.status.code(), Some(0), "{}", stderr(&imported));
+    let plan = run(&["plan", ".", "--env", "local", "--format", "json"], p);
+    let json: serde_json::Value = serde_json::from_slice(&plan.stdout).expect("json plan");
+    let rg = json["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .find(|c| c["address"] == "rg")
+        .expect("rg in the plan");
+    assert_eq!(rg["action"], "no-op", "{rg}");
+}

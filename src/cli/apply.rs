@@ -164,7 +164,11 @@ pub fn execute(
 ) -> u8 {
     let state = std::mem::replace(&mut session.state, State::new(String::new()));
     let session = &*session;
-    let progress = progress::printer(out);
+    let run = progress::RunContext {
+        dir: session.checked.dir.display().to_string(),
+        env: session.env.clone(),
+    };
+    let progress = progress::printer(out, run.clone());
     let (stop_handle, stop) = Cancel::new();
     let (abort_handle, abort) = Cancel::new();
     let re = |address: &str, outs: &dyn Fn(&str) -> Option<Props>| {
@@ -209,7 +213,7 @@ pub fn execute(
         Ok(r) => r,
         Err(e) => return fail(e),
     };
-    progress::summary(&report, verb, out);
+    progress::summary(&report, verb, out, &run);
     if !report.cancelled.is_empty() {
         eprintln!("The run was interrupted; the state was saved with everything that finished.");
     }

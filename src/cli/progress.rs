@@ -17,6 +17,32 @@ fn words(a: Action) -> (&'static str, &'static str, &'static str) {
     }
 }
 
+/// Providers do not know the project or the environment a run is for: their advice names the
+/// command as `infra import --env <ENV> ...`, completed here for this run.
+#[derive(Clone, Default)]
+pub struct RunContext {
+    pub dir: String,
+    pub env: String,
+}
+
+impl RunContext {
+    pub fn complete(&self, text: &str) -> String {
+        let placeholder = "infra import --env <ENV> ";
+        if self.env.is_empty() || !text.contains(placeholder) {
+            return text.to_string();
+        }
+        let dir = if self.dir == "." {
+            String::new()
+        } else {
+            format!("{} ", self.dir)
+        };
+        text.replace(
+            placeholder,
+            &format!("infra import {dir}--env {} ", self.env),
+        )
+    }
+}
+
 /// The line for one event.
 pub fn line(e: &ProgressEvent) -> String {
     match e {
@@ -47,14 +73,20 @@ pub fn line(e: &ProgressEvent) -> String {
 /// A progress callback printing to stderr (nothing but errors with `--quiet`). On a terminal
 /// it also keeps a live status line under the event lines: what is in flight and for how long,
 /// redrawn four times a second until the callback is dropped.
-pub fn printer(out: &Output) -> impl Fn(ProgressEvent) + Sync + use<> {
+pub fn printer(out: &Output, run: RunContext) -> impl Fn(ProgressEvent) + Sync + use<> {
     use std::io::IsTerminal;
     let quiet = out.quiet;
     let live = (!quiet && std::io::stderr().is_terminal()).then(Live::start);
-    move |e: ProgressEvent| {
+    move |mut e: ProgressEvent| {
         let failed = matches!(&e, ProgressEvent::Finished { error: Some(_), .. });
         if quiet && !failed {
             return;
+        }
+        if let ProgressEvent::Finished {
+            error: Some(err), ..
+        } = &mut e
+        {
+            *err = run.complete(err);
         }
         match &live {
             Some(live) => live.event(&e),
@@ -147,7 +179,7 @@ fn status(map: &std::collections::BTreeMap<String, (std::time::Instant, &'static
 }
 
 /// Prints the end of an apply on stderr. `verb` is `Apply` or `Destroy`.
-pub fn summary(report: &ApplyReport, verb: &str, out: &Output) {
+pub fn summary(report: &ApplyReport, verb: &str, out: &Output, run: &RunContext) {
     let count = |a: Action| report.done.iter().filter(|(_, x)| *x == a).count();
     if report.is_success() {
         if out.quiet {
@@ -170,7 +202,7 @@ pub fn summary(report: &ApplyReport, verb: &str, out: &Output) {
                 "  {} ({}): {}\n",
                 f.address,
                 words(f.action).2,
-                f.error
+                run.complete(&f.error.to_string())
             ));
         }
     }
@@ -202,6 +234,29 @@ pub fn summary(report: &ApplyReport, verb: &str, out: &Output) {
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    #[test]
+    fn provider_advice_is_completed_with_the_project_and_environment() {
+        let advice = "x exists. Adopt it with `infra import --env <ENV> rg /subscriptions/s/resourceGroups/x`";
+        let here = RunContext {
+            dir: ".".into(),
+            env: "prod".into(),
+        };
+        assert!(
+            here.complete(advice)
+                .contains("`infra import --env prod rg /subscriptions/")
+        );
+        let there = RunContext {
+            dir: "environments".into(),
+            env: "local".into(),
+        };
+        assert!(
+            there
+                .complete(advice)
+                .contains("`infra import environments --env local rg ")
+        );
+        assert_eq!(RunContext::default().complete(advice), advice);
+    }
 
     #[test]
     fn lines_name_the_resource_the_action_and_the_time() {
