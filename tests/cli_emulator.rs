@@ -341,3 +341,20 @@ fn a_create_over_an_unmanaged_object_fails_with_the_import_command() {
         .expect("rg in the plan");
     assert_eq!(rg["action"], "no-op", "{rg}");
 }
+
+/// Commands that only read the state do not evaluate the environment's params, so they need
+/// none of its secrets (`env_secret`) to be set.
+#[test]
+fn state_commands_need_no_secret_inputs() {
+    let dir = project(&[("main.infra", MAIN), ("local.infra", LOCAL)]);
+    let p = dir.path();
+    let applied = run(&["apply", ".", "--env", "local", "--auto-approve"], p);
+    assert_eq!(applied.status.code(), Some(0), "{}", stderr(&applied));
+    let list = infra_env(&["state", "list", "--env", "local"], p, &[]);
+    assert_eq!(list.status.code(), Some(0), "{}", stderr(&list));
+    assert!(stdout(&list).lines().any(|l| l.trim() == "secret"), "{}", stdout(&list));
+    // Planning does need them, and says which one is missing.
+    let plan = infra_env(&["plan", ".", "--env", "local"], p, &[]);
+    assert_eq!(plan.status.code(), Some(1));
+    assert!(stderr(&plan).contains("APP_SECRET"), "{}", stderr(&plan));
+}

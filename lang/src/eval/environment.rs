@@ -48,11 +48,14 @@ pub enum StateConfig {
 
 type EnvResult = Result<(Option<EnvironmentConfig>, HashMap<String, Value>), Vec<Diagnostic>>;
 
-/// Evaluates the environment `name` (none: no config, no params).
+/// Evaluates the environment `name` (none: no config, no params). Without `with_params` the
+/// params are not evaluated at all, so that commands which only need to find the state
+/// (`state list`, `output`, `state unlock`) do not ask for secrets such as `env_secret(...)`.
 pub(crate) fn evaluate_environment(
     data: &ProgramData,
     name: Option<&str>,
     host: &dyn Host,
+    with_params: bool,
 ) -> EnvResult {
     let Some(name) = name else {
         return Ok((None, HashMap::new()));
@@ -105,6 +108,7 @@ pub(crate) fn evaluate_environment(
                 }
                 _ => Err(not_known("`protect`", "a bool", a.value.span)),
             }),
+            "params" if !with_params => Ok(()),
             "params" => match &a.value.kind {
                 ExprKind::Object(entries) => {
                     for en in entries {

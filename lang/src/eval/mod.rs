@@ -133,7 +133,7 @@ pub fn environment_config(
     env: &str,
     host: &dyn Host,
 ) -> Result<EnvironmentConfig, Vec<Diagnostic>> {
-    let (config, _) = environment::evaluate_environment(&program.data, Some(env), host)?;
+    let (config, _) = environment::evaluate_environment(&program.data, Some(env), host, false)?;
     config.ok_or_else(|| {
         vec![diag::eval::eval_error(
             format!("environment `{env}` was not evaluated"),
@@ -153,7 +153,7 @@ pub fn evaluate(
     resolver: &dyn Resolver,
 ) -> Result<Evaluation, Vec<Diagnostic>> {
     let recording = host::RecordingHost::new(host);
-    let (environment, params) = environment::evaluate_environment(&program.data, env, &recording)?;
+    let (environment, params) = environment::evaluate_environment(&program.data, env, &recording, true)?;
     let protect_all = environment.as_ref().is_some_and(|e| e.protect);
     let mut builder = build::Builder::new(program.clone(), &recording, resolver, protect_all);
     let inputs: HashMap<String, (Value, build::Deps)> = params
