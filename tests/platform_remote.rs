@@ -51,7 +51,10 @@ fn plan(env_name: &str, emulator: &str, azurite: &Azurite) -> std::process::Outp
         &[
             ("INFRA_AZURE_ENDPOINT", emulator),
             ("INFRA_BLOB_ENDPOINT", &azurite.endpoint),
-            ("AZURE_SUBSCRIPTION_ID", "11111111-2222-3333-4444-555555555555"),
+            (
+                "AZURE_SUBSCRIPTION_ID",
+                "11111111-2222-3333-4444-555555555555",
+            ),
             ("AZURE_TENANT_ID", "99999999-0000-0000-0000-000000000000"),
             ("PG_ADMIN_PASSWORD", "canary-pg-5d1e"),
             ("BRANCH", "feature-x"),
@@ -78,12 +81,18 @@ fn ephemeral_and_prod_plan_the_whole_platform_with_remote_state() {
         let out = plan(env_name, &base, &azurite);
         let text = stdout(&out);
         assert!(text.contains("Plan: 18 to add, 0 to change"), "{text}");
-        assert!(!text.contains("canary-pg-5d1e"), "the password leaked in the plan");
+        assert!(
+            !text.contains("canary-pg-5d1e"),
+            "the password leaked in the plan"
+        );
     }
     // Each environment's state lives under its own key (the branch names the ephemeral one);
     // nothing was written to the repository.
     let names = azurite.client(CONTAINER).list().expect("list");
-    assert!(names.iter().any(|n| n == "ephemeral-feature-x.json"), "{names:?}");
+    assert!(
+        names.iter().any(|n| n == "ephemeral-feature-x.json"),
+        "{names:?}"
+    );
     assert!(names.iter().any(|n| n == "prod.json"), "{names:?}");
     assert!(!repo().join("environments/.infra/prod.state.json").exists());
 }

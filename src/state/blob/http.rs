@@ -42,8 +42,27 @@ impl Response {
 }
 
 enum Failure {
-    Connect(String),
+    /// `sent`: the request may have reached the service (a timeout, a reset mid-answer).
+    Connect {
+        message: String,
+        sent: bool,
+    },
     Auth(String),
+}
+
+/// Attempts per request: the service asks for retries with 500 and 503 (ServerBusy), and a
+/// connection that never opened sent nothing. Repeating any of these is safe here: conditional
+/// writes fail closed (a repeated write that had in fact landed is refused on its ETag, nothing
+/// lost), a repeated journal block only repeats records, and the lease id is proposed by us, so
+/// a repeated acquire finds its own lease.
+const ATTEMPTS: u32 = 3;
+
+fn retryable(r: &Result<Response, Failure>) -> bool {
+    match r {
+        Ok(resp) => resp.status == 500 || resp.status == 503,
+        Err(Failure::Connect { sent, .. }) => !sent,
+        Err(Failure::Auth(_)) => false,
+    }
 }
 
 struct Job {
@@ -83,7 +102,16 @@ impl Http {
                         let client = client.clone();
                         let auth = auth.clone();
                         tokio::spawn(async move {
-                            let r = send(&client, &auth, job.request).await;
+                            let mut attempt = 1;
+                            let r = loop {
+                                let r = send(&client, &auth, job.request.clone()).await;
+                                if attempt >= ATTEMPTS || !retryable(&r) {
+                                    break r;
+                                }
+                                let pause = Duration::from_millis(200 << attempt);
+                                tokio::time::sleep(pause).await;
+                                attempt += 1;
+                            };
                             let _ = job.reply.send(r);
                         });
                     }
@@ -106,7 +134,7 @@ impl Http {
         self.tx.send(Job { request, reply }).map_err(|_| gone())?;
         match answer.recv().map_err(|_| gone())? {
             Ok(r) => Ok(r),
-            Err(Failure::Connect(message)) => Err(BlobError::Unreachable {
+            Err(Failure::Connect { message, .. }) => Err(BlobError::Unreachable {
                 endpoint: self.endpoint.clone(),
                 message,
             }),
@@ -153,13 +181,19 @@ async fn send(client: &reqwest::Client, auth: &Auth, r: Request) -> Result<Respo
         .body(r.body)
         .send()
         .await
-        .map_err(|e| Failure::Connect(describe(&e)))?;
+        .map_err(|e| Failure::Connect {
+            message: describe(&e),
+            sent: !e.is_connect(),
+        })?;
     let status = resp.status().as_u16();
     let headers = resp.headers().clone();
     let body = resp
         .bytes()
         .await
-        .map_err(|e| Failure::Connect(describe(&e)))?
+        .map_err(|e| Failure::Connect {
+            message: describe(&e),
+            sent: true,
+        })?
         .to_vec();
     Ok(Response {
         status,
@@ -178,4 +212,71 @@ fn describe(e: &reqwest::Error) -> String {
         source = cause.source();
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A server answering each request with the next status of `statuses` (then 200).
+    fn server(statuses: Vec<u16>) -> (Url, Arc<AtomicUsize>) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = Url::parse(&format!("http://{}/acct/c", listener.local_addr().unwrap())).unwrap();
+        let count = Arc::new(AtomicUsize::new(0));
+        let seen = count.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let mut buf = Vec::new();
+                let mut byte = [0u8; 1];
+                while !buf.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+                    buf.push(byte[0]);
+                }
+                let n = seen.fetch_add(1, Ordering::SeqCst);
+                let status = statuses.get(n).copied().unwrap_or(200);
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                );
+            }
+        });
+        (url, count)
+    }
+
+    fn http(url: &Url) -> Http {
+        let auth = Auth::SharedKey {
+            account: "acct".into(),
+            key: vec![1; 32],
+        };
+        Http::start(auth, url).unwrap()
+    }
+
+    fn get(url: &Url) -> Request {
+        Request {
+            method: reqwest::Method::GET,
+            url: url.clone(),
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn server_busy_is_retried_until_it_answers() {
+        let (url, count) = server(vec![503, 500]);
+        let resp = http(&url).call(get(&url)).unwrap();
+        assert_eq!(resp.status, 200);
+        assert_eq!(count.load(Ordering::SeqCst), 3);
+    }
+
+    #[test]
+    fn a_refusal_is_answered_at_once_and_a_busy_server_gives_up_after_three_tries() {
+        let (url, count) = server(vec![412]);
+        assert_eq!(http(&url).call(get(&url)).unwrap().status, 412);
+        assert_eq!(count.load(Ordering::SeqCst), 1);
+        let (url, count) = server(vec![503, 503, 503, 503]);
+        assert_eq!(http(&url).call(get(&url)).unwrap().status, 503);
+        assert_eq!(count.load(Ordering::SeqCst), 3);
+    }
 }

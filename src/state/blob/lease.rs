@@ -113,7 +113,10 @@ pub fn acquire(
         .lease(
             name,
             "acquire",
-            &[("x-ms-lease-duration", seconds.to_string())],
+            &[
+                ("x-ms-lease-duration", seconds.to_string()),
+                ("x-ms-proposed-lease-id", crate::state::new_lineage()),
+            ],
         )
         .map_err(lock_err)?;
     if resp.status == 409 {
