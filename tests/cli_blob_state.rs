@@ -228,6 +228,16 @@ fn a_second_apply_is_refused_with_the_holder_and_how_to_unlock() {
     ] {
         assert!(err.contains(part), "{part} missing in: {err}");
     }
+    // Run from elsewhere, the hint names the project folder.
+    let project_dir = dir.path().to_string_lossy().into_owned();
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let args = ["apply", &project_dir, "--env", "dev", "--auto-approve"];
+    let out = command(&args, elsewhere.path(), e, &[])
+        .output()
+        .expect("run");
+    let err = failed(&out);
+    let hint = format!("infra state unlock --env dev --dir {project_dir}");
+    assert!(err.contains(&hint), "{hint} missing in: {err}");
     let _ = first.kill();
     let _ = first.wait();
 }

@@ -91,7 +91,13 @@ pub fn store_for(dir: &Path, config: &EnvironmentConfig) -> Result<StateStore, u
             container,
             key,
         } => BlobStore::from_env(account, container, key, &config.name)
-            .map(StateStore::Blob)
+            .map(|store| {
+                let mut unlock = format!("infra state unlock --env {}", config.name);
+                if dir != Path::new(".") {
+                    unlock.push_str(&format!(" --dir {}", dir.display()));
+                }
+                StateStore::Blob(store.with_unlock_command(unlock))
+            })
             .map_err(|e| fail(format!("environment `{}`: {e}", config.name))),
     }
 }

@@ -90,7 +90,7 @@ fn lock_err(e: BlobError) -> LockError {
 pub fn acquire(
     client: &Client,
     name: &str,
-    env: &str,
+    unlock: &str,
     info: LockInfo,
     lease: &SharedLease,
 ) -> Result<BlobLock, LockError> {
@@ -127,11 +127,11 @@ pub fn acquire(
         return Err(match holder {
             Some(info) => LockError::LeaseHeld {
                 info: Box::new(info),
-                env: env.to_string(),
+                unlock: unlock.to_string(),
                 seconds,
             },
             None => LockError::LeaseHeldUnknown {
-                env: env.to_string(),
+                unlock: unlock.to_string(),
                 seconds,
             },
         });

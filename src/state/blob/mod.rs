@@ -40,7 +40,8 @@ struct Seen {
 pub struct BlobStore {
     client: Client,
     key: String,
-    env: String,
+    /// The command that breaks this state's lock, for whoever is refused it.
+    unlock: String,
     lease: SharedLease,
     seen: Arc<Mutex<Seen>>,
 }
@@ -76,10 +77,17 @@ impl BlobStore {
         Ok(BlobStore {
             client: Client::new(endpoint)?,
             key: key.to_string(),
-            env: env.to_string(),
+            unlock: format!("infra state unlock --env {env}"),
             lease: Arc::default(),
             seen: Arc::default(),
         })
+    }
+
+    /// Names the project folder in the unlock command shown to a refused run, when it is not
+    /// the current directory.
+    pub fn with_unlock_command(mut self, command: String) -> BlobStore {
+        self.unlock = command;
+        self
     }
 
     fn name(&self, suffix: &str) -> String {
@@ -103,7 +111,7 @@ impl BlobStore {
         lease::acquire(
             &self.client,
             &self.key,
-            &self.env,
+            &self.unlock,
             LockInfo::current(run_id, operation),
             &self.lease,
         )
