@@ -12,6 +12,7 @@ use infra::state::{BlobStore, State};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const MAIN: &str = r#"param environment: string
@@ -164,8 +165,14 @@ fn apply_then_plan_is_empty_and_state_commands_work_on_the_blob() {
     );
 }
 
-/// Starts a slow apply and returns once `address` is reported created.
-fn start_apply(dir: &Path, endpoint: &str, extra: &[(&str, &str)], address: &str) -> Child {
+/// Starts a slow apply and returns once `address` is reported created, with the rest of its
+/// stderr as it comes.
+fn start_apply(
+    dir: &Path,
+    endpoint: &str,
+    extra: &[(&str, &str)],
+    address: &str,
+) -> (Child, Arc<Mutex<String>>) {
     let mut child = command(APPLY, dir, endpoint, extra)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -185,14 +192,19 @@ fn start_apply(dir: &Path, endpoint: &str, extra: &[(&str, &str)], address: &str
             break;
         }
     }
-    // Keep draining stderr so that the child never blocks on a full pipe.
+    // Keep reading stderr so that the child never blocks on a full pipe.
+    let rest = Arc::new(Mutex::new(String::new()));
+    let sink = rest.clone();
     std::thread::spawn(move || {
-        let mut sink = String::new();
-        while reader.read_line(&mut sink).map(|n| n > 0).unwrap_or(false) {
-            sink.clear();
+        let mut line = String::new();
+        while reader.read_line(&mut line).map(|n| n > 0).unwrap_or(false) {
+            if let Ok(mut s) = sink.lock() {
+                s.push_str(&line);
+            }
+            line.clear();
         }
     });
-    child
+    (child, rest)
 }
 
 const SLOW: &str = r#"param environment: string
@@ -215,7 +227,7 @@ fn a_second_apply_is_refused_with_the_holder_and_how_to_unlock() {
     let az = Azurite::start();
     let dir = sample(SLOW);
     let e = az.endpoint.as_str();
-    let mut first = start_apply(dir.path(), e, &[], "a");
+    let (mut first, _) = start_apply(dir.path(), e, &[], "a");
     let second = run(APPLY, dir.path(), e);
     let err = failed(&second);
     for part in [
@@ -279,7 +291,7 @@ fn a_killed_apply_leaves_a_lease_that_unlock_breaks_and_the_journal_is_recovered
     let az = Azurite::start();
     let dir = sample(SLOW);
     let e = az.endpoint.as_str();
-    let mut first = start_apply(dir.path(), e, SLOW_ENV, "a");
+    let (mut first, _) = start_apply(dir.path(), e, SLOW_ENV, "a");
     wait_for_journal(&az, "a");
     kill9(&mut first);
 
@@ -317,7 +329,7 @@ fn a_killed_applys_lease_expires_by_itself() {
     let az = Azurite::start();
     let dir = sample(SLOW);
     let e = az.endpoint.as_str();
-    let mut first = start_apply(dir.path(), e, SLOW_ENV, "a");
+    let (mut first, _) = start_apply(dir.path(), e, SLOW_ENV, "a");
     wait_for_journal(&az, "a");
     kill9(&mut first);
     let fast = SLOW.replace("delay_ms = 60000", "delay_ms = 0");
@@ -451,4 +463,42 @@ fn error_paths_say_what_to_do() {
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn a_run_whose_lock_was_broken_cannot_save_and_loses_nothing() {
+    let az = Azurite::start();
+    // `b` takes long enough for the unlock to happen while it is in flight.
+    let dir = sample(&SLOW.replace("delay_ms = 60000", "delay_ms = 8000"));
+    let e = az.endpoint.as_str();
+    let (mut first, stderr_rest) = start_apply(dir.path(), e, &[], "a");
+    ok(&run(&["state", "unlock", "--env", "dev"], dir.path(), e));
+    let status = first.wait().expect("wait");
+    // The reader thread may still be copying the last lines.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let text = loop {
+        let text = stderr_rest.lock().map(|s| s.clone()).unwrap_or_default();
+        if text.contains("error:") || Instant::now() > deadline {
+            break text;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(
+        status.code(),
+        Some(1),
+        "the run saved without its lock: {text}"
+    );
+    assert!(
+        text.contains("was lost") && text.contains("nothing was written"),
+        "{text}"
+    );
+    // Its finished work was journaled, so the next run keeps it and has nothing left to do.
+    let next = run(APPLY, dir.path(), e);
+    let err = ok(&next) + &stderr(&next);
+    assert!(err.contains("recovered 2 finished resource"), "{err}");
+    ok(&run(
+        &["plan", "--env", "dev", "--detailed-exitcode"],
+        dir.path(),
+        e,
+    ));
 }
