@@ -386,6 +386,45 @@ fn a_write_on_a_stale_etag_is_refused_and_nothing_is_lost() {
 }
 
 #[test]
+fn journal_records_are_group_committed_and_all_stored() {
+    use infra::state::{JournalEntry, StateStore};
+    let az = Azurite::start();
+    let store = StateStore::Blob(store(&az, "journal.json"));
+    let state = store.load().expect("load").state;
+    store.save(&state).expect("save");
+    let mut journal = store.open_journal(&state).expect("journal");
+    for i in 0..300 {
+        journal
+            .append(&JournalEntry::Remove {
+                address: format!("r{i}"),
+            })
+            .expect("append");
+    }
+    journal.sync().expect("sync");
+    let client = az.client(CONTAINER);
+    let stored = client
+        .get("journal.json.journal")
+        .expect("get")
+        .expect("journal");
+    let text = String::from_utf8_lossy(&stored.body);
+    assert_eq!(text.lines().count(), 301, "header + 300 records");
+    assert!(
+        text.lines().last().unwrap_or("").contains("\"r299\""),
+        "{text}"
+    );
+    let blocks = client
+        .properties("journal.json.journal")
+        .expect("properties")
+        .and_then(|p| p.committed_blocks)
+        .expect("block count");
+    // One block for the header, then records grouped: far fewer blocks than records.
+    assert!(blocks < 150, "{blocks} blocks for 300 records");
+    // Ending the apply stores the state and removes the journal.
+    store.commit(&state, Some(journal)).expect("commit");
+    assert!(client.get("journal.json.journal").expect("get").is_none());
+}
+
+#[test]
 fn no_secret_reaches_any_blob() {
     let az = Azurite::start();
     let dir = sample(MAIN);

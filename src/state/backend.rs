@@ -102,21 +102,12 @@ impl StateStore {
 
     /// Ends an apply: waits for the journal, saves the final state, removes the journal.
     pub fn commit(&self, state: &State, journal: Option<Journal>) -> Result<(), StateError> {
-        match (self, journal) {
-            (StateStore::Local(s), Some(Journal::Local(j))) => s.commit(state, Some(j)),
-            (StateStore::Blob(s), Some(Journal::Blob(j))) => s.commit(state, Some(j)),
-            (StateStore::Local(s), other) => {
-                if let Some(mut j) = other {
-                    j.sync()?;
-                }
-                s.commit(state, None)
-            }
-            (StateStore::Blob(s), other) => {
-                if let Some(mut j) = other {
-                    j.sync()?;
-                }
-                s.commit(state, None)
-            }
+        if let Some(mut j) = journal {
+            j.sync()?;
+        }
+        match self {
+            StateStore::Local(s) => s.commit(state, None),
+            StateStore::Blob(s) => s.commit(state, None),
         }
     }
 

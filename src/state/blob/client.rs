@@ -16,6 +16,8 @@ pub struct Fetched {
     pub metadata: BTreeMap<String, String>,
     /// `leased`, `available`, `expired`, `breaking`, `broken`.
     pub lease_state: String,
+    /// Append blobs: how many blocks were appended.
+    pub committed_blocks: Option<u64>,
 }
 
 /// Conditions and extras of a write.
@@ -129,6 +131,9 @@ impl Client {
         Fetched {
             etag: resp.header("etag").unwrap_or("").to_string(),
             lease_state: resp.header("x-ms-lease-state").unwrap_or("").to_string(),
+            committed_blocks: resp
+                .header("x-ms-blob-committed-block-count")
+                .and_then(|n| n.parse().ok()),
             metadata,
             body: resp.body,
         }
