@@ -162,6 +162,13 @@ fn apply_then_plan_is_empty_and_state_commands_work_on_the_blob() {
     assert_eq!(
         ok(&run(&["state", "list", "--env", "dev"], dir.path(), e)),
         ""
+    ); // Every run released its lease: there is nothing to break.
+    let unlock = run(&["state", "unlock", "--env", "dev"], dir.path(), e);
+    ok(&unlock);
+    assert!(
+        stderr(&unlock).contains("was not locked"),
+        "{}",
+        stderr(&unlock)
     );
 }
 
