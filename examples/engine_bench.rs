@@ -119,7 +119,7 @@ fn run_once(n: usize) -> Result<Figures, String> {
     let shape = Shape::new(n);
     let providers = ProviderSet::new().with(Arc::new(CoreProvider::new()));
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let store = LocalStore::new(dir.path(), "bench");
+    let store = infra::state::StateStore::Local(LocalStore::new(dir.path(), "bench"));
     let key = store.secret_key().map_err(|e| e.to_string())?;
     let re = |a: &str, outs: &dyn Fn(&str) -> Option<Props>| {
         let i = index_of(a).ok_or_else(|| format!("unexpected address {a}"))?;

@@ -403,24 +403,6 @@ fn azure_types_need_an_azure_or_emulator_target() {
 }
 
 #[test]
-fn blob_state_is_refused_clearly() {
-    let dir = project(&[
-        ("main.infra", "resource a: core.data {\n  input = 1\n}\n"),
-        (
-            "environments/local.infra",
-            "environment local {\n  state = azure_blob { account = \"acct\", container = \"state\", key = \"local.json\" }\n}\n",
-        ),
-    ]);
-    let out = infra(&["plan", "--env", "local"], dir.path());
-    assert_eq!(out.status.code(), Some(1));
-    let err = stderr(&out);
-    assert!(
-        err.contains("azure_blob") && err.contains("not supported yet"),
-        "{err}"
-    );
-}
-
-#[test]
 fn configuration_errors_exit_1_with_diagnostics() {
     let dir = project(&[
         ("main.infra", "resource a: core.data {\n  inptu = 1\n}\n"),

@@ -98,7 +98,7 @@ fn plan(args: Args, out: &Output) -> Result<u8, u8> {
         }
         // A saved plan binds to the state's lineage: a state that exists only in memory so far
         // would get another lineage on the next load.
-        if !session.store.state_path().exists() {
+        if !session.store.is_saved() {
             session.store.save(&session.state).map_err(shared::fail)?;
         }
         let hash = shared::config_hash(&session.checked, &args.env, &evaluation, &session.key);

@@ -8,7 +8,7 @@ use super::host::ProcessHost;
 use super::output::Output;
 use super::{providers, schemas};
 use infra::engine::{self, Plan, PlanInput, PlanOptions, ProviderSet};
-use infra::state::{LocalStore, SecretKey, State, StateLock};
+use infra::state::{BlobStore, LocalStore, SecretKey, State, StateStore, StoreLock};
 use infra_lang::check::{CheckOptions, Program, check_with};
 use infra_lang::eval::{EnvironmentConfig, Evaluation, Resolver, StateConfig, Target, evaluate};
 use infra_lang::project::Project;
@@ -73,20 +73,32 @@ pub fn env_config(c: &Checked, env: &str, out: &Output) -> Result<EnvironmentCon
     })
 }
 
-/// The state store of an environment: `DIR/.infra/<env>.*` for local state.
-pub fn store_for(dir: &Path, config: &EnvironmentConfig) -> Result<LocalStore, u8> {
+/// The state store of an environment: `DIR/.infra/<env>.*` for local state, a blob for
+/// `azure_blob` (endpoint and credentials from the process environment).
+pub fn store_for(dir: &Path, config: &EnvironmentConfig) -> Result<StateStore, u8> {
     match &config.state {
-        StateConfig::Local { path: None } => Ok(LocalStore::new(dir.join(".infra"), &config.name)),
+        StateConfig::Local { path: None } => Ok(StateStore::Local(LocalStore::new(
+            dir.join(".infra"),
+            &config.name,
+        ))),
         StateConfig::Local { path: Some(p) } => Err(fail(format!(
             "environment `{}`: `state = local {{ path = \"{p}\" }}` is not supported yet; remove \
              `path` to keep the state in .infra/{}.state.json",
             config.name, config.name
         ))),
-        StateConfig::AzureBlob { .. } => Err(fail(format!(
-            "environment `{}`: `state = azure_blob {{ ... }}` is not supported yet by this build; \
-             remove the `state` setting to use local state under .infra/",
-            config.name
-        ))),
+        StateConfig::AzureBlob {
+            account,
+            container,
+            key,
+        } => BlobStore::from_env(account, container, key, &config.name)
+            .map(|store| {
+                let mut unlock = format!("infra state unlock --env {}", config.name);
+                if dir != Path::new(".") {
+                    unlock.push_str(&format!(" --dir {}", dir.display()));
+                }
+                StateStore::Blob(store.with_unlock_command(unlock))
+            })
+            .map_err(|e| fail(format!("environment `{}`: {e}", config.name))),
     }
 }
 
@@ -96,7 +108,7 @@ pub fn run_id() -> String {
     format!("r-{}", &l[..8])
 }
 
-pub fn lock(store: &LocalStore, operation: &str) -> Result<StateLock, u8> {
+pub fn lock(store: &StateStore, operation: &str) -> Result<StoreLock, u8> {
     store.lock(&run_id(), operation).map_err(fail)
 }
 
@@ -203,11 +215,11 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, u8> {
 pub struct Session {
     pub checked: Checked,
     pub env: String,
-    pub store: LocalStore,
+    pub store: StateStore,
     pub providers: ProviderSet,
     pub key: SecretKey,
     pub state: State,
-    pub _lock: StateLock,
+    pub _lock: StoreLock,
     /// The embedded emulator, for `target = emulator {}`: runs as long as the session.
     pub emulator: Option<infra_emulator::Emulator>,
 }

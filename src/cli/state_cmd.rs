@@ -1,10 +1,10 @@
-//! `infra state list|show ADDR|mv FROM TO|rm ADDR|pull|push FILE --env E`: inspect and repair
-//! state. Reading commands never write (an apply may be running); changing ones take the lock
+//! `infra state list|show ADDR|mv FROM TO|rm ADDR|pull|push FILE|unlock --env E`: inspect and
+//! repair state. Reading commands never write (an apply may be running); changing ones take the lock
 //! and bump the serial, so that saved plans made before them are refused. Exit 0 / 1.
 
 use super::output::Output;
 use super::run::{self as shared, fail};
-use infra::state::{LocalStore, State, read_state, write_state};
+use infra::state::{State, StateStore, read_state, write_state};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -39,6 +39,8 @@ enum StateCommand {
         #[arg(long)]
         force: bool,
     },
+    /// Break the lock of a remote state now (after its holder died), printing who held it.
+    Unlock,
 }
 
 pub fn run(args: Args, out: &Output) -> u8 {
@@ -100,7 +102,34 @@ fn state(args: Args, out: &Output) -> Result<(), u8> {
             ))
         }),
         StateCommand::Push { file, force } => push(&store, &file, force, out),
+        StateCommand::Unlock => unlock(&store, env, out),
     }
+}
+
+fn unlock(store: &StateStore, env: &str, out: &Output) -> Result<(), u8> {
+    match store.unlock().map_err(fail)? {
+        None => out.info(&format!(
+            "The state of `{env}` is local ({}): its lock is an operating-system lock, released \
+             by the kernel as soon as its holder ends, even if killed; there is nothing to break. \
+             If a run holds it, wait for it or stop it.",
+            store.location()
+        )),
+        Some(None) => out.info(&format!(
+            "The state of `{env}` was not locked; nothing to do."
+        )),
+        Some(Some(info)) => out.info(&format!(
+            "Broke the lock on the state of `{env}`, held by {} (pid {} on host {}) since {}, run \
+             id {}, doing `{}`. If that run is still going, its next write will fail rather than \
+             overwrite newer state.",
+            info.owner,
+            info.pid,
+            info.host,
+            infra::state::lock::format_utc(info.since_unix),
+            info.run_id,
+            info.operation
+        )),
+    }
+    Ok(())
 }
 
 fn missing(address: &str) -> String {
@@ -113,7 +142,7 @@ fn not_found(address: &str) -> u8 {
 
 /// Locks, loads, changes, bumps the serial and saves.
 fn change(
-    store: &LocalStore,
+    store: &StateStore,
     operation: &str,
     out: &Output,
     f: impl FnOnce(&mut State) -> Result<String, String>,
@@ -127,7 +156,7 @@ fn change(
     Ok(())
 }
 
-fn push(store: &LocalStore, file: &Path, force: bool, out: &Output) -> Result<(), u8> {
+fn push(store: &StateStore, file: &Path, force: bool, out: &Output) -> Result<(), u8> {
     let bytes = std::fs::read(file).map_err(|e| fail(format!("{}: {e}", file.display())))?;
     let mut pushed = read_state(&bytes, file).map_err(fail)?;
     change(store, "state push", out, |current| {

@@ -9,7 +9,7 @@ use super::plan::Reevaluate;
 use super::providers::ProviderSet;
 use super::walk::{NodeOutcome, walk};
 use crate::state::{
-    JournalEntry, JournalWriter, LocalStore, ResourceRecord, SecretKey, State, StateError,
+    Journal, JournalEntry, ResourceRecord, SecretKey, State, StateError, StateStore,
 };
 use infra_provider_core::{
     Cancel, CreateRequest, ObjectState, OpContext, PlanRequest, Props, Provider, UpdateRequest,
@@ -80,7 +80,7 @@ pub struct ApplyContext<'a> {
     pub providers: &'a ProviderSet,
     pub key: &'a SecretKey,
     /// Where to persist; `None` keeps the state in memory only (tests, dry runs).
-    pub store: Option<&'a LocalStore>,
+    pub store: Option<&'a StateStore>,
     pub reevaluate: Option<&'a dyn Reevaluate>,
     pub progress: &'a (dyn Fn(ProgressEvent) + Sync),
     /// Stop scheduling new operations (first Ctrl-C).
@@ -148,7 +148,7 @@ struct Run<'a, 'c> {
     cx: &'c ApplyContext<'a>,
     lineage: String,
     state: Mutex<State>,
-    journal: Mutex<Option<JournalWriter>>,
+    journal: Mutex<Option<Journal>>,
     /// Outputs as the provider returned them in this run, secrets included (state withholds
     /// secret outputs), so that dependents re-evaluated later in the run see their values.
     fresh: Mutex<HashMap<String, Props>>,
@@ -400,7 +400,7 @@ pub async fn apply(
     let graph = op_graph(&plan.ops)?;
     let journal = match cx.store {
         Some(store) => {
-            if !store.state_path().exists() {
+            if !store.is_saved() {
                 store.save(&state)?;
             }
             Some(store.open_journal(&state)?)

@@ -5,7 +5,7 @@ use super::apply::{ApplyContext, ApplyOptions, ProgressEvent, apply};
 use super::model::{Action, Plan};
 use super::plan::{PlanInput, PlanOptions, Reevaluate, plan};
 use super::testkit::*;
-use crate::state::{LocalStore, State};
+use crate::state::{LocalStore, State, StateStore};
 use infra_provider_core::{
     BoxFuture, Cancel, CreateRequest, DesiredResource, ObjectState, OpContext, PlanRequest,
     PlannedObject, Props, Provider, ProviderError, ProviderResult, ResourceSchema, UpdateRequest,
@@ -104,11 +104,12 @@ fn dag() -> impl Strategy<Value = Dag> {
 struct Harness {
     providers: super::ProviderSet,
     key: crate::state::SecretKey,
-    store: Option<LocalStore>,
+    store: Option<StateStore>,
 }
 
 impl Harness {
     fn new(store: Option<LocalStore>) -> Harness {
+        let store = store.map(StateStore::Local);
         Harness {
             providers: providers(),
             key: key(),

@@ -84,6 +84,26 @@ pub enum LockError {
         .path.display()
     )]
     HeldUnknown { path: PathBuf },
+    #[error(
+        "the state is locked by {} (pid {} on host {}) since {}, run id {}, doing `{}`.\n\
+         Wait for that run to finish. If that process died, the lease expires by itself within \
+         {} s of that process dying; to break it now: {}",
+        .info.owner, .info.pid, .info.host, format_utc(.info.since_unix), .info.run_id,
+        .info.operation, .seconds, .unlock
+    )]
+    LeaseHeld {
+        info: Box<LockInfo>,
+        /// The command that breaks the lock (`infra state unlock --env E ...`).
+        unlock: String,
+        seconds: u64,
+    },
+    #[error(
+        "the state is locked by another process, which did not record who it is; the lease \
+         expires by itself within {seconds} s of that process dying; to break it now: {unlock}"
+    )]
+    LeaseHeldUnknown { unlock: String, seconds: u64 },
+    #[error("cannot lock the state: {0}")]
+    Remote(Box<crate::state::blob::BlobError>),
     #[error("{}: cannot lock: {source}", .path.display())]
     Io {
         path: PathBuf,

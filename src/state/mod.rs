@@ -1,13 +1,18 @@
-//! Recorded state: the format (versioned JSON), secrets as keyed hashes, the local file store
-//! with its journal and lock. See docs/state.md.
+//! Recorded state: the format (versioned JSON), secrets as keyed hashes, the stores (a local
+//! file, or a blob in Azure Storage) with their journal and lock. See docs/state.md.
 
+pub mod backend;
+pub mod blob;
 pub mod codec;
 pub mod journal;
 pub mod lock;
 pub mod model;
+pub mod recover;
 pub mod secrets;
 pub mod store;
 
+pub use backend::{Journal, StateStore, StoreLock};
+pub use blob::{BlobError, BlobStore};
 pub use codec::{CURRENT_FORMAT_VERSION, read_state, write_state};
 pub use journal::{JournalEntry, JournalWriter};
 pub use lock::{LockError, LockInfo, StateLock};
@@ -42,6 +47,8 @@ pub enum StateError {
         journal: String,
         state: String,
     },
+    #[error("{what}: {message}")]
+    Remote { what: String, message: String },
     #[error("{path}: the secret key is not valid: {message}")]
     BadKey { path: PathBuf, message: String },
 }

@@ -73,6 +73,12 @@ impl SecretKey {
         SecretKey { bytes }
     }
 
+    /// For the remote key blob; never printed.
+    pub(crate) fn to_base64(&self) -> String {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(self.bytes)
+    }
+
     /// `hmac-sha256:<hex>` of the value's canonical JSON (object keys sorted).
     pub fn hash(&self, v: &Value) -> String {
         let canonical = reveal(v).to_string();

@@ -3,9 +3,10 @@
 
 use super::StateError;
 use super::codec::{read_state, write_state};
-use super::journal::{JournalWriter, apply_entry, read_journal};
+use super::journal::{JournalWriter, read_journal};
 use super::lock::{LockError, LockInfo, StateLock};
-use super::model::{State, new_lineage};
+use super::model::State;
+use super::recover::{Folded, fold, peek};
 use super::secrets::SecretKey;
 use std::fs::File;
 use std::io::Write;
@@ -25,6 +26,16 @@ pub struct Loaded {
     pub recovered: usize,
     /// Damaged journal lines that were ignored (a torn final write).
     pub dropped_journal_lines: usize,
+}
+
+impl Loaded {
+    pub fn clean(state: State) -> Loaded {
+        Loaded {
+            state,
+            recovered: 0,
+            dropped_journal_lines: 0,
+        }
+    }
 }
 
 impl LocalStore {
@@ -78,47 +89,26 @@ impl LocalStore {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(StateError::io(&jpath, e)),
         };
-        let Some(journal) = journal else {
-            let state = existing.unwrap_or_else(|| State::new(new_lineage()));
-            return Ok(Loaded {
+        match fold(existing, journal, &jpath)? {
+            Folded::Clean(state) => Ok(Loaded::clean(state)),
+            Folded::Stale(state) => {
+                self.remove_journal()?;
+                Ok(Loaded::clean(state))
+            }
+            Folded::Recovered {
                 state,
-                recovered: 0,
-                dropped_journal_lines: 0,
-            });
-        };
-        let mut state = existing.unwrap_or_else(|| {
-            let mut s = State::new(journal.header.lineage.clone());
-            s.serial = journal.header.base_serial;
-            s
-        });
-        if state.lineage != journal.header.lineage {
-            return Err(StateError::LineageMismatch {
-                path: jpath,
-                journal: journal.header.lineage,
-                state: state.lineage,
-            });
+                recovered,
+                dropped,
+            } => {
+                self.save(&state)?;
+                self.remove_journal()?;
+                Ok(Loaded {
+                    state,
+                    recovered,
+                    dropped_journal_lines: dropped,
+                })
+            }
         }
-        if state.serial > journal.header.base_serial {
-            // The state was saved after this journal was written: it is already folded in.
-            self.remove_journal()?;
-            return Ok(Loaded {
-                state,
-                recovered: 0,
-                dropped_journal_lines: 0,
-            });
-        }
-        let recovered = journal.entries.len();
-        for entry in journal.entries {
-            apply_entry(&mut state, entry);
-        }
-        state.serial += 1;
-        self.save(&state)?;
-        self.remove_journal()?;
-        Ok(Loaded {
-            state,
-            recovered,
-            dropped_journal_lines: journal.dropped_lines,
-        })
     }
 
     /// Reads the state without writing anything, with a leftover journal folded in memory only:
@@ -136,24 +126,7 @@ impl LocalStore {
             Ok(bytes) => read_journal(&bytes, &jpath).ok().flatten(),
             Err(_) => None,
         };
-        let mut state = match (existing, &journal) {
-            (Some(s), _) => s,
-            (None, Some(j)) => {
-                let mut s = State::new(j.header.lineage.clone());
-                s.serial = j.header.base_serial;
-                s
-            }
-            (None, None) => State::new(new_lineage()),
-        };
-        if let Some(j) = journal
-            && j.header.lineage == state.lineage
-            && j.header.base_serial == state.serial
-        {
-            for entry in j.entries {
-                apply_entry(&mut state, entry);
-            }
-        }
-        Ok(state)
+        Ok(peek(existing, journal))
     }
 
     /// Atomic replace: write a temporary file, flush it to disk, keep the previous state as

@@ -1,0 +1,336 @@
+//! Remote state in Azure Blob Storage: `<key>` (the state, leased while locked), `<key>.bak`
+//! (the previous version), `<key>.journal` (an append blob while an apply runs) and `<key>.key`
+//! (the secret-hash key, unless `INFRA_STATE_KEY` gives it). Every write of the state carries
+//! the lease id and the ETag last seen, so a write behind our back is refused, not overwritten.
+
+pub mod client;
+pub mod endpoint;
+pub mod error;
+pub mod http;
+pub mod journal;
+pub mod lease;
+pub mod signer;
+
+pub use error::BlobError;
+pub use journal::BlobJournal;
+pub use lease::BlobLock;
+
+use super::codec::{read_state, write_state};
+use super::journal::read_journal;
+use super::lock::{LockError, LockInfo};
+use super::model::State;
+use super::recover::{Folded, fold, peek};
+use super::secrets::SecretKey;
+use super::{Loaded, StateError};
+use base64::Engine;
+use client::{Client, Write, Written};
+use lease::SharedLease;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+/// What this process last read or wrote of the state blob.
+#[derive(Debug, Default, Clone)]
+struct Seen {
+    etag: Option<String>,
+    /// Empty while the blob is only the placeholder the lock created.
+    bytes: Vec<u8>,
+}
+
+#[derive(Clone)]
+pub struct BlobStore {
+    client: Client,
+    key: String,
+    /// The command that breaks this state's lock, for whoever is refused it.
+    unlock: String,
+    lease: SharedLease,
+    seen: Arc<Mutex<Seen>>,
+}
+
+impl std::fmt::Debug for BlobStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "BlobStore({})", self.location())
+    }
+}
+
+fn remote(what: String) -> impl Fn(BlobError) -> StateError {
+    move |e| StateError::Remote {
+        what: what.clone(),
+        message: e.to_string(),
+    }
+}
+
+impl BlobStore {
+    /// The store of `env` at `account/container/key`, with the endpoint and credentials from
+    /// the process environment. Nothing is contacted yet.
+    pub fn from_env(
+        account: &str,
+        container: &str,
+        key: &str,
+        env: &str,
+    ) -> Result<BlobStore, BlobError> {
+        let endpoint = endpoint::resolve(account, container, &|k| std::env::var(k).ok())?;
+        BlobStore::new(endpoint, key, env)
+    }
+
+    /// The store of `env` at blob `key` of an already resolved endpoint.
+    pub fn new(endpoint: endpoint::Endpoint, key: &str, env: &str) -> Result<BlobStore, BlobError> {
+        Ok(BlobStore {
+            client: Client::new(endpoint)?,
+            key: key.to_string(),
+            unlock: format!("infra state unlock --env {env}"),
+            lease: Arc::default(),
+            seen: Arc::default(),
+        })
+    }
+
+    /// Names the project folder in the unlock command shown to a refused run, when it is not
+    /// the current directory.
+    pub fn with_unlock_command(mut self, command: String) -> BlobStore {
+        self.unlock = command;
+        self
+    }
+
+    fn name(&self, suffix: &str) -> String {
+        format!("{}{suffix}", self.key)
+    }
+
+    /// `azure_blob account/container/key (endpoint)`, for people.
+    pub fn location(&self) -> String {
+        format!(
+            "azure_blob {} ({})",
+            self.client.display(&self.key),
+            self.client.location()
+        )
+    }
+
+    fn err(&self, suffix: &str) -> impl Fn(BlobError) -> StateError {
+        remote(self.client.display(&self.name(suffix)))
+    }
+
+    pub fn lock(&self, run_id: &str, operation: &str) -> Result<BlobLock, LockError> {
+        lease::acquire(
+            &self.client,
+            &self.key,
+            &self.unlock,
+            LockInfo::current(run_id, operation),
+            &self.lease,
+        )
+    }
+
+    /// Breaks the lease now; returns who held it.
+    pub fn unlock(&self) -> Result<Option<LockInfo>, StateError> {
+        lease::break_lease(&self.client, &self.key).map_err(self.err(""))
+    }
+
+    fn read(
+        &self,
+        record: bool,
+    ) -> Result<(Option<State>, Option<super::journal::JournalContents>), StateError> {
+        let got = self.client.get(&self.key).map_err(self.err(""))?;
+        let path = PathBuf::from(self.client.display(&self.key));
+        let existing = match &got {
+            Some(f) if !f.body.is_empty() => Some(read_state(&f.body, &path)?),
+            _ => None,
+        };
+        if record && let Ok(mut seen) = self.seen.lock() {
+            *seen = match got {
+                Some(f) => Seen {
+                    etag: Some(f.etag),
+                    bytes: f.body,
+                },
+                None => Seen::default(),
+            };
+        }
+        let jname = self.name(".journal");
+        let jpath = PathBuf::from(self.client.display(&jname));
+        let journal = match self.client.get(&jname).map_err(self.err(".journal"))? {
+            Some(f) if record => read_journal(&f.body, &jpath)?,
+            Some(f) => read_journal(&f.body, &jpath).ok().flatten(),
+            None => None,
+        };
+        Ok((existing, journal))
+    }
+
+    /// Loads the state, folding in (and saving) a journal left by an apply that died.
+    pub fn load(&self) -> Result<Loaded, StateError> {
+        let (existing, journal) = self.read(true)?;
+        let jpath = PathBuf::from(self.client.display(&self.name(".journal")));
+        match fold(existing, journal, &jpath)? {
+            Folded::Clean(state) => Ok(Loaded::clean(state)),
+            Folded::Stale(state) => {
+                self.remove_journal()?;
+                Ok(Loaded::clean(state))
+            }
+            Folded::Recovered {
+                state,
+                recovered,
+                dropped,
+            } => {
+                self.save(&state)?;
+                self.remove_journal()?;
+                Ok(Loaded {
+                    state,
+                    recovered,
+                    dropped_journal_lines: dropped,
+                })
+            }
+        }
+    }
+
+    /// Reads without writing, a running apply's journal folded in memory.
+    pub fn peek(&self) -> Result<State, StateError> {
+        let (existing, journal) = self.read(false)?;
+        Ok(peek(existing, journal))
+    }
+
+    /// Whether a real state (not just the lock's placeholder) has been read or written.
+    pub fn is_saved(&self) -> bool {
+        self.seen
+            .lock()
+            .map(|s| !s.bytes.is_empty())
+            .unwrap_or(false)
+    }
+
+    /// Writes the state if the blob is still the version this process last saw, under the
+    /// lease if held (keeping the holder in the metadata); the previous version goes to
+    /// `<key>.bak` first.
+    pub fn save(&self, state: &State) -> Result<(), StateError> {
+        let seen = self.seen.lock().map(|s| s.clone()).unwrap_or_default();
+        if !seen.bytes.is_empty() {
+            self.client
+                .put(&self.name(".bak"), seen.bytes.clone(), &Write::default())
+                .map_err(self.err(".bak"))?;
+        }
+        let held = self
+            .lease
+            .lock()
+            .ok()
+            .and_then(|l| l.as_ref().map(|h| (h.lease_id.clone(), h.metadata.clone())));
+        let (lease_id, metadata) = match &held {
+            Some((id, m)) => (Some(id.as_str()), m.as_slice()),
+            None => (None, &[][..]),
+        };
+        let bytes = write_state(state);
+        let w = Write {
+            if_match: seen.etag.as_deref(),
+            if_none_match_any: seen.etag.is_none(),
+            lease_id,
+            metadata,
+        };
+        match self
+            .client
+            .put(&self.key, bytes.clone(), &w)
+            .map_err(self.err(""))?
+        {
+            Written::Done { etag } => {
+                if let Ok(mut s) = self.seen.lock() {
+                    *s = Seen {
+                        etag: Some(etag),
+                        bytes,
+                    };
+                }
+                Ok(())
+            }
+            Written::ConditionFailed { .. } => Err(StateError::Remote {
+                what: self.client.display(&self.key),
+                message: BlobError::StaleEtag {
+                    blob: self.client.display(&self.key),
+                }
+                .to_string(),
+            }),
+        }
+    }
+
+    pub fn open_journal(&self, state: &State) -> Result<BlobJournal, StateError> {
+        BlobJournal::create(&self.client, &self.name(".journal"), state)
+            .map_err(self.err(".journal"))
+    }
+
+    /// Ends an apply: waits for the journal to be stored, saves the state, removes the journal.
+    pub fn commit(&self, state: &State, journal: Option<BlobJournal>) -> Result<(), StateError> {
+        if let Some(mut j) = journal {
+            j.sync()?;
+        }
+        self.save(state)?;
+        self.remove_journal()
+    }
+
+    fn remove_journal(&self) -> Result<(), StateError> {
+        self.client
+            .delete(&self.name(".journal"))
+            .map_err(self.err(".journal"))
+    }
+
+    /// `INFRA_STATE_KEY` if set, else the `<key>.key` blob, created once (race-safe: the
+    /// first writer wins, everyone else reads its key).
+    pub fn secret_key(&self) -> Result<SecretKey, StateError> {
+        if let Ok(text) = std::env::var("INFRA_STATE_KEY")
+            && !text.trim().is_empty()
+        {
+            return key_from_base64(&text).map_err(self.err(""));
+        }
+        let name = self.name(".key");
+        let path = PathBuf::from(self.client.display(&name));
+        let bad = |m: &str| StateError::BadKey {
+            path: path.clone(),
+            message: format!("{m}; delete the blob only if no state was written with it"),
+        };
+        let parse = |body: &[u8]| -> Result<SecretKey, StateError> {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(String::from_utf8_lossy(body).trim())
+                .map_err(|_| bad("expected base64"))?;
+            let arr: [u8; 32] = bytes.try_into().map_err(|_| bad("expected 32 bytes"))?;
+            Ok(SecretKey::from_bytes(arr))
+        };
+        if let Some(f) = self.client.get(&name).map_err(self.err(".key"))? {
+            return parse(&f.body);
+        }
+        let key = SecretKey::generate();
+        let w = Write {
+            if_none_match_any: true,
+            ..Write::default()
+        };
+        match self
+            .client
+            .put(&name, key.to_base64().into_bytes(), &w)
+            .map_err(self.err(".key"))?
+        {
+            Written::Done { .. } => Ok(key),
+            Written::ConditionFailed { .. } => {
+                match self.client.get(&name).map_err(self.err(".key"))? {
+                    Some(f) => parse(&f.body),
+                    None => Err(bad("it was created and deleted at once by another process")),
+                }
+            }
+        }
+    }
+}
+
+/// `INFRA_STATE_KEY`: base64 of exactly 32 bytes.
+pub fn key_from_base64(text: &str) -> Result<SecretKey, BlobError> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .map_err(|e| BlobError::BadStateKey {
+            message: format!("not base64 ({e})"),
+        })?;
+    let n = bytes.len();
+    let arr: [u8; 32] = bytes.try_into().map_err(|_| BlobError::BadStateKey {
+        message: format!("it decodes to {n} bytes, not 32"),
+    })?;
+    Ok(SecretKey::from_bytes(arr))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_key_must_be_32_bytes_of_base64_and_is_never_echoed() {
+        let good = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
+        assert!(key_from_base64(&good).is_ok());
+        let short = base64::engine::general_purpose::STANDARD.encode([7u8; 16]);
+        let err = key_from_base64(&short).unwrap_err().to_string();
+        assert!(err.contains("16 bytes") && !err.contains(&short), "{err}");
+        assert!(key_from_base64("%%%").is_err());
+    }
+}

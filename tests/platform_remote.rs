@@ -1,0 +1,98 @@
+//! The reference platform's real environments (`ephemeral`, `prod`), as written: Azure target
+//! reached through `INFRA_AZURE_ENDPOINT` (a standalone `infra emulator`) and Azure Blob state
+//! reached through `INFRA_BLOB_ENDPOINT` (Azurite). Both plan the whole platform.
+
+mod azurite;
+mod common;
+use azurite::{Azurite, CONTAINER};
+use common::*;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+/// The emulator process, and the read end of its stderr kept open while it runs.
+struct Emulator(
+    std::process::Child,
+    #[allow(dead_code)] BufReader<std::process::ChildStderr>,
+);
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `infra emulator` on a free loopback port; returns it and its base URL.
+fn start_emulator(data: &std::path::Path) -> (Emulator, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_infra"))
+        .args(["emulator", "--listen", "127.0.0.1:0", "--data"])
+        .arg(data)
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start the emulator");
+    let mut reader = BufReader::new(child.stderr.take().expect("stderr"));
+    let mut first = String::new();
+    reader.read_line(&mut first).expect("emulator banner");
+    let base = first
+        .trim()
+        .rsplit(' ')
+        .next()
+        .filter(|u| u.starts_with("http://127.0.0.1:"))
+        .unwrap_or_else(|| panic!("no address in the emulator's banner: {first}"))
+        .to_string();
+    (Emulator(child, reader), base)
+}
+
+fn plan(env_name: &str, emulator: &str, azurite: &Azurite) -> std::process::Output {
+    let out = infra_env(
+        &["plan", "environments", "--env", env_name],
+        &repo(),
+        &[
+            ("INFRA_AZURE_ENDPOINT", emulator),
+            ("INFRA_BLOB_ENDPOINT", &azurite.endpoint),
+            (
+                "AZURE_SUBSCRIPTION_ID",
+                "11111111-2222-3333-4444-555555555555",
+            ),
+            ("AZURE_TENANT_ID", "99999999-0000-0000-0000-000000000000"),
+            ("PG_ADMIN_PASSWORD", "canary-pg-5d1e"),
+            ("BRANCH", "feature-x"),
+            ("AZURE_STORAGE_KEY", ""),
+            ("INFRA_STATE_KEY", ""),
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "plan --env {env_name}:\nstdout:\n{}\nstderr:\n{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    out
+}
+
+#[test]
+fn ephemeral_and_prod_plan_the_whole_platform_with_remote_state() {
+    let azurite = Azurite::start();
+    let data = tempfile::tempdir().expect("tempdir");
+    let (_emulator, base) = start_emulator(data.path());
+    for env_name in ["ephemeral", "prod"] {
+        let out = plan(env_name, &base, &azurite);
+        let text = stdout(&out);
+        assert!(text.contains("Plan: 18 to add, 0 to change"), "{text}");
+        assert!(
+            !text.contains("canary-pg-5d1e"),
+            "the password leaked in the plan"
+        );
+    }
+    // Each environment's state lives under its own key (the branch names the ephemeral one);
+    // nothing was written to the repository.
+    let names = azurite.client(CONTAINER).list().expect("list");
+    assert!(
+        names.iter().any(|n| n == "ephemeral-feature-x.json"),
+        "{names:?}"
+    );
+    assert!(names.iter().any(|n| n == "prod.json"), "{names:?}");
+    assert!(!repo().join("environments/.infra/prod.state.json").exists());
+}
