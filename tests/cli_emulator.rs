@@ -352,7 +352,11 @@ fn state_commands_need_no_secret_inputs() {
     assert_eq!(applied.status.code(), Some(0), "{}", stderr(&applied));
     let list = infra_env(&["state", "list", "--env", "local"], p, &[]);
     assert_eq!(list.status.code(), Some(0), "{}", stderr(&list));
-    assert!(stdout(&list).lines().any(|l| l.trim() == "secret"), "{}", stdout(&list));
+    assert!(
+        stdout(&list).lines().any(|l| l.trim() == "secret"),
+        "{}",
+        stdout(&list)
+    );
     // Planning does need them, and says which one is missing.
     let plan = infra_env(&["plan", ".", "--env", "local"], p, &[]);
     assert_eq!(plan.status.code(), Some(1));

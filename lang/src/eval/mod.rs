@@ -153,7 +153,8 @@ pub fn evaluate(
     resolver: &dyn Resolver,
 ) -> Result<Evaluation, Vec<Diagnostic>> {
     let recording = host::RecordingHost::new(host);
-    let (environment, params) = environment::evaluate_environment(&program.data, env, &recording, true)?;
+    let (environment, params) =
+        environment::evaluate_environment(&program.data, env, &recording, true)?;
     let protect_all = environment.as_ref().is_some_and(|e| e.protect);
     let mut builder = build::Builder::new(program.clone(), &recording, resolver, protect_all);
     let inputs: HashMap<String, (Value, build::Deps)> = params
