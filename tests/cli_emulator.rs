@@ -357,8 +357,56 @@ fn state_commands_need_no_secret_inputs() {
         "{}",
         stdout(&list)
     );
+    // Outputs that do not need the secret are shown without it.
+    let outputs = infra_env(&["output", "--env", "local", "--json"], p, &[]);
+    assert_eq!(outputs.status.code(), Some(0), "{}", stderr(&outputs));
+    let json: serde_json::Value = serde_json::from_slice(&outputs.stdout).expect("json");
+    assert!(
+        json["vault"]["value"]
+            .as_str()
+            .is_some_and(|v| v.contains("/kv/lw-local-kv")),
+        "{json}"
+    );
     // Planning does need them, and says which one is missing.
     let plan = infra_env(&["plan", ".", "--env", "local"], p, &[]);
     assert_eq!(plan.status.code(), Some(1));
     assert!(stderr(&plan).contains("APP_SECRET"), "{}", stderr(&plan));
+}
+
+/// An output that needs a param this shell cannot evaluate is unknown, with a note naming the
+/// param; the others are shown.
+#[test]
+fn an_output_needing_an_unset_param_is_unknown_and_the_note_names_it() {
+    let main = format!("{MAIN}\noutput greeting = \"hello ${{environment}}-${{owner}}\"\n");
+    let local = LOCAL.replace(
+        "params = { environment = \"local\", app_secret = env_secret(\"APP_SECRET\") }",
+        "params = { environment = \"local\", owner = env(\"OWNER\"), app_secret = env_secret(\"APP_SECRET\") }",
+    );
+    assert_ne!(local, LOCAL);
+    let dir = project(&[("main.infra", &main), ("local.infra", &local)]);
+    let p = dir.path();
+    let applied = infra_env(
+        &["apply", ".", "--env", "local", "--auto-approve"],
+        p,
+        &[("APP_SECRET", CANARY), ("OWNER", "ops")],
+    );
+    assert_eq!(applied.status.code(), Some(0), "{}", stderr(&applied));
+    let outputs = infra_env(&["output", "--env", "local", "--json"], p, &[]);
+    assert_eq!(outputs.status.code(), Some(0), "{}", stderr(&outputs));
+    let json: serde_json::Value = serde_json::from_slice(&outputs.stdout).expect("json");
+    assert!(json["redis"]["value"].is_string(), "{json}");
+    assert!(
+        !json["greeting"]["value"]
+            .as_str()
+            .is_some_and(|v| v.contains("hello")),
+        "{json}"
+    );
+    let err = stderr(&outputs);
+    assert!(err.contains("greeting") && err.contains("owner"), "{err}");
+    let full = infra_env(
+        &["output", "greeting", "--env", "local"],
+        p,
+        &[("OWNER", "ops")],
+    );
+    assert_eq!(stdout(&full).trim(), "hello local-ops", "{}", stderr(&full));
 }

@@ -1,6 +1,7 @@
 //! `infra output [NAME] [DIR] --env E [--json] [--show-secrets]`: the root outputs, computed
 //! from the configuration and what the state recorded. Secret outputs print as `(secret)`
-//! unless `--show-secrets`. Exit 0 / 1.
+//! unless `--show-secrets`. A param that cannot be evaluated in this shell (an `env_secret`
+//! not set) does not stop it: only the outputs that need it are unknown. Exit 0 / 1.
 
 use super::output::Output;
 use super::providers;
@@ -78,8 +79,30 @@ fn output(args: Args, out: &Output) -> Result<(), u8> {
         state: &state,
         providers: &providers,
     };
-    let evaluation = shared::evaluate_with(&checked, &args.env, &resolver, out)?;
+    let host = super::host::ProcessHost::new(&checked.dir);
+    let evaluation =
+        infra_lang::eval::evaluate_lenient(&checked.program, Some(&args.env), &host, &resolver)
+            .map_err(|diags| {
+                out.diagnostics(&diags, &checked.project.sources);
+                fail(format!(
+                    "evaluation for environment `{}` failed (above)",
+                    args.env
+                ))
+            })?;
     let outputs = &evaluation.outputs;
+    let unknown: Vec<&str> = outputs
+        .iter()
+        .filter(|(_, (v, _))| v.contains_unknown())
+        .map(|(k, _)| k.as_str())
+        .collect();
+    if !unknown.is_empty() && !evaluation.unevaluated_params.is_empty() {
+        out.info(&format!(
+            "note: {} cannot be computed here: it needs the param(s) {}, which could not be \
+             evaluated in this shell (an env_secret or env not set?)",
+            unknown.join(", "),
+            evaluation.unevaluated_params.join(", ")
+        ));
+    }
     let show = args.show_secrets;
     if let Some(name) = &args.name {
         let Some((v, secret)) = outputs.get(name) else {

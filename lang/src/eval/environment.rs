@@ -48,14 +48,25 @@ pub enum StateConfig {
 
 type EnvResult = Result<(Option<EnvironmentConfig>, HashMap<String, Value>), Vec<Diagnostic>>;
 
-/// Evaluates the environment `name` (none: no config, no params). Without `with_params` the
-/// params are not evaluated at all, so that commands which only need to find the state
-/// (`state list`, `output`, `state unlock`) do not ask for secrets such as `env_secret(...)`.
+/// How an environment's params are evaluated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Params {
+    /// Not at all: commands that only need to find the state (`state list`, `state unlock`)
+    /// must not ask for secrets such as `env_secret(...)`.
+    Skip,
+    /// Every param must evaluate (plan, apply).
+    Strict,
+    /// A param that cannot be evaluated (a secret not set in this shell) becomes unknown, so
+    /// that `infra output` can still show every output that does not need it.
+    Lenient,
+}
+
+/// Evaluates the environment `name` (none: no config, no params).
 pub(crate) fn evaluate_environment(
     data: &ProgramData,
     name: Option<&str>,
     host: &dyn Host,
-    with_params: bool,
+    mode: Params,
 ) -> EnvResult {
     let Some(name) = name else {
         return Ok((None, HashMap::new()));
@@ -108,13 +119,16 @@ pub(crate) fn evaluate_environment(
                 }
                 _ => Err(not_known("`protect`", "a bool", a.value.span)),
             }),
-            "params" if !with_params => Ok(()),
+            "params" if mode == Params::Skip => Ok(()),
             "params" => match &a.value.kind {
                 ExprKind::Object(entries) => {
                     for en in entries {
                         match cx.eval_top(&en.value, 0, &mut Vec::new(), &mut BTreeSet::new()) {
                             Ok(v) => {
                                 params.insert(en.key.name.clone(), v);
+                            }
+                            Err(_) if mode == Params::Lenient => {
+                                params.insert(en.key.name.clone(), Value::Unknown);
                             }
                             Err(d) => diags.push(d),
                         }

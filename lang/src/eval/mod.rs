@@ -65,6 +65,9 @@ pub struct Evaluation {
     /// Root outputs: value and whether the output is declared `secret`.
     pub outputs: BTreeMap<String, (Value, bool)>,
     pub environment: Option<EnvironmentConfig>,
+    /// Params that could not be evaluated and were taken as unknown ([`evaluate_lenient`]
+    /// only), sorted.
+    pub unevaluated_params: Vec<String>,
     pub(crate) state: build::State,
 }
 
@@ -133,7 +136,12 @@ pub fn environment_config(
     env: &str,
     host: &dyn Host,
 ) -> Result<EnvironmentConfig, Vec<Diagnostic>> {
-    let (config, _) = environment::evaluate_environment(&program.data, Some(env), host, false)?;
+    let (config, _) = environment::evaluate_environment(
+        &program.data,
+        Some(env),
+        host,
+        environment::Params::Skip,
+    )?;
     config.ok_or_else(|| {
         vec![diag::eval::eval_error(
             format!("environment `{env}` was not evaluated"),
@@ -152,9 +160,38 @@ pub fn evaluate(
     host: &dyn Host,
     resolver: &dyn Resolver,
 ) -> Result<Evaluation, Vec<Diagnostic>> {
+    evaluate_with_params(program, env, host, resolver, environment::Params::Strict)
+}
+
+/// As [`evaluate`], but a param that cannot be evaluated (an `env_secret` not set in this
+/// shell) is unknown instead of an error: for reading outputs from state, where only the
+/// outputs that need that param should suffer.
+pub fn evaluate_lenient(
+    program: &Program,
+    env: Option<&str>,
+    host: &dyn Host,
+    resolver: &dyn Resolver,
+) -> Result<Evaluation, Vec<Diagnostic>> {
+    evaluate_with_params(program, env, host, resolver, environment::Params::Lenient)
+}
+
+fn evaluate_with_params(
+    program: &Program,
+    env: Option<&str>,
+    host: &dyn Host,
+    resolver: &dyn Resolver,
+    mode: environment::Params,
+) -> Result<Evaluation, Vec<Diagnostic>> {
     let recording = host::RecordingHost::new(host);
     let (environment, params) =
-        environment::evaluate_environment(&program.data, env, &recording, true)?;
+        environment::evaluate_environment(&program.data, env, &recording, mode)?;
+    // An environment's params are known before apply: an unknown one is one that failed.
+    let mut unevaluated_params: Vec<String> = params
+        .iter()
+        .filter(|(_, v)| matches!(v, Value::Unknown))
+        .map(|(k, _)| k.clone())
+        .collect();
+    unevaluated_params.sort();
     let protect_all = environment.as_ref().is_some_and(|e| e.protect);
     let mut builder = build::Builder::new(program.clone(), &recording, resolver, protect_all);
     let inputs: HashMap<String, (Value, build::Deps)> = params
@@ -172,6 +209,7 @@ pub fn evaluate(
         resources,
         outputs,
         environment,
+        unevaluated_params,
         state,
     })
 }
