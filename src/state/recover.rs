@@ -80,3 +80,32 @@ pub fn peek(existing: Option<State>, journal: Option<JournalContents>) -> State 
     }
     state
 }
+
+/// Makes a fold durable: a recovered state is saved before its journal is removed (a crash in
+/// between is a `Stale` journal next time), a stale journal is removed.
+pub fn settle(
+    folded: Folded,
+    save: impl FnOnce(&State) -> Result<(), StateError>,
+    remove_journal: impl Fn() -> Result<(), StateError>,
+) -> Result<super::Loaded, StateError> {
+    match folded {
+        Folded::Clean(state) => Ok(super::Loaded::clean(state)),
+        Folded::Stale(state) => {
+            remove_journal()?;
+            Ok(super::Loaded::clean(state))
+        }
+        Folded::Recovered {
+            state,
+            recovered,
+            dropped,
+        } => {
+            save(&state)?;
+            remove_journal()?;
+            Ok(super::Loaded {
+                state,
+                recovered,
+                dropped_journal_lines: dropped,
+            })
+        }
+    }
+}

@@ -6,7 +6,7 @@ use super::codec::{read_state, write_state};
 use super::journal::{JournalWriter, read_journal};
 use super::lock::{LockError, LockInfo, StateLock};
 use super::model::State;
-use super::recover::{Folded, fold, peek};
+use super::recover::{fold, peek, settle};
 use super::secrets::SecretKey;
 use std::fs::File;
 use std::io::Write;
@@ -89,26 +89,11 @@ impl LocalStore {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(StateError::io(&jpath, e)),
         };
-        match fold(existing, journal, &jpath)? {
-            Folded::Clean(state) => Ok(Loaded::clean(state)),
-            Folded::Stale(state) => {
-                self.remove_journal()?;
-                Ok(Loaded::clean(state))
-            }
-            Folded::Recovered {
-                state,
-                recovered,
-                dropped,
-            } => {
-                self.save(&state)?;
-                self.remove_journal()?;
-                Ok(Loaded {
-                    state,
-                    recovered,
-                    dropped_journal_lines: dropped,
-                })
-            }
-        }
+        settle(
+            fold(existing, journal, &jpath)?,
+            |state| self.save(state),
+            || self.remove_journal(),
+        )
     }
 
     /// Reads the state without writing anything, with a leftover journal folded in memory only:

@@ -115,11 +115,26 @@ pub trait AzureType: Sync {
                             st.outputs.insert((*k).to_string(), v.clone());
                         }
                     }
+                    self.after_read(cx, &body, &mut st, Some(&prior.inputs))
+                        .await?;
                     Ok(Some(st))
                 }
                 None => Ok(None),
             }
         })
+    }
+
+    /// Completes what a GET gave, on a read and on an import: what the body alone does not
+    /// say (another object's id by name, a server parameter). `prior` holds the recorded
+    /// inputs on a read and is `None` on an import.
+    fn after_read<'a>(
+        &'a self,
+        _cx: &'a Cx<'a>,
+        _body: &'a J,
+        _st: &'a mut ObjectState,
+        _prior: Option<&'a Props>,
+    ) -> BoxFuture<'a, ProviderResult<()>> {
+        Box::pin(async { Ok(()) })
     }
 
     /// Outputs a GET never returns (keys only a POST gives, fetched in `after_write`): a read
@@ -160,10 +175,12 @@ pub trait AzureType: Sync {
         id: &'a str,
     ) -> BoxFuture<'a, ProviderResult<Option<ObjectState>>> {
         Box::pin(async move {
-            match cx.client.get(id, self.api_version(), cx.cancel).await? {
-                Some(body) => Ok(Some(state_from(self, &body, &Props::new(), id)?)),
-                None => Ok(None),
-            }
+            let Some(body) = cx.client.get(id, self.api_version(), cx.cancel).await? else {
+                return Ok(None);
+            };
+            let mut st = state_from(self, &body, &Props::new(), id)?;
+            self.after_read(cx, &body, &mut st, None).await?;
+            Ok(Some(st))
         })
     }
 }

@@ -19,7 +19,7 @@ use super::codec::{read_state, write_state};
 use super::journal::read_journal;
 use super::lock::{LockError, LockInfo};
 use super::model::State;
-use super::recover::{Folded, fold, peek};
+use super::recover::{fold, peek, settle};
 use super::secrets::SecretKey;
 use super::{Loaded, StateError};
 use base64::Engine;
@@ -155,26 +155,11 @@ impl BlobStore {
     pub fn load(&self) -> Result<Loaded, StateError> {
         let (existing, journal) = self.read(true)?;
         let jpath = PathBuf::from(self.client.display(&self.name(".journal")));
-        match fold(existing, journal, &jpath)? {
-            Folded::Clean(state) => Ok(Loaded::clean(state)),
-            Folded::Stale(state) => {
-                self.remove_journal()?;
-                Ok(Loaded::clean(state))
-            }
-            Folded::Recovered {
-                state,
-                recovered,
-                dropped,
-            } => {
-                self.save(&state)?;
-                self.remove_journal()?;
-                Ok(Loaded {
-                    state,
-                    recovered,
-                    dropped_journal_lines: dropped,
-                })
-            }
-        }
+        settle(
+            fold(existing, journal, &jpath)?,
+            |state| self.save(state),
+            || self.remove_journal(),
+        )
     }
 
     /// Reads without writing, a running apply's journal folded in memory.

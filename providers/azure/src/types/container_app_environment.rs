@@ -261,33 +261,13 @@ impl AzureType for ManagedEnvironment {
     ) -> BoxFuture<'a, ProviderResult<ObjectState>> {
         Box::pin(self.write(cx, Some(&prior.id), inputs))
     }
-    fn read<'a>(
+    fn after_read<'a>(
         &'a self,
         cx: &'a Cx<'a>,
-        prior: &'a ObjectState,
-    ) -> BoxFuture<'a, ProviderResult<Option<ObjectState>>> {
-        Box::pin(async move {
-            let Some(body) = cx.client.get(&prior.id, API_VERSION, cx.cancel).await? else {
-                return Ok(None);
-            };
-            let mut st = state_from(self, &body, &prior.inputs, &prior.id)?;
-            self.resolve_logs(cx, &body, &mut st, s(&prior.inputs, "logs"))
-                .await?;
-            Ok(Some(st))
-        })
-    }
-    fn import<'a>(
-        &'a self,
-        cx: &'a Cx<'a>,
-        id: &'a str,
-    ) -> BoxFuture<'a, ProviderResult<Option<ObjectState>>> {
-        Box::pin(async move {
-            let Some(body) = cx.client.get(id, API_VERSION, cx.cancel).await? else {
-                return Ok(None);
-            };
-            let mut st = state_from(self, &body, &Props::new(), id)?;
-            self.resolve_logs(cx, &body, &mut st, None).await?;
-            Ok(Some(st))
-        })
+        body: &'a J,
+        st: &'a mut ObjectState,
+        prior: Option<&'a Props>,
+    ) -> BoxFuture<'a, ProviderResult<()>> {
+        Box::pin(self.resolve_logs(cx, body, st, prior.and_then(|p| s(p, "logs"))))
     }
 }

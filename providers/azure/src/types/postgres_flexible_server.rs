@@ -35,7 +35,7 @@ pub const API_VERSION: &str = "2025-08-01";
 const PROVIDER_TYPE: &str = "Microsoft.DBforPostgreSQL/flexibleServers";
 
 use super::postgres_extensions as ext;
-use crate::kind::{AzureType, Cx, state_from};
+use crate::kind::{AzureType, Cx};
 use crate::mapping::{b, i, jint, jstr, obj, put, s, tracked_body, tracked_id, tracked_inputs};
 use crate::provider::AzureConfig;
 use infra_provider_core::{BoxFuture, ObjectState, Props, ProviderError, ProviderResult, Value};
@@ -304,34 +304,14 @@ impl AzureType for PostgresServer {
     ) -> BoxFuture<'a, ProviderResult<ObjectState>> {
         Box::pin(self.finish(cx, st, inputs))
     }
-    fn read<'a>(
+    fn after_read<'a>(
         &'a self,
         cx: &'a Cx<'a>,
-        prior: &'a ObjectState,
-    ) -> BoxFuture<'a, ProviderResult<Option<ObjectState>>> {
-        Box::pin(async move {
-            let Some(body) = cx.client.get(&prior.id, API_VERSION, cx.cancel).await? else {
-                return Ok(None);
-            };
-            let mut st = state_from(self, &body, &prior.inputs, &prior.id)?;
-            self.with_extensions(cx, &mut st, prior.inputs.get("extensions"))
-                .await?;
-            Ok(Some(st))
-        })
-    }
-    fn import<'a>(
-        &'a self,
-        cx: &'a Cx<'a>,
-        id: &'a str,
-    ) -> BoxFuture<'a, ProviderResult<Option<ObjectState>>> {
-        Box::pin(async move {
-            let Some(body) = cx.client.get(id, API_VERSION, cx.cancel).await? else {
-                return Ok(None);
-            };
-            let mut st = state_from(self, &body, &Props::new(), id)?;
-            self.with_extensions(cx, &mut st, None).await?;
-            Ok(Some(st))
-        })
+        _body: &'a J,
+        st: &'a mut ObjectState,
+        prior: Option<&'a Props>,
+    ) -> BoxFuture<'a, ProviderResult<()>> {
+        Box::pin(self.with_extensions(cx, st, prior.and_then(|p| p.get("extensions"))))
     }
 }
 
