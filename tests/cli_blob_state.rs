@@ -548,3 +548,81 @@ fn a_run_whose_lock_was_broken_cannot_save_and_loses_nothing() {
         e,
     ));
 }
+
+/// A run whose lock was broken may still be appending to the journal while the next run
+/// recovers it: every record that reached the journal ends up in the state (the fold is redone
+/// when the journal changed before its removal), or its append fails for its writer.
+#[test]
+fn records_appended_during_recovery_are_never_lost() {
+    use infra::state::{JournalEntry, ResourceRecord, StateStore};
+    let az = Azurite::start();
+    let old = StateStore::Blob(store(&az, "busy.json"));
+    let state = old.load().expect("load").state;
+    old.save(&state).expect("save");
+    let mut journal = old.open_journal(&state).expect("journal");
+    let stored = Arc::new(Mutex::new(Vec::new()));
+    let writer = {
+        let stored = Arc::clone(&stored);
+        std::thread::spawn(move || {
+            for i in 0..60 {
+                let address = format!("r{i}");
+                let resource = ResourceRecord {
+                    type_name: "core.data".into(),
+                    id: format!("data-{i}"),
+                    inputs: Default::default(),
+                    secret_inputs: Default::default(),
+                    outputs: Default::default(),
+                    secret_outputs: Default::default(),
+                    dependencies: Default::default(),
+                    protect: false,
+                };
+                let entry = JournalEntry::Put {
+                    address: address.clone(),
+                    resource,
+                };
+                if journal
+                    .append(&entry)
+                    .and_then(|()| journal.sync())
+                    .is_err()
+                {
+                    break;
+                }
+                stored.lock().expect("stored").push(address);
+                std::thread::sleep(Duration::from_millis(3));
+            }
+        })
+    };
+    let recovering = store(&az, "busy.json");
+    while stored.lock().expect("stored").len() < 3 {
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let first = recovering.load();
+    writer.join().expect("writer");
+    let state = match first {
+        Ok(loaded) => {
+            assert!(loaded.recovered >= 3, "{}", loaded.recovered);
+            loaded.state
+        }
+        // The writer outpaced every retry: nothing was removed, and once it stops the
+        // journal is recovered whole.
+        Err(e) => {
+            assert!(e.to_string().contains("kept changing"), "{e}");
+            recovering
+                .load()
+                .expect("load after the writer stopped")
+                .state
+        }
+    };
+    let stored = stored.lock().expect("stored").clone();
+    let missing: Vec<&String> = stored
+        .iter()
+        .filter(|a| !state.resources.contains_key(a.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "journaled but lost: {missing:?} of {}",
+        stored.len()
+    );
+    let client = az.client(CONTAINER);
+    assert!(client.get("busy.json.journal").expect("get").is_none());
+}

@@ -49,6 +49,13 @@ pub enum StateError {
     },
     #[error("{what}: {message}")]
     Remote { what: String, message: String },
+    /// The journal grew while it was being folded in: a run whose lock was broken is still
+    /// writing to it. The fold is done again with what it holds now.
+    #[error(
+        "{path}: the journal kept changing while it was being recovered; a run whose lock was \
+         broken may still be writing to it: stop that run, then try again"
+    )]
+    JournalChanged { path: PathBuf },
     #[error("{path}: the secret key is not valid: {message}")]
     BadKey { path: PathBuf, message: String },
 }

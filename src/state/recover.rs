@@ -81,11 +81,15 @@ pub fn peek(existing: Option<State>, journal: Option<JournalContents>) -> State 
     state
 }
 
-/// Makes a fold durable: a recovered state is saved before its journal is removed (a crash in
-/// between is a `Stale` journal next time), a stale journal is removed.
+/// Makes a fold durable. A recovered state is first saved with the journal's base serial, then
+/// the journal is removed, then the state is saved with its serial bumped: until the journal is
+/// gone, the next load folds the whole journal again (replaying records is idempotent: each
+/// sets or removes one address), so a crash, or a journal that grew meanwhile (a run whose lock
+/// was broken still appending), loses nothing. A stale journal (the state was saved after it)
+/// is removed.
 pub fn settle(
     folded: Folded,
-    save: impl FnOnce(&State) -> Result<(), StateError>,
+    save: impl Fn(&State) -> Result<(), StateError>,
     remove_journal: impl Fn() -> Result<(), StateError>,
 ) -> Result<super::Loaded, StateError> {
     match folded {
@@ -99,13 +103,51 @@ pub fn settle(
             recovered,
             dropped,
         } => {
-            save(&state)?;
+            let mut unsettled = state.clone();
+            unsettled.serial = state.serial.saturating_sub(1);
+            save(&unsettled)?;
             remove_journal()?;
+            save(&state)?;
             Ok(super::Loaded {
                 state,
                 recovered,
                 dropped_journal_lines: dropped,
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::RefCell;
+
+    /// Until the journal is removed, what was saved keeps the journal's base serial, so that the
+    /// next load folds the whole journal again rather than taking it as already folded.
+    #[test]
+    fn a_recovered_state_is_unsettled_until_its_journal_is_gone() {
+        let mut state = State::new("l".into());
+        state.serial = 4;
+        let saved = RefCell::new(Vec::new());
+        let save = |s: &State| {
+            saved.borrow_mut().push(s.serial);
+            Ok(())
+        };
+        let folded = || Folded::Recovered {
+            state: state.clone(),
+            recovered: 2,
+            dropped: 0,
+        };
+        let refused = || Err(StateError::JournalChanged { path: "j".into() });
+        assert!(settle(folded(), save, refused).is_err());
+        assert_eq!(
+            *saved.borrow(),
+            [3],
+            "only the unsettled state, at the base serial"
+        );
+        saved.borrow_mut().clear();
+        let loaded = settle(folded(), save, || Ok(())).expect("settles");
+        assert_eq!(*saved.borrow(), [3, 4]);
+        assert_eq!((loaded.recovered, loaded.state.serial), (2, 4));
     }
 }

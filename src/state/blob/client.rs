@@ -159,6 +159,18 @@ impl Client {
         }
     }
 
+    /// Delete Blob only if it is still as last read (`If-Match`); `Ok(false)` when it changed
+    /// since. A blob already gone counts as deleted.
+    pub fn delete_if_match(&self, name: &str, etag: &str) -> Result<bool, BlobError> {
+        let headers = vec![("If-Match".to_string(), etag.to_string())];
+        let resp = self.request(Method::DELETE, name, &[], headers, Vec::new())?;
+        match resp.status {
+            200..=202 | 404 => Ok(true),
+            412 => Ok(false),
+            _ => Err(self.unexpected("deleting", name, &resp)),
+        }
+    }
+
     fn write_headers(w: &Write<'_>) -> Vec<(String, String)> {
         let mut h = Vec::new();
         if let Some(etag) = w.if_match {

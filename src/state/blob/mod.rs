@@ -44,6 +44,9 @@ pub struct BlobStore {
     unlock: String,
     lease: SharedLease,
     seen: Arc<Mutex<Seen>>,
+    /// ETag of the journal as last read for recovery: it is removed only if unchanged, so that
+    /// records appended meanwhile (by a run whose lock was broken) are folded in, not lost.
+    journal_etag: Arc<Mutex<Option<String>>>,
 }
 
 impl std::fmt::Debug for BlobStore {
@@ -80,6 +83,7 @@ impl BlobStore {
             unlock: format!("infra state unlock --env {env}"),
             lease: Arc::default(),
             seen: Arc::default(),
+            journal_etag: Arc::default(),
         })
     }
 
@@ -141,25 +145,52 @@ impl BlobStore {
                 None => Seen::default(),
             };
         }
-        let jname = self.name(".journal");
-        let jpath = PathBuf::from(self.client.display(&jname));
-        let journal = match self.client.get(&jname).map_err(self.err(".journal"))? {
-            Some(f) if record => read_journal(&f.body, &jpath)?,
-            Some(f) => read_journal(&f.body, &jpath).ok().flatten(),
-            None => None,
+        let journal = if record {
+            self.read_journal_for_recovery()?
+        } else {
+            let jname = self.name(".journal");
+            let jpath = PathBuf::from(self.client.display(&jname));
+            match self.client.get(&jname).map_err(self.err(".journal"))? {
+                Some(f) => read_journal(&f.body, &jpath).ok().flatten(),
+                None => None,
+            }
         };
         Ok((existing, journal))
     }
 
-    /// Loads the state, folding in (and saving) a journal left by an apply that died.
+    /// The journal, its ETag kept for the conditional removal after the fold.
+    fn read_journal_for_recovery(
+        &self,
+    ) -> Result<Option<super::journal::JournalContents>, StateError> {
+        let jname = self.name(".journal");
+        let jpath = PathBuf::from(self.client.display(&jname));
+        let got = self.client.get(&jname).map_err(self.err(".journal"))?;
+        if let Ok(mut etag) = self.journal_etag.lock() {
+            *etag = got.as_ref().map(|f| f.etag.clone());
+        }
+        match got {
+            Some(f) => read_journal(&f.body, &jpath),
+            None => Ok(None),
+        }
+    }
+
+    /// Loads the state, folding in (and saving) a journal left by an apply that died. If the
+    /// journal grows meanwhile (a run whose lock was broken is still appending), the fold is
+    /// redone from the same base with what the journal holds now, a few times at most.
     pub fn load(&self) -> Result<Loaded, StateError> {
-        let (existing, journal) = self.read(true)?;
+        let (existing, mut journal) = self.read(true)?;
         let jpath = PathBuf::from(self.client.display(&self.name(".journal")));
-        settle(
-            fold(existing, journal, &jpath)?,
-            |state| self.save(state),
-            || self.remove_journal(),
-        )
+        let mut attempts = 0;
+        loop {
+            let folded = fold(existing.clone(), journal, &jpath)?;
+            match settle(folded, |state| self.save(state), || self.remove_journal()) {
+                Err(StateError::JournalChanged { .. }) if attempts < 4 => {
+                    attempts += 1;
+                    journal = self.read_journal_for_recovery()?;
+                }
+                other => return other,
+            }
+        }
     }
 
     /// Reads without writing, a running apply's journal folded in memory.
@@ -241,9 +272,22 @@ impl BlobStore {
     }
 
     fn remove_journal(&self) -> Result<(), StateError> {
-        self.client
-            .delete(&self.name(".journal"))
-            .map_err(self.err(".journal"))
+        let name = self.name(".journal");
+        let etag = self.journal_etag.lock().ok().and_then(|mut e| e.take());
+        let Some(etag) = etag else {
+            return self.client.delete(&name).map_err(self.err(".journal"));
+        };
+        if self
+            .client
+            .delete_if_match(&name, &etag)
+            .map_err(self.err(".journal"))?
+        {
+            Ok(())
+        } else {
+            Err(StateError::JournalChanged {
+                path: PathBuf::from(self.client.display(&name)),
+            })
+        }
     }
 
     /// `INFRA_STATE_KEY` if set, else the `<key>.key` blob, created once (race-safe: the
