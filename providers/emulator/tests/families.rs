@@ -211,7 +211,19 @@ async fn role_assignments_at_any_scope() {
     let sub_scope = "/subscriptions/s1/providers/Microsoft.Authorization/roleAssignments/21111111-2222-3333-4444-555555555555?api-version=2022-04-01";
     assert_eq!(env.put(sub_scope, body.clone()).await.status, 201);
     let missing_scope = ra.replace("kv4", "nokv");
-    assert_eq!(env.put(&missing_scope, body).await.status, 404);
+    assert_eq!(env.put(&missing_scope, body.clone()).await.status, 404);
+    // As ARM: a role definition that does not exist is refused.
+    let mut unknown = body;
+    unknown["properties"]["roleDefinitionId"] = json!(
+        "/providers/Microsoft.Authorization/roleDefinitions/00000000-1111-2222-3333-444444444444"
+    );
+    let r = env.put(&ra.replace("11111111", "31111111"), unknown).await;
+    assert_eq!(
+        (r.status, r.json()["error"]["code"].clone()),
+        (400, json!("RoleDefinitionDoesNotExist")),
+        "{}",
+        r.text
+    );
 }
 
 #[tokio::test]

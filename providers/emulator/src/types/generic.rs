@@ -143,6 +143,12 @@ impl Kind for RoleAssignment {
                 "roleDefinitionId and principalId are required.",
             ));
         };
+        if !super::role_definitions::exists(&role) {
+            return Err(ArmError::bad_request(
+                "RoleDefinitionDoesNotExist",
+                format!("The specified role definition with ID '{role}' does not exist."),
+            ));
+        }
         let scope = ctx
             .id
             .rsplit_once("/providers/Microsoft.Authorization/")

@@ -62,6 +62,15 @@ const BUILT_IN: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Whether a role definition id (`.../roleDefinitions/<guid>`, any scope) names a role the
+/// emulator knows, as ARM checks on every role assignment write.
+pub(crate) fn exists(role_definition_id: &str) -> bool {
+    let guid = role_definition_id.rsplit('/').next().unwrap_or("");
+    BUILT_IN
+        .iter()
+        .any(|(_, g, _)| g.eq_ignore_ascii_case(guid))
+}
+
 fn view(sub: &str, (name, guid, description): &(&str, &str, &str)) -> Value {
     json!({
         "properties": {
