@@ -4,6 +4,7 @@
 //! duplicate object, and the next plan must be empty.
 
 mod common;
+use common::emulator::Emulator;
 use common::*;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -17,19 +18,6 @@ const FAULTY: &str = r#"environment faulty {
   }
 }
 "#;
-
-/// The emulator process, and the read end of its stderr kept open while it runs.
-struct Emulator(
-    std::process::Child,
-    #[allow(dead_code)] BufReader<std::process::ChildStderr>,
-);
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).expect("mkdir");
@@ -46,30 +34,6 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     }
 }
 
-/// Starts `infra emulator` with `flags` on a free loopback port; returns it and its base URL.
-fn start_emulator(flags: &[&str], data: &std::path::Path) -> (Emulator, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_infra"))
-        .args(["emulator", "--listen", "127.0.0.1:0"])
-        .args(flags)
-        .arg("--data")
-        .arg(data)
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("start the emulator");
-    let mut reader = BufReader::new(child.stderr.take().expect("stderr"));
-    let mut first = String::new();
-    reader.read_line(&mut first).expect("emulator banner");
-    let base = first
-        .trim()
-        .rsplit(' ')
-        .next()
-        .filter(|u| u.starts_with("http://127.0.0.1:"))
-        .unwrap_or_else(|| panic!("no address in the emulator's banner: {first}"))
-        .to_string();
-    (Emulator(child, reader), base)
-}
-
 /// A copy of the platform with the `faulty` environment (Azure target) added.
 fn platform_copy() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -82,8 +46,8 @@ fn platform_copy() -> tempfile::TempDir {
 #[test]
 fn platform_apply_survives_injected_429s_and_500s_without_duplicates() {
     let data = tempfile::tempdir().expect("tempdir");
-    let (emulator, base) =
-        start_emulator(&["--fault-429", "0.1", "--fault-500", "0.05"], data.path());
+    let emulator = Emulator::start(&["--fault-429", "0.1", "--fault-500", "0.05"], data.path());
+    let base = emulator.base.clone();
     let tmp = platform_copy();
     let env = [
         ("INFRA_AZURE_ENDPOINT", base.as_str()),
@@ -124,13 +88,7 @@ fn platform_apply_survives_injected_429s_and_500s_without_duplicates() {
     );
 
     // Faults were really injected, and nothing was made twice.
-    let client = |path: &str| {
-        let url = format!("{base}{path}");
-        let out = Command::new("curl").args(["-s", &url]).output();
-        out.ok()
-            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-    };
-    let stats = client("/_admin/stats").expect("the emulator's stats");
+    let stats = emulator.send("GET", "/_admin/stats", None);
     let stats: serde_json::Value = serde_json::from_str(&stats).expect("stats JSON");
     let injected = stats["faults_injected"].as_u64().expect("faults_injected");
     assert!(injected > 0, "no fault was injected: {stats}");
@@ -152,7 +110,8 @@ fn platform_apply_survives_injected_429s_and_500s_without_duplicates() {
 fn ctrl_c_during_long_running_operations_leaves_a_state_the_next_apply_continues_from() {
     let data = tempfile::tempdir().expect("tempdir");
     // Every write takes 1.5 s: the interrupt lands while operations are in flight.
-    let (emulator, base) = start_emulator(&["--latency-ms", "1500"], data.path());
+    let emulator = Emulator::start(&["--latency-ms", "1500"], data.path());
+    let base = emulator.base.clone();
     let tmp = platform_copy();
     let env = [
         ("INFRA_AZURE_ENDPOINT", base.as_str()),
@@ -251,18 +210,10 @@ fn ctrl_c_during_long_running_operations_leaves_a_state_the_next_apply_continues
 #[test]
 fn an_operation_ending_failed_fails_only_that_resource_and_what_needs_it() {
     let data = tempfile::tempdir().expect("tempdir");
-    let (emulator, base) = start_emulator(&[], data.path());
+    let emulator = Emulator::start(&[], data.path());
+    let base = emulator.base.clone();
     let rule = r#"{"rules":[{"method":"PUT","path_contains":"flexibleServers/lw-faulty-pg","count":1,"fault":{"kind":"LroFailed","code":"ZoneCapacityExhausted","message":"No capacity for Standard_B1ms in zone 1"}}]}"#;
-    let set = Command::new("curl")
-        .args(["-sSf", "-X", "POST", "-H", "content-type: application/json"])
-        .args(["--data", rule, &format!("{base}/_admin/faults")])
-        .output()
-        .expect("curl");
-    assert!(
-        set.status.success(),
-        "{}",
-        String::from_utf8_lossy(&set.stderr)
-    );
+    emulator.send("POST", "/_admin/faults", Some(rule));
     let tmp = platform_copy();
     let env = [
         ("INFRA_AZURE_ENDPOINT", base.as_str()),

@@ -5,44 +5,8 @@
 mod azurite;
 mod common;
 use azurite::{Azurite, CONTAINER};
+use common::emulator::Emulator;
 use common::*;
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-
-/// The emulator process, and the read end of its stderr kept open while it runs.
-struct Emulator(
-    std::process::Child,
-    #[allow(dead_code)] BufReader<std::process::ChildStderr>,
-);
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts `infra emulator` on a free loopback port; returns it and its base URL.
-fn start_emulator(data: &std::path::Path) -> (Emulator, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_infra"))
-        .args(["emulator", "--listen", "127.0.0.1:0", "--data"])
-        .arg(data)
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("start the emulator");
-    let mut reader = BufReader::new(child.stderr.take().expect("stderr"));
-    let mut first = String::new();
-    reader.read_line(&mut first).expect("emulator banner");
-    let base = first
-        .trim()
-        .rsplit(' ')
-        .next()
-        .filter(|u| u.starts_with("http://127.0.0.1:"))
-        .unwrap_or_else(|| panic!("no address in the emulator's banner: {first}"))
-        .to_string();
-    (Emulator(child, reader), base)
-}
 
 fn plan(env_name: &str, emulator: &str, azurite: &Azurite) -> std::process::Output {
     let out = infra_env(
@@ -76,7 +40,8 @@ fn plan(env_name: &str, emulator: &str, azurite: &Azurite) -> std::process::Outp
 fn ephemeral_and_prod_plan_the_whole_platform_with_remote_state() {
     let azurite = Azurite::start();
     let data = tempfile::tempdir().expect("tempdir");
-    let (_emulator, base) = start_emulator(data.path());
+    let emulator = Emulator::start(&[], data.path());
+    let base = emulator.base.clone();
     for env_name in ["ephemeral", "prod"] {
         let out = plan(env_name, &base, &azurite);
         let text = stdout(&out);

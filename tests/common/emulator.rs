@@ -1,0 +1,74 @@
+//! A standalone `infra emulator` process for tests that reach it as Azure is reached: through
+//! `target = azure { ... }` and `INFRA_AZURE_ENDPOINT`.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+/// The emulator process, and the read end of its stderr kept open while it runs (a closed pipe
+/// must not be what stops it).
+pub struct Emulator {
+    child: std::process::Child,
+    _stderr: BufReader<std::process::ChildStderr>,
+    /// `http://127.0.0.1:PORT`
+    pub base: String,
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Emulator {
+    /// Starts `infra emulator` with `flags` on a free loopback port, its data in `data`.
+    pub fn start(flags: &[&str], data: &std::path::Path) -> Emulator {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_infra"))
+            .args(["emulator", "--listen", "127.0.0.1:0"])
+            .args(flags)
+            .arg("--data")
+            .arg(data)
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("start the emulator");
+        let mut reader = BufReader::new(child.stderr.take().expect("stderr"));
+        let mut first = String::new();
+        reader.read_line(&mut first).expect("emulator banner");
+        let base = first
+            .trim()
+            .rsplit(' ')
+            .next()
+            .filter(|u| u.starts_with("http://127.0.0.1:"))
+            .unwrap_or_else(|| panic!("no address in the emulator's banner: {first}"))
+            .to_string();
+        Emulator {
+            child,
+            _stderr: reader,
+            base,
+        }
+    }
+
+    /// Sends `method` to `path` (with an optional JSON body) with curl, as a portal user or
+    /// the test's own admin calls would; returns the response body. Fails the test on an
+    /// HTTP error.
+    pub fn send(&self, method: &str, path: &str, body: Option<&str>) -> String {
+        let mut cmd = Command::new("curl");
+        cmd.args(["-sS", "--fail-with-body", "-X", method])
+            .args(["-H", "content-type: application/json"]);
+        if let Some(b) = body {
+            cmd.args(["--data", b]);
+        }
+        let out = cmd
+            .arg(format!("{}{path}", self.base))
+            .output()
+            .expect("curl");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "{method} {path}: {text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        text
+    }
+}
