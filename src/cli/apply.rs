@@ -34,6 +34,10 @@ pub struct Args {
     /// Allow deleting or replacing resources marked `protect`.
     #[arg(long)]
     allow_destroy: bool,
+    /// Change nothing in the cloud: record in the state what changed outside infra (the drift
+    /// `infra plan --refresh-only` shows), after confirmation.
+    #[arg(long, conflicts_with_all = ["targets", "allow_destroy"])]
+    refresh_only: bool,
 }
 
 /// `[DIR] [PLANFILE]`, or a lone plan file.
@@ -90,6 +94,17 @@ fn run_apply(args: Args, out: &Output) -> Result<u8, u8> {
     }
     let rt = shared::runtime()?;
     let mut session = shared::open_session(&dir, &args.env, "apply", &rt, out)?;
+    if args.refresh_only {
+        if planfile.is_some() {
+            return Err(fail(
+                "--refresh-only records what changed outside infra and takes no plan file; \
+                 run it without one",
+            ));
+        }
+        let code = accept_drift(&session, &rt, args.auto_approve, out)?;
+        session.finish(&rt);
+        return Ok(code);
+    }
     let (evaluation, plan) = match &planfile {
         Some(path) => saved_plan(&session, &rt, path, out)?,
         None => {
@@ -127,6 +142,45 @@ fn run_apply(args: Args, out: &Output) -> Result<u8, u8> {
     shared::leak_on_exit((evaluation, plan));
     session.finish(&rt);
     Ok(code)
+}
+
+/// `apply --refresh-only`: shows the drift, and on confirmation records it in the state.
+fn accept_drift(
+    session: &Session,
+    rt: &tokio::runtime::Runtime,
+    auto_approve: bool,
+    out: &Output,
+) -> Result<u8, u8> {
+    let req = PlanRequestOpts {
+        options: PlanOptions {
+            refresh_only: true,
+            ..PlanOptions::default()
+        },
+        refresh: true,
+    };
+    let (evaluation, plan, live) = shared::plan_session_with_live(session, rt, req, out)?;
+    shared::leak_on_exit(evaluation);
+    if plan.drift.is_empty() {
+        out.info("No changes outside infra; nothing to record.");
+        return Ok(0);
+    }
+    print_plan(&plan, Format::Human, out);
+    let question = "Record these changes in the state? Nothing in the cloud is changed.";
+    if !auto_approve && !confirm(question) {
+        return Err(fail("cancelled; the state was not changed"));
+    }
+    let accept: std::collections::BTreeSet<String> =
+        plan.drift.iter().map(|d| d.address.clone()).collect();
+    let live = live.unwrap_or_default();
+    let (next, changed) = infra::engine::accept_drift(&session.state, &live, &accept);
+    session.store.save(&next).map_err(fail)?;
+    out.info(&format!(
+        "Recorded {} change(s) made outside infra in the state: {}. `infra plan` now shows \
+         what it takes to bring them back to the configuration.",
+        changed.len(),
+        changed.join(", ")
+    ));
+    Ok(0)
 }
 
 /// Re-derives a saved plan's operations and refuses it if anything moved since.

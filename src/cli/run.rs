@@ -378,6 +378,9 @@ pub struct PlanRequestOpts {
     pub refresh: bool,
 }
 
+/// What a refresh read: each recorded address with its live object (`None`: gone).
+pub type Live = BTreeMap<String, Option<infra_provider_core::ObjectState>>;
+
 /// Evaluates, refreshes (unless told not to) and plans. Returns the evaluation too: apply
 /// re-evaluates with it.
 pub fn plan_session(
@@ -386,6 +389,16 @@ pub fn plan_session(
     req: PlanRequestOpts,
     out: &Output,
 ) -> Result<(Evaluation, Plan), u8> {
+    plan_session_with_live(s, rt, req, out).map(|(evaluation, plan, _)| (evaluation, plan))
+}
+
+/// As [`plan_session`], also returning what the refresh read.
+pub fn plan_session_with_live(
+    s: &Session,
+    rt: &tokio::runtime::Runtime,
+    req: PlanRequestOpts,
+    out: &Output,
+) -> Result<(Evaluation, Plan, Option<Live>), u8> {
     let resolver = StateResolver {
         state: &s.state,
         providers: &s.providers,
@@ -427,7 +440,7 @@ pub fn plan_session(
         options: req.options,
     };
     let plan = engine::plan(&input).map_err(fail)?;
-    Ok((evaluation, plan))
+    Ok((evaluation, plan, live))
 }
 
 /// A value for people: secrets as `(secret)`, unknowns as `(known after apply)`.

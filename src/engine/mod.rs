@@ -1,5 +1,6 @@
 //! The engine: graph, diff, plan and apply. Knows providers only through the trait.
 
+pub mod accept;
 pub mod apply;
 pub mod diff;
 pub mod graph;
@@ -17,6 +18,7 @@ mod plan_tests;
 #[cfg(test)]
 pub(crate) mod testkit;
 
+pub use accept::accept_drift;
 pub use apply::{
     ApplyContext, ApplyError, ApplyOptions, ApplyReport, Failure, ProgressEvent, Skipped, apply,
 };

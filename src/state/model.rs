@@ -129,6 +129,28 @@ impl ResourceRecord {
         }
     }
 
+    /// This record as the cloud now has it (drift accepted): id, inputs and outputs from
+    /// `live`; secret-input hashes, dependencies and flags kept (a read never returns secrets).
+    pub fn with_live(&self, live: &ObjectState) -> ResourceRecord {
+        let keep = |v: &Value| !v.contains_secret() && !v.contains_unknown();
+        ResourceRecord {
+            id: live.id.clone(),
+            inputs: live
+                .inputs
+                .iter()
+                .filter(|(k, v)| keep(v) && !self.secret_inputs.contains_key(*k))
+                .map(|(k, v)| (k.clone(), v.to_redacted_json()))
+                .collect(),
+            outputs: live
+                .outputs
+                .iter()
+                .filter(|(_, v)| keep(v))
+                .map(|(k, v)| (k.clone(), v.to_redacted_json()))
+                .collect(),
+            ..self.clone()
+        }
+    }
+
     /// The provider's view of the record (secret inputs absent, withheld outputs absent).
     pub fn object_state(&self) -> ObjectState {
         ObjectState {
