@@ -114,7 +114,11 @@ fn refresh_only_takes_no_plan_file_and_no_target() {
         p,
     );
     assert_eq!(with_file.status.code(), Some(1), "{}", stderr(&with_file));
-    assert!(stderr(&with_file).contains("takes no plan file"), "{}", stderr(&with_file));
+    assert!(
+        stderr(&with_file).contains("takes no plan file"),
+        "{}",
+        stderr(&with_file)
+    );
     let with_target = infra(
         &[
             "apply",

@@ -27,7 +27,7 @@ pub struct ApplyOptions {
 
 impl Default for ApplyOptions {
     fn default() -> Self {
-        ApplyOptions { parallelism: 64 }
+        ApplyOptions { parallelism: 256 }
     }
 }
 

@@ -261,8 +261,9 @@ impl Provider for AzureProvider {
     }
 
     fn concurrency(&self) -> ConcurrencyHints {
-        // The budget paces requests; this only bounds sockets and memory.
-        ConcurrencyHints { max_in_flight: 64 }
+        // The budget paces requests; this only bounds sockets and memory. ARM lets a burst of
+        // 200 writes through: a lower cap would make a wide graph wait for nothing.
+        ConcurrencyHints { max_in_flight: 200 }
     }
 
     fn plan(&self, req: PlanRequest<'_>) -> ProviderResult<PlannedObject> {

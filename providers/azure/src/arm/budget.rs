@@ -5,6 +5,7 @@
 //! what the server says is left (minus requests still in flight, which the server has not
 //! counted in that figure yet), and a 429's Retry-After stops the class until it has passed.
 
+use std::collections::BTreeSet;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -41,7 +42,7 @@ impl BudgetConfig {
                 capacity: 200.0,
                 refill_per_sec: 10.0,
             },
-            refill_safety: 0.97,
+            refill_safety: 0.99,
         }
     }
 }
@@ -80,9 +81,13 @@ struct Level {
     tokens: f64,
     at: Instant,
     paused_until: Option<Instant>,
-    in_flight: u32,
-    /// Until the server has told us its level once, only one request at a time goes out:
-    /// a bucket another process drained must not meet a full burst from us.
+    /// Sequence numbers of the requests in flight, in the order they were sent.
+    in_flight: BTreeSet<u64>,
+    next_seq: u64,
+    /// Until the server has told us its level once, at most half the bucket goes out: a
+    /// bucket another process drained meets no full burst from us (what it refuses comes back
+    /// with Retry-After), and a fresh one is not held to one request per round trip, which
+    /// would add a whole write's latency to every apply.
     synced: bool,
 }
 
@@ -94,12 +99,13 @@ struct Bucket {
 /// A permit for one request; dropping it marks the request as no longer in flight.
 pub struct Permit<'a> {
     bucket: &'a Bucket,
+    seq: u64,
 }
 
 impl Drop for Permit<'_> {
     fn drop(&mut self) {
         if let Ok(mut l) = self.bucket.level.lock() {
-            l.in_flight = l.in_flight.saturating_sub(1);
+            l.in_flight.remove(&self.seq);
         }
     }
 }
@@ -121,7 +127,8 @@ impl Budget {
                 tokens: spec.capacity.max(1.0),
                 at: Instant::now(),
                 paused_until: None,
-                in_flight: 0,
+                in_flight: BTreeSet::new(),
+                next_seq: 0,
                 synced: false,
             }),
         };
@@ -146,7 +153,10 @@ impl Budget {
         loop {
             let wait = {
                 let Ok(mut l) = bucket.level.lock() else {
-                    return Permit { bucket };
+                    return Permit {
+                        bucket,
+                        seq: u64::MAX,
+                    };
                 };
                 let now = Instant::now();
                 let elapsed = now.duration_since(l.at).as_secs_f64();
@@ -155,11 +165,15 @@ impl Budget {
                 l.at = now;
                 match l.paused_until {
                     Some(until) if until > now => until - now,
-                    _ if !l.synced && l.in_flight > 0 => Duration::from_millis(5),
+                    _ if !l.synced && l.in_flight.len() as f64 >= bucket.spec.capacity / 2.0 => {
+                        Duration::from_millis(5)
+                    }
                     _ if l.tokens >= 1.0 => {
                         l.tokens -= 1.0;
-                        l.in_flight += 1;
-                        return Permit { bucket };
+                        let seq = l.next_seq;
+                        l.next_seq += 1;
+                        l.in_flight.insert(seq);
+                        return Permit { bucket, seq };
                     }
                     _ => Duration::from_secs_f64((1.0 - l.tokens) / bucket.spec.refill_per_sec),
                 }
@@ -168,14 +182,15 @@ impl Budget {
         }
     }
 
-    /// The server's remaining count for a class, read from a response to a request that held
-    /// a permit (so it is itself no longer counted in `in_flight` once the permit drops).
-    pub fn observe_remaining(&self, class: OpClass, remaining: f64) {
-        let bucket = self.bucket(class);
+    /// The server's remaining count for a class, read from the response to the request that
+    /// holds `permit`.
+    pub fn observe_remaining(&self, permit: &Permit<'_>, remaining: f64) {
+        let bucket = permit.bucket;
         if let Ok(mut l) = bucket.level.lock() {
-            // Requests sent after the one that carried this figure are not in it yet; the
-            // request itself still holds its permit, hence the - 1.
-            let others = l.in_flight.saturating_sub(1) as f64;
+            // Requests sent after this one may not be in the figure yet; those sent before it
+            // are (ARM counts a request when it arrives). Counting them all again would run a
+            // busy bucket below what the server allows.
+            let others = l.in_flight.range(permit.seq.saturating_add(1)..).count() as f64;
             let server = (remaining - others).max(0.0);
             if !l.synced {
                 l.tokens = server.min(bucket.spec.capacity);
@@ -218,7 +233,7 @@ mod tests {
     async fn server_word_lowers_the_local_level() {
         let b = Budget::new(small());
         let p = b.acquire(OpClass::Read).await;
-        b.observe_remaining(OpClass::Read, 0.0);
+        b.observe_remaining(&p, 0.0);
         drop(p);
         let t = Instant::now();
         let _p = b.acquire(OpClass::Read).await;
@@ -235,5 +250,42 @@ mod tests {
         assert!(t.elapsed() < Duration::from_millis(30));
         drop(b.acquire(OpClass::Read).await);
         assert!(t.elapsed() >= Duration::from_millis(40));
+    }
+
+    /// Before the server's first word, half the bucket may be in flight at once (not one
+    /// request per round trip); the next waits until a response says what is left.
+    #[tokio::test]
+    async fn half_the_bucket_goes_out_before_the_server_has_spoken() {
+        let b = Budget::new(BudgetConfig::arm());
+        let mut held = Vec::new();
+        for _ in 0..100 {
+            let p = tokio::time::timeout(Duration::from_secs(1), b.acquire(OpClass::Write)).await;
+            held.push(p.expect("within half the bucket, no wait"));
+        }
+        let more = tokio::time::timeout(Duration::from_millis(50), b.acquire(OpClass::Write)).await;
+        assert!(more.is_err(), "the 101st waits for the server's word");
+        b.observe_remaining(&held[0], 199.0);
+        let next = tokio::time::timeout(Duration::from_secs(1), b.acquire(OpClass::Write)).await;
+        assert!(next.is_ok(), "synced: the bucket's own level decides");
+    }
+
+    /// The server's figure already counts the requests sent before the one it answers; only
+    /// those sent after it are taken off.
+    #[tokio::test]
+    async fn only_requests_sent_after_the_answered_one_are_taken_off() {
+        let b = Budget::new(BudgetConfig::arm());
+        let first = b.acquire(OpClass::Write).await;
+        let second = b.acquire(OpClass::Write).await;
+        let third = b.acquire(OpClass::Write).await;
+        let tokens = |b: &Budget| b.writes.level.lock().map(|l| l.tokens).unwrap_or(-1.0);
+        b.observe_remaining(&second, 50.0);
+        assert!((tokens(&b) - 49.0).abs() < 0.01, "{}", tokens(&b));
+        b.observe_remaining(&third, 40.0);
+        assert!((tokens(&b) - 40.0).abs() < 0.01, "{}", tokens(&b));
+        b.observe_remaining(&first, 45.0);
+        assert!(
+            (tokens(&b) - 40.0).abs() < 0.01,
+            "a higher figure never raises the level"
+        );
     }
 }

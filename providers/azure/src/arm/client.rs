@@ -206,8 +206,10 @@ impl ArmClient {
             self.counters.requests.fetch_add(1, Ordering::Relaxed);
             let (err, retry_after) = match outcome {
                 Ok(resp) => {
-                    if budgeted && let Some(r) = header_f64(&resp.headers, class.header()) {
-                        self.budget.observe_remaining(class, r);
+                    if let Some(p) = &permit
+                        && let Some(r) = header_f64(&resp.headers, class.header())
+                    {
+                        self.budget.observe_remaining(p, r);
                     }
                     drop(permit);
                     let status = resp.status;
