@@ -26,10 +26,7 @@ fn drift_is_recorded_without_changing_the_cloud() {
     let emulator = Emulator::start(&[], data.path());
     let dir = project(&[("main.infra", MAIN)]);
     let p = dir.path();
-    let env = [
-        ("INFRA_AZURE_ENDPOINT", emulator.base.as_str()),
-        ("AZURE_TENANT_ID", "99999999-0000-0000-0000-000000000000"),
-    ];
+    let env = emulator.azure_env();
     let run = |args: &[&str]| infra_env(args, p, &env);
     let applied = run(&["apply", "--env", "cloud", "--auto-approve"]);
     assert_eq!(applied.status.code(), Some(0), "{}", stderr(&applied));

@@ -47,12 +47,8 @@ fn platform_copy() -> tempfile::TempDir {
 fn platform_apply_survives_injected_429s_and_500s_without_duplicates() {
     let data = tempfile::tempdir().expect("tempdir");
     let emulator = Emulator::start(&["--fault-429", "0.1", "--fault-500", "0.05"], data.path());
-    let base = emulator.base.clone();
     let tmp = platform_copy();
-    let env = [
-        ("INFRA_AZURE_ENDPOINT", base.as_str()),
-        ("AZURE_TENANT_ID", "99999999-0000-0000-0000-000000000000"),
-    ];
+    let env = emulator.azure_env();
 
     let apply = infra_env(
         &["apply", "environments", "--env", "faulty", "--auto-approve"],
@@ -111,12 +107,8 @@ fn ctrl_c_during_long_running_operations_leaves_a_state_the_next_apply_continues
     let data = tempfile::tempdir().expect("tempdir");
     // Every write takes 1.5 s: the interrupt lands while operations are in flight.
     let emulator = Emulator::start(&["--latency-ms", "1500"], data.path());
-    let base = emulator.base.clone();
     let tmp = platform_copy();
-    let env = [
-        ("INFRA_AZURE_ENDPOINT", base.as_str()),
-        ("AZURE_TENANT_ID", "99999999-0000-0000-0000-000000000000"),
-    ];
+    let env = emulator.azure_env();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_infra"));
     cmd.args(["apply", "environments", "--env", "faulty", "--auto-approve"])
         .current_dir(tmp.path())
@@ -211,14 +203,10 @@ fn ctrl_c_during_long_running_operations_leaves_a_state_the_next_apply_continues
 fn an_operation_ending_failed_fails_only_that_resource_and_what_needs_it() {
     let data = tempfile::tempdir().expect("tempdir");
     let emulator = Emulator::start(&[], data.path());
-    let base = emulator.base.clone();
     let rule = r#"{"rules":[{"method":"PUT","path_contains":"flexibleServers/lw-faulty-pg","count":1,"fault":{"kind":"LroFailed","code":"ZoneCapacityExhausted","message":"No capacity for Standard_B1ms in zone 1"}}]}"#;
     emulator.send("POST", "/_admin/faults", Some(rule));
     let tmp = platform_copy();
-    let env = [
-        ("INFRA_AZURE_ENDPOINT", base.as_str()),
-        ("AZURE_TENANT_ID", "99999999-0000-0000-0000-000000000000"),
-    ];
+    let env = emulator.azure_env();
     let apply = infra_env(
         &["apply", "environments", "--env", "faulty", "--auto-approve"],
         tmp.path(),

@@ -49,6 +49,14 @@ impl Emulator {
         }
     }
 
+    /// The environment that points `target = azure { ... }` at this emulator.
+    pub fn azure_env(&self) -> [(&'static str, &str); 2] {
+        [
+            ("INFRA_AZURE_ENDPOINT", self.base.as_str()),
+            ("AZURE_TENANT_ID", "99999999-0000-0000-0000-000000000000"),
+        ]
+    }
+
     /// Sends `method` to `path` (with an optional JSON body) with curl, as a portal user or
     /// the test's own admin calls would; returns the response body. Fails the test on an
     /// HTTP error.
