@@ -345,4 +345,25 @@ mod tests {
             "{got:?}"
         );
     }
+
+    #[test]
+    fn never_panics_at_any_position_of_half_written_text() {
+        let text = "param p: str\u{e9}ng = \"caf\u{e9} ${lower(\"\u{1F511}\")}\" # {\n\
+                    resource v: test.vault {\n  name = \"a{\" /* } */\n  sku = [{ x = \n\
+                    }\n  tags = { a = v. }\nlet q = v.na\nresource w: te";
+        let set = schemas();
+        let scope = Scope {
+            schemas: &set,
+            items: Vec::new(),
+        };
+        let idx = LineIndex::new(text);
+        for (i, _) in text.char_indices() {
+            let _ = complete(text, idx.position(i), &scope);
+        }
+        for line in 0..12 {
+            for character in [0, 3, 7, 200] {
+                let _ = complete(text, Position::new(line, character), &scope);
+            }
+        }
+    }
 }

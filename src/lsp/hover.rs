@@ -115,4 +115,21 @@ mod tests {
         assert!(ty.contains("A vault for tests.") && ty.contains("Required: `name`"));
         assert_eq!(hover_text(src, "\"x\""), None);
     }
+
+    #[test]
+    fn hover_and_definition_answer_at_every_position_without_panicking() {
+        let src = "param r\u{e9}gion: string = \"\u{1F511}\"\nlet a = [for k, v in {x = 1}: \"${k}${r\u{e9}gion}\" if v > 0]\n\
+                   resource v: test.vault {\n  name = a[0]\n  tags = { t = v.id }\n}\noutput o = upper(v.name)\n";
+        let set = SchemaSet::new();
+        let uri = Uri::from_str("untitled:Untitled-2").unwrap();
+        let mut docs = Documents::default();
+        docs.open(uri.clone(), src.to_string(), 1);
+        let analysis = Analysis::load(&uri, &docs).unwrap();
+        let mut answered = 0;
+        for offset in 0..=src.len() + 2 {
+            answered += usize::from(hover(&analysis, offset, &set).is_some());
+            let _ = crate::lsp::definition::definition(&analysis, offset);
+        }
+        assert!(answered > 0);
+    }
 }

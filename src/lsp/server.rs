@@ -15,6 +15,7 @@ use lsp_types::request::{self as req, Request as _};
 use lsp_types::{PublishDiagnosticsParams, TextDocumentPositionParams, Uri};
 use serde::de::DeserializeOwned;
 use std::collections::{BTreeSet, HashMap};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 pub struct Server<'c> {
     conn: &'c Connection,
@@ -140,8 +141,15 @@ impl<'c> Server<'c> {
             }
             let fresh = match Analysis::load(&doc, &self.docs) {
                 Ok(a) => {
-                    let diags = a.check(&self.schemas);
-                    diagnostics::by_file(&diags, &a, &doc)
+                    let checked = catch_unwind(AssertUnwindSafe(|| {
+                        let diags = a.check(&self.schemas);
+                        diagnostics::by_file(&diags, &a, &doc)
+                    }));
+                    match checked {
+                        Ok(by_file) => by_file,
+                        // Keep what the editor shows; the next edit tries again.
+                        Err(_) => continue,
+                    }
                 }
                 // A closed file whose project is gone (deleted, emptied): nothing to show.
                 Err(_) if self.docs.get(&doc).is_none() => Default::default(),
@@ -182,19 +190,34 @@ impl<'c> Server<'c> {
     }
 
     fn request(&mut self, r: Request) -> Result<(), LspError> {
-        let id = r.id.clone();
-        let result = match r.method.as_str() {
-            req::Completion::METHOD => self.completion(r.params),
-            req::HoverRequest::METHOD => self.hover(r.params),
-            req::GotoDefinition::METHOD => self.definition(r.params),
-            req::Formatting::METHOD => self.formatting(r.params),
-            req::DocumentSymbolRequest::METHOD => self.symbols(r.params),
+        let Request { id, method, params } = r;
+        // A bug in one handler must cost one answer, not the editor's whole session.
+        let result = catch_unwind(AssertUnwindSafe(|| self.dispatch(&method, params)))
+            .unwrap_or_else(|_| {
+                Err(Failure::new(
+                    ErrorCode::InternalError,
+                    format!("`{method}` failed inside infra lsp; please report it with the file"),
+                ))
+            });
+        self.respond(id, result)
+    }
+
+    fn dispatch(
+        &self,
+        method: &str,
+        params: serde_json::Value,
+    ) -> Result<serde_json::Value, Failure> {
+        match method {
+            req::Completion::METHOD => self.completion(params),
+            req::HoverRequest::METHOD => self.hover(params),
+            req::GotoDefinition::METHOD => self.definition(params),
+            req::Formatting::METHOD => self.formatting(params),
+            req::DocumentSymbolRequest::METHOD => self.symbols(params),
             other => Err(Failure::new(
                 ErrorCode::MethodNotFound,
                 format!("`{other}` is not supported by infra lsp"),
             )),
-        };
-        self.respond(id, result)
+        }
     }
 
     fn respond(
