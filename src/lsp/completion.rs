@@ -45,6 +45,8 @@ pub struct Scope<'a> {
     pub schemas: &'a SchemaSet,
     /// Items of the document's module (every file of its folder).
     pub items: Vec<&'a Item>,
+    /// The output names of each `module` block's module, by block name.
+    pub module_outputs: Vec<(String, Vec<String>)>,
 }
 
 pub fn complete(text: &str, position: Position, scope: &Scope<'_>) -> Vec<CompletionItem> {
@@ -192,7 +194,7 @@ fn property_names(
 }
 
 /// Properties of a resource named `base` (outputs included: they are what `x.` reads), or
-/// the outputs of a module named `base` when they are declared in the same scope.
+/// the outputs of a module block named `base`.
 fn member_items(scope: &Scope<'_>, base: &str) -> Vec<CompletionItem> {
     let resource_type = scope.items.iter().find_map(|item| match item {
         Item::Resource(r) if r.name.name == base => Some(r.type_name.name.as_str()),
@@ -203,7 +205,20 @@ fn member_items(scope: &Scope<'_>, base: &str) -> Vec<CompletionItem> {
         _ => None,
     });
     let Some(schema) = resource_type.and_then(|t| scope.schemas.get(t)) else {
-        return Vec::new();
+        let outputs = scope.module_outputs.iter().find(|(m, _)| m == base);
+        return outputs
+            .map(|(_, names)| {
+                names
+                    .iter()
+                    .map(|n| CompletionItem {
+                        label: n.clone(),
+                        kind: Some(CompletionItemKind::PROPERTY),
+                        detail: Some(format!("output of module `{base}`")),
+                        ..Default::default()
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
     };
     let mut items: Vec<CompletionItem> = schema
         .properties
@@ -308,6 +323,7 @@ mod tests {
         let scope = Scope {
             schemas: &set,
             items: items.to_vec(),
+            module_outputs: vec![("web".into(), vec!["url".into()])],
         };
         let position = LineIndex::new(&text).position(offset);
         complete(&text, position, &scope)
@@ -339,6 +355,7 @@ mod tests {
         let items: Vec<&Item> = file.items.iter().collect();
         let got = labels("output u = v.|", &items);
         assert!(got.contains(&"uri".to_string()), "{got:?}");
+        assert_eq!(labels("output o = web.|", &items), vec!["url"]);
         let got = labels("let x = |", &items);
         assert!(
             got.contains(&"v".to_string()) && got.contains(&"lower".to_string()),
@@ -355,6 +372,7 @@ mod tests {
         let scope = Scope {
             schemas: &set,
             items: Vec::new(),
+            module_outputs: Vec::new(),
         };
         let idx = LineIndex::new(text);
         for (i, _) in text.char_indices() {

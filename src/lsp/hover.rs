@@ -34,6 +34,9 @@ pub fn hover(analysis: &Analysis, offset: usize, schemas: &SchemaSet) -> Option<
         }
         Hit::Decl(item) => declaration(analysis, analysis.file?, item, schemas),
         Hit::Member { base, name } => {
+            if let Some((id, output)) = names::module_output(analysis, base, name) {
+                return Some(markdown(declaration(analysis, id, output, schemas)));
+            }
             let (_, item) = names::find(analysis, base)?;
             let type_name = names::resource_type_of(item)?;
             let schema = schemas.get(type_name)?;
@@ -41,13 +44,17 @@ pub fn hover(analysis: &Analysis, offset: usize, schemas: &SchemaSet) -> Option<
         }
         Hit::ModuleSource(source) => format!("Module `{source}`"),
     };
-    Some(Hover {
+    Some(markdown(text))
+}
+
+fn markdown(value: String) -> Hover {
+    Hover {
         contents: HoverContents::Markup(MarkupContent {
             kind: MarkupKind::Markdown,
-            value: text,
+            value,
         }),
         range: None,
-    })
+    }
 }
 
 /// The declaration as written (its first line), and for a resource its type's description.

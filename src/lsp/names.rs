@@ -50,3 +50,53 @@ pub fn resource_type_of(item: &Item) -> Option<&str> {
         _ => None,
     }
 }
+
+/// The output `name` of the module a `module` block named `base` instantiates.
+pub fn module_output<'a>(
+    analysis: &'a Analysis,
+    base: &str,
+    name: &str,
+) -> Option<(FileId, &'a Item)> {
+    let (_, block) = find(analysis, base)?;
+    let Item::Module(m) = block else {
+        return None;
+    };
+    let here = analysis.project.modules.get(analysis.module_of_file())?;
+    let child = analysis
+        .project
+        .modules
+        .get(*here.imports.get(&m.source)?)?;
+    child.files.iter().find_map(|(id, f)| {
+        f.items
+            .iter()
+            .find(|i| matches!(i, Item::Output(o) if o.name.name == name))
+            .map(|i| (*id, i))
+    })
+}
+
+/// For each `module` block of the document's module: its name and its module's output names.
+pub fn module_outputs(analysis: &Analysis) -> Vec<(String, Vec<String>)> {
+    let Some(here) = analysis.project.modules.get(analysis.module_of_file()) else {
+        return Vec::new();
+    };
+    items(analysis)
+        .into_iter()
+        .filter_map(|(_, item)| {
+            let Item::Module(m) = item else {
+                return None;
+            };
+            let child = analysis
+                .project
+                .modules
+                .get(*here.imports.get(&m.source)?)?;
+            let outputs = child
+                .files
+                .iter()
+                .flat_map(|(_, f)| f.items.iter())
+                .filter(|i| matches!(i, Item::Output(_)))
+                .map(|i| i.name().name.clone())
+                .collect();
+            Some((m.name.name.clone(), outputs))
+        })
+        .collect()
+}

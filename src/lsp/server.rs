@@ -271,6 +271,7 @@ impl<'c> Server<'c> {
                 .into_iter()
                 .map(|(_, i)| i)
                 .collect(),
+            module_outputs: names::module_outputs(&analysis),
         };
         let items = completion::complete(text, at.position, &scope);
         to_json(lsp_types::CompletionResponse::Array(items))
