@@ -264,6 +264,22 @@ fn unsaved_edits_are_checked_with_the_other_files_of_the_folder() {
     assert_eq!(pos(&diags[0]["range"]["start"]), (0, 14));
     client.change(&uri, 3, &text);
     assert!(client.diagnostics_for(&outputs, |_| true).is_empty());
+    // An edit that changes nothing for the other file does not send its diagnostics again.
+    client.change(&uri, 4, &format!("{text}// a comment\n"));
+    client.diagnostics_for(&uri, |_| true);
+    // Answers come after everything the edit published, so the backlog now holds it all.
+    client.request(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": uri } }),
+    );
+    assert!(
+        !client
+            .backlog
+            .iter()
+            .any(|m| m["params"]["uri"] == outputs.as_str()),
+        "{:?}",
+        client.backlog
+    );
     assert_eq!(client.stop(), Some(0));
 }
 

@@ -14,16 +14,17 @@ use lsp_types::notification::{self as notif, Notification as _};
 use lsp_types::request::{self as req, Request as _};
 use lsp_types::{PublishDiagnosticsParams, TextDocumentPositionParams, Uri};
 use serde::de::DeserializeOwned;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 pub struct Server<'c> {
     conn: &'c Connection,
     schemas: SchemaSet,
     docs: Documents,
-    /// The files given diagnostics, per project (its folder, or a lone document's URI), so
-    /// that files no longer in the project, or no longer with problems, get cleared.
-    published: HashMap<String, BTreeSet<Uri>>,
+    /// The diagnostics last sent, per project (its folder, or a lone document's URI) and file,
+    /// so that files no longer in the project get cleared and unchanged files are not sent
+    /// again on every keystroke.
+    published: HashMap<String, BTreeMap<Uri, Vec<lsp_types::Diagnostic>>>,
     /// Documents whose project must be checked again once no message is waiting.
     dirty: BTreeSet<Uri>,
 }
@@ -132,18 +133,18 @@ impl<'c> Server<'c> {
     }
 
     fn publish_dirty(&mut self) -> Result<(), LspError> {
-        let dirty = std::mem::take(&mut self.dirty);
+        let edited = std::mem::take(&mut self.dirty);
         let mut done = BTreeSet::new();
-        for doc in dirty {
-            let key = self.project_key(&doc);
+        for doc in &edited {
+            let key = self.project_key(doc);
             if !done.insert(key.clone()) {
                 continue;
             }
-            let fresh = match Analysis::load(&doc, &self.docs) {
+            let fresh = match Analysis::load(doc, &self.docs) {
                 Ok(a) => {
                     let checked = catch_unwind(AssertUnwindSafe(|| {
                         let diags = a.check(&self.schemas);
-                        diagnostics::by_file(&diags, &a, &doc)
+                        diagnostics::by_file(&diags, &a, doc)
                     }));
                     match checked {
                         Ok(by_file) => by_file,
@@ -152,7 +153,7 @@ impl<'c> Server<'c> {
                     }
                 }
                 // A closed file whose project is gone (deleted, emptied): nothing to show.
-                Err(_) if self.docs.get(&doc).is_none() => Default::default(),
+                Err(_) if self.docs.get(doc).is_none() => Default::default(),
                 Err(e) => {
                     let d = lsp_types::Diagnostic {
                         message: e.to_string(),
@@ -163,14 +164,17 @@ impl<'c> Server<'c> {
                 }
             };
             let previous = self.published.remove(&key).unwrap_or_default();
-            for stale in previous.iter().filter(|u| !fresh.contains_key(*u)) {
+            for stale in previous.keys().filter(|u| !fresh.contains_key(*u)) {
                 self.publish(stale.clone(), Vec::new())?;
             }
-            let uris: BTreeSet<Uri> = fresh.keys().cloned().collect();
-            for (u, list) in fresh {
-                self.publish(u, list)?;
+            for (u, list) in &fresh {
+                // The edited documents always get theirs: an editor may have dropped them
+                // (on close, say) and expects an answer to the edit.
+                if edited.contains(u) || previous.get(u) != Some(list) {
+                    self.publish(u.clone(), list.clone())?;
+                }
             }
-            self.published.insert(key, uris);
+            self.published.insert(key, fresh);
         }
         Ok(())
     }
