@@ -1,3 +1,4 @@
 pub mod engine;
+pub mod lsp;
 pub mod render;
 pub mod state;

@@ -66,6 +66,9 @@ pub enum LoadError {
 enum Files {
     Disk,
     Memory(BTreeMap<PathBuf, Vec<(PathBuf, String)>>),
+    /// The disk, with some files' text replaced (or added) by the given one: an editor's
+    /// unsaved buffers. Keys are normalised paths.
+    Overlay(BTreeMap<PathBuf, String>),
 }
 
 impl Files {
@@ -73,6 +76,27 @@ impl Files {
     fn list(&self, dir: &Path) -> Result<Option<Vec<(PathBuf, String)>>, LoadError> {
         match self {
             Files::Memory(map) => Ok(map.get(dir).cloned()),
+            Files::Overlay(texts) => {
+                let on_disk = Files::Disk.list(dir)?;
+                let normal = normalize(dir);
+                let open: Vec<(&PathBuf, &String)> = texts
+                    .iter()
+                    .filter(|(p, _)| p.parent() == Some(normal.as_path()))
+                    .filter(|(p, _)| p.extension().is_some_and(|e| e == "infra"))
+                    .collect();
+                if on_disk.is_none() && open.is_empty() {
+                    return Ok(None);
+                }
+                let mut merged: BTreeMap<PathBuf, String> = on_disk
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(p, t)| (normalize(&p), t))
+                    .collect();
+                for (path, text) in open {
+                    merged.insert(path.clone(), text.clone());
+                }
+                Ok(Some(merged.into_iter().collect()))
+            }
             Files::Disk => {
                 if !dir.is_dir() {
                     return Ok(None);
@@ -123,6 +147,28 @@ impl Project {
             root = PathBuf::from(".");
         }
         Loader::new(Files::Disk).run(&root)
+    }
+
+    /// Reads the project in `dir` like [`Project::load`], except that the files in `overrides`
+    /// (path -> text) are taken from there instead of the disk, and count even when they do
+    /// not exist on disk yet. This is how the language server checks unsaved buffers.
+    pub fn load_with_overrides(
+        dir: &Path,
+        overrides: &BTreeMap<PathBuf, String>,
+    ) -> Result<Project, LoadError> {
+        let mut root = normalize(dir);
+        if root.as_os_str().is_empty() {
+            root = PathBuf::from(".");
+        }
+        let texts: BTreeMap<PathBuf, String> = overrides
+            .iter()
+            .map(|(p, t)| (normalize(p), t.clone()))
+            .collect();
+        let has_open = texts.keys().any(|p| p.parent() == Some(root.as_path()));
+        if !dir.is_dir() && !has_open {
+            return Err(LoadError::NotAFolder(dir.to_path_buf()));
+        }
+        Loader::new(Files::Overlay(texts)).run(&root)
     }
 
     /// Builds a project from files held in memory. The root folder is the shallowest folder
@@ -430,6 +476,37 @@ mod tests {
             p.modules[1].location,
             ModuleLocation::Bundled("std/naming".into())
         );
+    }
+
+    #[test]
+    fn overrides_replace_and_add_files_on_disk() {
+        let dir = std::env::temp_dir().join(format!("infra-lang-overlay-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("modules/web")).unwrap();
+        std::fs::write(dir.join("a.infra"), "let a = 1\n").unwrap();
+        std::fs::write(dir.join("b.infra"), "let b = 1\n").unwrap();
+        std::fs::write(dir.join("modules/web/main.infra"), "let w = 1\n").unwrap();
+        let overrides = BTreeMap::from([
+            (
+                dir.join("a.infra"),
+                "let a = 2\nmodule web = \"./modules/web\" {}\n".into(),
+            ),
+            (dir.join("new.infra"), "let n = 1\n".to_string()),
+            (dir.join("modules/web/main.infra"), "let w = 2\n".into()),
+        ]);
+        let p = Project::load_with_overrides(&dir, &overrides).unwrap();
+        let text_of = |name: &str| {
+            p.sources
+                .files()
+                .find(|(_, f)| f.path.ends_with(name))
+                .map(|(_, f)| f.text.clone())
+        };
+        assert_eq!(paths(&p, 0).len(), 3, "disk files plus the unsaved new one");
+        assert_eq!(text_of("a.infra").unwrap(), overrides[&dir.join("a.infra")]);
+        assert_eq!(text_of("b.infra").unwrap(), "let b = 1\n");
+        assert_eq!(text_of("new.infra").unwrap(), "let n = 1\n");
+        assert_eq!(text_of("web/main.infra").unwrap(), "let w = 2\n");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

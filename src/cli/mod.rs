@@ -9,6 +9,7 @@ mod graph;
 mod host;
 mod import;
 mod init;
+mod lsp;
 mod output;
 mod output_cmd;
 mod plan;
@@ -92,6 +93,8 @@ enum Command {
     Schema(schema::Args),
     /// Run the local Azure emulator (ARM + Key Vault data plane) until Ctrl-C.
     Emulator(emulator::Args),
+    /// Language server on stdio, for editors (diagnostics, completion, hover, formatting).
+    Lsp(lsp::Args),
 }
 
 pub fn run() -> ExitCode {
@@ -110,6 +113,7 @@ pub fn run() -> ExitCode {
         Command::Graph(args) => graph::run(args, &out),
         Command::Schema(args) => schema::run(args),
         Command::Emulator(args) => emulator::run(args),
+        Command::Lsp(args) => lsp::run(args),
     };
     ExitCode::from(code)
 }

@@ -1,0 +1,86 @@
+//! `infra lsp`: the language server, on stdio. Diagnostics as you type (the whole project
+//! folder is checked, open documents' unsaved text taking the place of the files on disk),
+//! completion and hover from the provider schemas and the standard library, go to
+//! definition, formatting and document symbols.
+//!
+//! One file per concern: `server.rs` (message loop), `documents.rs` (open documents),
+//! `position.rs` + `uri.rs` (conversions), `analysis.rs` (which project a document belongs
+//! to), and one file per request.
+
+// `lsp_types::Uri` compares and hashes by its text; its only cell is a parse offset that
+// mutation through `&Uri` never changes, so URIs are sound map keys.
+#![allow(clippy::mutable_key_type)]
+
+mod analysis;
+mod completion;
+mod context;
+mod cursor;
+mod definition;
+mod describe;
+mod diagnostics;
+mod documents;
+mod formatting;
+mod hover;
+mod names;
+pub mod position;
+mod server;
+mod symbols;
+mod uri;
+
+pub use analysis::Analysis;
+pub use documents::Documents;
+
+use infra_provider_core::SchemaSet;
+use lsp_server::{Connection, ProtocolError};
+use lsp_types::{
+    CompletionOptions, HoverProviderCapability, OneOf, ServerCapabilities,
+    TextDocumentSyncCapability, TextDocumentSyncKind,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum LspError {
+    #[error("language server protocol error: {0}; check that the editor speaks LSP on stdio")]
+    Protocol(#[from] ProtocolError),
+    #[error("the editor closed the connection while the server was answering")]
+    ClientGone,
+    #[error("the editor sent `exit` without `shutdown` first")]
+    ExitWithoutShutdown,
+    #[error("stdio failed: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("cannot encode the server capabilities: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// What the server can do, sent in the `initialize` response.
+pub fn capabilities() -> ServerCapabilities {
+    ServerCapabilities {
+        text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
+        completion_provider: Some(CompletionOptions {
+            trigger_characters: Some(vec![".".into(), ":".into(), "=".into(), "\"".into()]),
+            ..Default::default()
+        }),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        definition_provider: Some(OneOf::Left(true)),
+        document_formatting_provider: Some(OneOf::Left(true)),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        ..Default::default()
+    }
+}
+
+/// Serves one editor on stdin/stdout until it sends `shutdown` and `exit`.
+pub fn run_stdio(schemas: SchemaSet) -> Result<(), LspError> {
+    let (connection, io_threads) = Connection::stdio();
+    let result = serve(&connection, schemas);
+    // The writer thread ends only when every sender is gone: drop the connection before
+    // joining, or the process never exits.
+    drop(connection);
+    io_threads.join()?;
+    result
+}
+
+/// Serves one editor over `connection` (stdio, or in-memory in tests).
+pub fn serve(connection: &Connection, schemas: SchemaSet) -> Result<(), LspError> {
+    let caps = serde_json::to_value(capabilities())?;
+    connection.initialize(caps)?;
+    server::Server::new(connection, schemas).run()
+}
