@@ -82,6 +82,13 @@ pub fn complete(text: &str, position: Position, scope: &Scope<'_>) -> Vec<Comple
             }
             items
         }
+        Context::EnvironmentSetting { path, start } => environment_settings(scope, &path)
+            .into_iter()
+            .map(|mut item| {
+                item.text_edit = edit(start, format!("{} = ", item.label));
+                item
+            })
+            .collect(),
         Context::PropertyName {
             resource_type,
             path,
@@ -141,6 +148,89 @@ pub fn complete(text: &str, position: Position, scope: &Scope<'_>) -> Vec<Comple
             .collect(),
         Context::Expression { .. } => expression_items(scope),
     }
+}
+
+/// Settings of an `environment` block (docs/environments.md), and inside `params = { }` the
+/// params the project declares.
+fn environment_settings(scope: &Scope<'_>, path: &[String]) -> Vec<CompletionItem> {
+    let fixed: &[(&str, &str)] = match path {
+        [] => &[
+            (
+                "target",
+                "Where resources go: `azure { subscription = \"...\" }` or `emulator { }`.",
+            ),
+            (
+                "state",
+                "Where state is kept: `local { }` (default) or `azure_blob { account, container, key }`.",
+            ),
+            (
+                "params",
+                "Values of the project's params for this environment.",
+            ),
+            (
+                "protect",
+                "`true`: nothing in this environment is deleted or replaced without --allow-destroy.",
+            ),
+        ],
+        [t, tag] if t == "target" && tag == "azure" => &[
+            ("subscription", "The Azure subscription id (required)."),
+            ("tenant", "The Entra tenant id."),
+            (
+                "location",
+                "The default location for resources that name none.",
+            ),
+        ],
+        [t, tag] if t == "target" && tag == "emulator" => {
+            &[("port", "A fixed loopback port for the embedded emulator.")]
+        }
+        [s, tag] if s == "state" && tag == "azure_blob" => &[
+            ("account", "The storage account (required)."),
+            ("container", "The blob container (required)."),
+            ("key", "The state blob's name, e.g. `prod.json` (required)."),
+        ],
+        [s, tag] if s == "state" && tag == "local" => &[(
+            "path",
+            "Where the state file is kept (default .infra/<env>.state.json).",
+        )],
+        [p] if p == "params" => {
+            return scope
+                .items
+                .iter()
+                .filter_map(|i| match i {
+                    Item::Param(p) => Some(CompletionItem {
+                        label: p.name.name.clone(),
+                        kind: Some(CompletionItemKind::VARIABLE),
+                        detail: Some(format!(
+                            "param{}",
+                            if p.default.is_some() {
+                                " (has a default)"
+                            } else {
+                                ""
+                            }
+                        )),
+                        // Params without a default first: every environment must give them.
+                        sort_text: Some(format!(
+                            "{}{}",
+                            u8::from(p.default.is_some()),
+                            p.name.name
+                        )),
+                        ..Default::default()
+                    }),
+                    _ => None,
+                })
+                .collect();
+        }
+        _ => &[],
+    };
+    fixed
+        .iter()
+        .map(|(name, doc)| CompletionItem {
+            label: name.to_string(),
+            kind: Some(CompletionItemKind::PROPERTY),
+            documentation: Some(markdown(doc.to_string())),
+            ..Default::default()
+        })
+        .collect()
 }
 
 fn property_names(
@@ -361,6 +451,23 @@ mod tests {
             got.contains(&"v".to_string()) && got.contains(&"lower".to_string()),
             "{got:?}"
         );
+    }
+
+    #[test]
+    fn offers_environment_settings_and_the_projects_params() {
+        let got = labels("environment local {\n  |\n}\n", &[]);
+        assert_eq!(got, ["target", "state", "params", "protect"]);
+        let got = labels("environment prod {\n  target = azure { | }\n}\n", &[]);
+        assert_eq!(got, ["subscription", "tenant", "location"]);
+        let got = labels("environment prod {\n  state = azure_blob {\n    |", &[]);
+        assert_eq!(got, ["account", "container", "key"]);
+        let (file, _) = infra_lang::syntax::parse(
+            infra_lang::FileId(0),
+            "param image: string\nparam region: string = \"westeurope\"\nlet x = 1\n",
+        );
+        let items: Vec<&Item> = file.items.iter().collect();
+        let got = labels("environment prod {\n  params = {\n    |\n  }\n}\n", &items);
+        assert_eq!(got, ["image", "region"]);
     }
 
     #[test]

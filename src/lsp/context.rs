@@ -21,6 +21,9 @@ pub enum Context {
         start: usize,
         quoted: bool,
     },
+    /// A setting name inside an `environment` block: `path` is empty at its top, `["params"]`
+    /// inside `params = { }`, `["target", "azure"]` inside `target = azure { }`...
+    EnvironmentSetting { path: Vec<String>, start: usize },
     /// `base.` followed by the typed part.
     Member { base: String, start: usize },
     /// The start of a top-level statement.
@@ -122,6 +125,39 @@ fn assigned_name(text: &str) -> Option<String> {
     (!name.is_empty()).then_some(name)
 }
 
+/// The setting path inside an `environment NAME {` block the brackets lead to: each nested
+/// object is `name = {` or `name = tag {`.
+fn environment_owner(text: &str, stack: &[(usize, u8)]) -> Option<Vec<String>> {
+    let (&(first, b'{'), rest) = stack.split_first()? else {
+        return None;
+    };
+    let header = text[line_start(text, first)..first].trim_start();
+    header.strip_prefix("environment ")?;
+    let mut path = Vec::new();
+    let mut prev = first;
+    for &(at, bracket) in rest {
+        if bracket != b'{' {
+            return None;
+        }
+        let between = text[prev + 1..at].trim_end();
+        let tag: String = between
+            .chars()
+            .rev()
+            .take_while(|c| is_word(*c))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        let before_tag = &between[..between.len() - tag.len()];
+        match assigned_name(before_tag) {
+            Some(name) if !tag.is_empty() => path.extend([name, tag]),
+            _ => path.push(assigned_name(between)?),
+        }
+        prev = at;
+    }
+    Some(path)
+}
+
 /// The resource block and property path the brackets lead to, if every bracket is one a
 /// property can sit in.
 fn property_owner(text: &str, stack: &[(usize, u8)]) -> Option<(String, Vec<String>)> {
@@ -205,6 +241,14 @@ pub fn at(text: &str, offset: usize) -> Context {
     }
     if stack.is_empty() && before_word.trim().is_empty() {
         return Context::Keyword { start: word_start };
+    }
+    if before_word.trim().is_empty()
+        && let Some(path) = environment_owner(text, &stack)
+    {
+        return Context::EnvironmentSetting {
+            path,
+            start: word_start,
+        };
     }
     if let Some((resource_type, path)) = property_owner(text, &stack) {
         if before_word.trim().is_empty() {
@@ -300,5 +344,28 @@ mod tests {
             ctx(src),
             Context::PropertyValue { quoted: false, .. }
         ));
+    }
+
+    #[test]
+    fn settings_inside_an_environment_block() {
+        let path = |src: &str| match ctx(src) {
+            Context::EnvironmentSetting { path, .. } => Some(path),
+            _ => None,
+        };
+        assert_eq!(path("environment local {\n  ta|"), Some(vec![]));
+        assert_eq!(
+            path("environment prod {\n  params = {\n    im|"),
+            Some(vec!["params".to_string()])
+        );
+        assert_eq!(
+            path("environment prod {\n  target = azure { su|"),
+            Some(vec!["target".to_string(), "azure".to_string()])
+        );
+        assert_eq!(
+            path("environment e {\n  state = azure_blob {\n    account = \"a\",\n    |"),
+            Some(vec!["state".to_string(), "azure_blob".to_string()])
+        );
+        // A value is an expression, not a setting name.
+        assert_eq!(path("environment e {\n  protect = tr|"), None);
     }
 }
