@@ -81,14 +81,17 @@ pub fn peek(existing: Option<State>, journal: Option<JournalContents>) -> State 
     state
 }
 
-/// Makes a fold durable. A recovered state is first saved with the journal's base serial, then
-/// the journal is removed, then the state is saved with its serial bumped: until the journal is
-/// gone, the next load folds the whole journal again (replaying records is idempotent: each
-/// sets or removes one address), so a crash, or a journal that grew meanwhile (a run whose lock
-/// was broken still appending), loses nothing. A stale journal (the state was saved after it)
-/// is removed.
+/// Makes a fold durable: the recovered state is saved (serial bumped), then the journal removed;
+/// a crash in between leaves a stale journal, discarded by the next load. A journal that `may_grow`
+/// while it is folded (a remote one whose writer's lock was broken, still appending) is safer
+/// settled in three steps: the state is first saved at the journal's base serial, so that until
+/// the journal is gone the next load folds all of it again (replaying records is idempotent:
+/// each sets or removes one address) and nothing appended meanwhile is lost. A local journal
+/// cannot grow (its writer holds the OS lock until it dies), and one save keeps the `.bak` the
+/// state before recovery. A stale journal (the state was saved after it) is removed.
 pub fn settle(
     folded: Folded,
+    may_grow: bool,
     save: impl Fn(&State) -> Result<(), StateError>,
     remove_journal: impl Fn() -> Result<(), StateError>,
 ) -> Result<super::Loaded, StateError> {
@@ -103,11 +106,16 @@ pub fn settle(
             recovered,
             dropped,
         } => {
-            let mut unsettled = state.clone();
-            unsettled.serial = state.serial.saturating_sub(1);
-            save(&unsettled)?;
-            remove_journal()?;
-            save(&state)?;
+            if may_grow {
+                let mut unsettled = state.clone();
+                unsettled.serial = state.serial.saturating_sub(1);
+                save(&unsettled)?;
+                remove_journal()?;
+                save(&state)?;
+            } else {
+                save(&state)?;
+                remove_journal()?;
+            }
             Ok(super::Loaded {
                 state,
                 recovered,
@@ -139,15 +147,20 @@ mod tests {
             dropped: 0,
         };
         let refused = || Err(StateError::JournalChanged { path: "j".into() });
-        assert!(settle(folded(), save, refused).is_err());
+        assert!(settle(folded(), true, save, refused).is_err());
         assert_eq!(
             *saved.borrow(),
             [3],
             "only the unsettled state, at the base serial"
         );
         saved.borrow_mut().clear();
-        let loaded = settle(folded(), save, || Ok(())).expect("settles");
+        let loaded = settle(folded(), true, save, || Ok(())).expect("settles");
         assert_eq!(*saved.borrow(), [3, 4]);
         assert_eq!((loaded.recovered, loaded.state.serial), (2, 4));
+        // A journal that cannot grow is settled with one save, at the bumped serial.
+        saved.borrow_mut().clear();
+        let loaded = settle(folded(), false, save, || Ok(())).expect("settles");
+        assert_eq!(*saved.borrow(), [4]);
+        assert_eq!(loaded.state.serial, 4);
     }
 }

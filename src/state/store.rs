@@ -91,6 +91,7 @@ impl LocalStore {
         };
         settle(
             fold(existing, journal, &jpath)?,
+            false,
             |state| self.save(state),
             || self.remove_journal(),
         )
@@ -238,6 +239,9 @@ mod tests {
         assert_eq!(loaded.state.resources.keys().collect::<Vec<_>>(), ["b"]);
         assert_eq!(loaded.state.serial, s.serial + 1);
         assert!(!store.journal_path().exists());
+        // The backup is the state from before the recovery.
+        let bak = read_state(&std::fs::read(store.backup_path()).unwrap(), Path::new("b")).unwrap();
+        assert_eq!((bak.serial, bak.resources.len()), (s.serial, 0));
         // The fold was saved: loading again gives the same state.
         assert_eq!(store.load().unwrap().state, loaded.state);
     }

@@ -183,7 +183,12 @@ impl BlobStore {
         let mut attempts = 0;
         loop {
             let folded = fold(existing.clone(), journal, &jpath)?;
-            match settle(folded, |state| self.save(state), || self.remove_journal()) {
+            match settle(
+                folded,
+                true,
+                |state| self.save(state),
+                || self.remove_journal(),
+            ) {
                 Err(StateError::JournalChanged { .. }) if attempts < 4 => {
                     attempts += 1;
                     journal = self.read_journal_for_recovery()?;
