@@ -9,6 +9,7 @@ pub mod conformance;
 pub mod provider;
 pub mod resource;
 pub mod schema;
+pub mod typed;
 pub mod types;
 pub mod value;
 
