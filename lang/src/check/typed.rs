@@ -17,6 +17,17 @@ use std::sync::Arc;
 /// The attributes that place a typed resource; never part of the body.
 pub(crate) const PLACEMENT: [&str; 3] = ["resource_group", "parent", "scope"];
 
+/// The object being checked: how messages name it, whether required properties are due, and
+/// whether secrets may flow into it.
+#[derive(Clone, Copy)]
+struct Obj<'a> {
+    owner: &'a str,
+    path: &'a str,
+    span: Span,
+    require: bool,
+    accepts_secret: bool,
+}
+
 /// One `key = value` of a literal object or of the resource body.
 struct Entry<'e> {
     key: &'e Ident,
@@ -66,7 +77,14 @@ impl ModuleChecker<'_> {
             })
             .collect();
         let owner = format!("`{}`", t.type_name);
-        self.typed_object(t, t.body, &entries, &owner, "", r.name.span, !r.existing);
+        let body = Obj {
+            owner: &owner,
+            path: "",
+            span: r.name.span,
+            require: !r.existing,
+            accepts_secret: false,
+        };
+        self.typed_object(t, t.body, &entries, &body);
         self.check_placement(t, r);
     }
 
@@ -125,17 +143,14 @@ impl ModuleChecker<'_> {
     }
 
     /// Entries of an object (or of the body) against an object or discriminated type.
-    #[allow(clippy::too_many_arguments)]
-    fn typed_object(
-        &mut self,
-        t: &TypedSchema,
-        idx: TypeIdx,
-        entries: &[Entry],
-        owner: &str,
-        path: &str,
-        span: Span,
-        require: bool,
-    ) -> bool {
+    fn typed_object(&mut self, t: &TypedSchema, idx: TypeIdx, entries: &[Entry], o: &Obj) -> bool {
+        let Obj {
+            owner,
+            path,
+            span,
+            require,
+            accepts_secret,
+        } = *o;
         let (props, additional): (Vec<&TypeProp>, Option<TypeIdx>) = match t.get(idx) {
             TypeDef::Object {
                 props, additional, ..
@@ -187,15 +202,18 @@ impl ModuleChecker<'_> {
                     secret |= self.infer(e.value).secret;
                 }
                 Some(p) => {
-                    let sensitive = p.has(flags::WRITE_ONLY) || is_sensitive(t.get(p.ty));
-                    let got = self.typed_value(t, p.ty, e.value, &at, sensitive);
-                    if sensitive && !got {
+                    // Inside a write-only or sensitive object (`siteConfig`), secrets may go
+                    // anywhere; a plain value is worth a warning only where it is a string.
+                    let own = p.has(flags::WRITE_ONLY) || is_sensitive(t.get(p.ty));
+                    let accepts = accepts_secret || own;
+                    let got = self.typed_value(t, p.ty, e.value, &at, accepts);
+                    if own && !got && is_stringish(t, t.get(p.ty)) {
                         self.diags.push(d::write_only_not_secret(&at, e.value.span));
                     }
                     secret |= got;
                 }
                 None => match additional {
-                    Some(a) => secret |= self.typed_value(t, a, e.value, &at, false),
+                    Some(a) => secret |= self.typed_value(t, a, e.value, &at, accepts_secret),
                     None => {
                         let names = props
                             .iter()
@@ -259,7 +277,14 @@ impl ModuleChecker<'_> {
                         value: &x.value,
                     })
                     .collect();
-                return self.typed_object(t, idx, &entries, "", at, e.span, true);
+                let obj = Obj {
+                    owner: "",
+                    path: at,
+                    span: e.span,
+                    require: true,
+                    accepts_secret: sensitive,
+                };
+                return self.typed_object(t, idx, &entries, &obj);
             }
             (
                 ExprKind::List(items),
@@ -461,6 +486,14 @@ fn join(path: &str, key: &str) -> String {
         key.to_string()
     } else {
         format!("{path}.{key}")
+    }
+}
+
+fn is_stringish(t: &TypedSchema, def: &TypeDef) -> bool {
+    match def {
+        TypeDef::String { .. } | TypeDef::Literal(_) => true,
+        TypeDef::Union(m) => m.iter().all(|x| is_stringish(t, t.get(*x))),
+        _ => false,
     }
 }
 

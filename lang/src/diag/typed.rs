@@ -26,11 +26,13 @@ pub fn unknown_type(type_ref: &str, suggestions: &[String], span: Span) -> Diagn
 pub fn malformed_type(type_ref: &str, reason: &str, span: Span) -> Diagnostic {
     Diagnostic::error(
         codes::UNKNOWN_TYPE_REF,
-        format!("`{type_ref}` is not an ARM type reference: {reason}"),
+        format!("`{type_ref}` is not an ARM type reference"),
         span,
     )
     .with_label("expected `Namespace/type@api-version`")
-    .with_help("write it as `\"Microsoft.Web/sites@2025-03-01\"`")
+    .with_help(format!(
+        "{reason} (e.g. `\"Microsoft.Web/sites@2025-03-01\"`)"
+    ))
 }
 
 pub fn nearest_version(type_name: &str, requested: &str, used: &str, span: Span) -> Diagnostic {
