@@ -207,23 +207,21 @@ impl<'a> Cx<'a> {
     }
 
     /// A value inside a typed resource's attribute: the configuration's own value when it sets
-    /// the path, else what the cloud answered, else unknown until apply.
+    /// the path, else what the cloud last answered, else unknown until apply.
     fn typed_path(&self, i: usize, path: &[String]) -> Value {
         let Some((head, rest)) = path.split_first() else {
             return Value::Unknown;
         };
         let top = self.attribute(i, head);
-        if rest.is_empty() {
-            return top;
-        }
         if let Some(v) = descend(&top, rest)
+            && v != Value::Null
             && !v.contains_unknown()
         {
             return v;
         }
-        match self.known_attribute(i, head) {
-            Some(live) => descend(&live, rest).unwrap_or(Value::Null),
-            None => Value::Unknown,
+        match self.known_attribute(i, infra_provider_core::typed::LIVE_OUTPUT) {
+            Some(Value::Unknown) | None => Value::Unknown,
+            Some(live) => descend(&live, path).unwrap_or(Value::Null),
         }
     }
 

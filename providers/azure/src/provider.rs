@@ -78,6 +78,9 @@ impl AzureProvider {
     }
 
     fn kind(&self, type_name: &str) -> ProviderResult<&'static dyn AzureType> {
+        if let Some(typed) = crate::types::typed::kind(type_name) {
+            return Ok(typed);
+        }
         crate::types::kind(type_name).ok_or_else(|| {
             if crate::types::ALL.iter().any(|f| f().type_name == type_name) {
                 ProviderError::Unsupported(format!(
@@ -258,6 +261,10 @@ impl Provider for AzureProvider {
 
     fn schemas(&self) -> Vec<ResourceSchema> {
         crate::schemas()
+    }
+
+    fn serves_type_refs(&self) -> bool {
+        true
     }
 
     fn concurrency(&self) -> ConcurrencyHints {

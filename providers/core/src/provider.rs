@@ -117,6 +117,12 @@ pub trait Provider: Send + Sync {
 
     fn schemas(&self) -> Vec<ResourceSchema>;
 
+    /// Whether it serves type references (`"Microsoft.Web/sites@2025-03-01"`), which carry
+    /// no provider prefix.
+    fn serves_type_refs(&self) -> bool {
+        false
+    }
+
     fn concurrency(&self) -> ConcurrencyHints {
         ConcurrencyHints::default()
     }

@@ -7,6 +7,10 @@ use crate::schema::{PropertySchema, ResourceSchema};
 use crate::types::Type;
 use std::sync::Arc;
 
+/// The output of a typed resource that holds the whole object as the cloud last answered:
+/// every property, read-only ones included, is read from it after apply.
+pub const LIVE_OUTPUT: &str = "output";
+
 /// Index of a [`TypeDef`] in a [`TypedSchema`]'s arena.
 pub type TypeIdx = u32;
 
@@ -166,7 +170,9 @@ impl TypedSchema {
                 PropertySchema::input(ty)
             };
             ps.required = p.has(flags::REQUIRED) && !p.has(flags::READ_ONLY);
-            ps.create_only = p.has(flags::DEPLOY_TIME_CONSTANT) || p.name == "name";
+            // ARM never renames or moves an object on PUT, whatever the data's flags say.
+            ps.create_only =
+                p.has(flags::DEPLOY_TIME_CONSTANT) || p.name == "name" || p.name == "location";
             ps.secret = p.has(flags::WRITE_ONLY)
                 || matches!(
                     self.get(p.ty),
@@ -203,6 +209,10 @@ impl TypedSchema {
         if let Some(p) = s.properties.get_mut("id") {
             p.output = true;
         }
+        s.properties.insert(
+            LIVE_OUTPUT.into(),
+            PropertySchema::output(Type::Any).doc("The object as the cloud answered GET."),
+        );
         s.typed = Some(self.clone());
         s
     }
