@@ -126,6 +126,31 @@ fn typed_app_service_applies_replans_empty_and_updates_one_thing() {
         stderr(&again)
     );
 
+    // A setting made outside infra, on a field the configuration does not manage.
+    let data = p.join(".infra/emulator/emulator-state.json");
+    let web_key = |v: &serde_json::Value| {
+        v["resources"]
+            .as_object()
+            .and_then(|m| {
+                m.keys()
+                    .find(|k| k.ends_with("/microsoft.web/sites/typed-web"))
+                    .cloned()
+            })
+            .expect("web in the emulator")
+    };
+    let mut emulator: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&data).expect("emulator data")).expect("JSON");
+    let key = web_key(&emulator);
+    emulator["resources"][&key]["body"]["properties"]["clientAffinityEnabled"] = true.into();
+    std::fs::write(&data, emulator.to_string()).expect("write emulator data");
+    let again = infra(&["plan", ".", "--env", "local", "--detailed-exitcode"], p);
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "unmanaged fields make no change: {}",
+        stdout(&again)
+    );
+
     // One config change gives exactly one in-place update.
     std::fs::write(
         p.join("main.infra"),
@@ -148,6 +173,12 @@ fn typed_app_service_applies_replans_empty_and_updates_one_thing() {
         stdout(&again),
         stderr(&again)
     );
+    // The update merged into the live object: the setting made outside infra survived.
+    let emulator: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&data).expect("emulator data")).expect("JSON");
+    let props = &emulator["resources"][&key]["body"]["properties"];
+    assert_eq!(props["clientAffinityEnabled"], true, "{props}");
+    assert_eq!(props["httpsOnly"], false, "{props}");
 
     // A deploy-time constant (the location) forces a replacement, with the reason.
     std::fs::write(
