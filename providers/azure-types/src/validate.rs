@@ -142,15 +142,21 @@ impl Checker<'_> {
                     self.wrong_type(idx, value);
                 }
             }
-            TypeDef::Int { min, max } => match value.as_i64() {
-                Some(v) if min.is_some_and(|m| v < m) || max.is_some_and(|m| v > m) => self.push(
-                    ViolationKind::Range {
-                        value: v,
+            // The data's integer also stands for the REST specs' `number` (Bicep has no
+            // float type: a container's `cpu: 0.5` is an "integer" there), so any JSON number
+            // is accepted and only the bounds are checked.
+            TypeDef::Int { min, max } => match value.as_f64() {
+                Some(v)
+                    if min.is_some_and(|m| v < m as f64) || max.is_some_and(|m| v > m as f64) =>
+                {
+                    let value = value.as_i64().unwrap_or(v as i64);
+                    let kind = ViolationKind::Range {
+                        value,
                         min: *min,
                         max: *max,
-                    },
-                    Severity::Error,
-                ),
+                    };
+                    self.push(kind, Severity::Error)
+                }
                 Some(_) => {}
                 None => self.wrong_type(idx, value),
             },

@@ -271,3 +271,32 @@ fn every_type_in_the_catalog_resolves_and_validates_an_empty_body() {
     }
     assert_eq!(n, catalog().len());
 }
+
+#[test]
+fn a_fractional_number_passes_where_the_data_says_integer_but_bounds_still_hold() {
+    // Microsoft.App/containerApps: resources.cpu is a double in the REST spec, an
+    // "integer" in the type data.
+    let ty = "Microsoft.App/containerApps@2026-01-01";
+    let app = |cpu: serde_json::Value| {
+        json!({"location": "x", "properties": {"template": {"containers": [{"name": "a", "image": "i",
+            "resources": {"cpu": cpu, "memory": "1Gi"}}]}}})
+    };
+    assert_eq!(errors(ty, app(json!(0.5))), Vec::<String>::new());
+    assert_eq!(
+        errors(ty, app(json!("half"))),
+        ["properties.template.containers[0].resources.cpu: expected integer, found string"]
+    );
+    let account = |days: serde_json::Value| {
+        json!({"location": "x", "kind": "StorageV2", "sku": {"name": "Standard_LRS"},
+            "properties": {"immutableStorageWithVersioning": {"enabled": true,
+                "immutabilityPolicy": {"immutabilityPeriodSinceCreationInDays": days}}}})
+    };
+    let ty = "Microsoft.Storage/storageAccounts@2026-04-01";
+    assert_eq!(errors(ty, account(json!(30))), Vec::<String>::new());
+    assert_eq!(
+        errors(ty, account(json!(0))),
+        [
+            "properties.immutableStorageWithVersioning.immutabilityPolicy.immutabilityPeriodSinceCreationInDays: 0 is out of range: the value must be between 1 and 146000"
+        ]
+    );
+}

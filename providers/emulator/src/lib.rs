@@ -16,6 +16,7 @@ mod lro;
 mod path;
 mod requests;
 mod router;
+mod schema;
 mod server;
 mod store;
 mod throttle;
