@@ -430,6 +430,7 @@ pub fn plan_session_with_live(
             .reevaluate(address, &KnownOutputs(outs))
             .map_err(|d| d.message)
     };
+    let allow_destroy = req.options.allow_destroy;
     let input = PlanInput {
         desired: &evaluation.resources,
         state: &s.state,
@@ -439,7 +440,14 @@ pub fn plan_session_with_live(
         reevaluate: Some(&re),
         options: req.options,
     };
-    let plan = engine::plan(&input).map_err(fail)?;
+    let mut plan = engine::plan(&input).map_err(fail)?;
+    // Objects infra does not manage go with a group it deletes: ask the cloud what the
+    // groups being deleted or replaced hold (none asked when no group goes).
+    let never = Cancel::never();
+    let found = rt
+        .block_on(engine::contained::inspect(&plan, &s.providers, &never))
+        .map_err(|e| fail(format!("listing what a group holds: {e}")))?;
+    engine::blast::add_unmanaged(&mut plan, &s.state, &found, allow_destroy).map_err(fail)?;
     Ok((evaluation, plan, live))
 }
 

@@ -2,6 +2,8 @@
 
 pub mod accept;
 pub mod apply;
+pub mod blast;
+pub mod contained;
 pub mod diff;
 pub mod graph;
 pub mod model;
@@ -14,6 +16,8 @@ pub mod walk;
 #[cfg(test)]
 mod apply_tests;
 #[cfg(test)]
+mod blast_tests;
+#[cfg(test)]
 mod plan_tests;
 #[cfg(test)]
 pub(crate) mod testkit;
@@ -23,7 +27,9 @@ pub use apply::{
     ApplyContext, ApplyError, ApplyOptions, ApplyReport, Failure, ProgressEvent, Skipped, apply,
 };
 pub use graph::{Graph, GraphError};
-pub use model::{Action, AttrChange, Drift, Plan, PlannedOp, ResourceChange, Summary};
+pub use model::{
+    Action, AttrChange, Drift, Plan, PlannedOp, ResourceChange, Summary, Unmanaged,
+};
 pub use plan::{PlanError, PlanInput, PlanOptions, Reevaluate, plan};
 pub use providers::ProviderSet;
 pub use refresh::{RefreshError, refresh};

@@ -70,6 +70,20 @@ pub struct ResourceChange {
     pub attributes: Vec<AttrChange>,
     pub unknown: Vec<String>,
     pub secret: Vec<String>,
+    /// The container whose delete or replace takes this object with it (blast radius): the
+    /// reason says how.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+}
+
+/// An object infra does not manage that lives in a container the plan deletes or replaces,
+/// as the cloud listed it: it goes with the container.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Unmanaged {
+    pub id: String,
+    /// Address of the container.
+    pub parent: String,
+    pub reason: String,
 }
 
 /// A difference between what infra recorded and what the cloud has now.
@@ -89,6 +103,11 @@ pub struct Summary {
     pub change: usize,
     pub replace: usize,
     pub destroy: usize,
+    /// Of the above, changes that happen because a container they are in is deleted or
+    /// replaced.
+    pub with_parent: usize,
+    /// Objects infra does not manage that go with a deleted or replaced container.
+    pub unmanaged: usize,
 }
 
 /// What apply needs for one resource, with real values (secrets included): never serialised,
@@ -107,6 +126,14 @@ pub struct PlannedOp {
     pub recorded_deps: BTreeSet<String>,
     pub lifecycle: Lifecycle,
     pub existing: bool,
+    /// The container that takes this object with it (see [`ResourceChange::parent`]).
+    pub parent: Option<String>,
+    /// A delete carried out by the parent's delete (a resource group's content): no call of
+    /// its own; the state forgets it once the parent is gone.
+    pub cascaded: bool,
+    /// Addresses the state forgets as soon as this object's delete succeeds (its delete or the
+    /// delete half of its replace takes them with it).
+    pub cascades: Vec<String>,
 }
 
 impl std::fmt::Debug for PlannedOp {
@@ -126,6 +153,9 @@ pub struct Plan {
     pub drift: Vec<Drift>,
     /// Every resource in the configuration or the state, including no-ops, in address order.
     pub changes: Vec<ResourceChange>,
+    /// Objects infra does not manage in containers the plan deletes or replaces.
+    #[serde(default)]
+    pub unmanaged: Vec<Unmanaged>,
     #[serde(skip)]
     pub ops: Vec<PlannedOp>,
     /// Addresses the configuration marks `protect`; apply records the flag in state.
@@ -155,7 +185,11 @@ impl Plan {
                 Action::Delete => s.destroy += 1,
                 Action::NoOp | Action::Read => {}
             }
+            if c.parent.is_some() && c.action != Action::NoOp {
+                s.with_parent += 1;
+            }
         }
+        s.unmanaged = self.unmanaged.len();
         s
     }
 

@@ -180,6 +180,45 @@ fn many(n: usize) -> Plan {
     make(&desired, &State::new("l".into()), None)
 }
 
+/// A group replaced because its name changed: the vault in it goes along, one object in the
+/// group is not managed by infra, and a group elsewhere is deleted with its content.
+fn blast() -> Plan {
+    let rg = "/subscriptions/s/resourceGroups/app";
+    let thing = |name: &str| props(&[("name", Value::str(name)), ("size", Value::Int(1))]);
+    let at = |id: &str, name: &str| record("test.thing", id, thing(name), BTreeMap::new());
+    let state = state_with(vec![
+        ("rg", at(rg, "app")),
+        ("vault", at(&format!("{rg}/providers/Microsoft.KeyVault/vaults/kv"), "kv")),
+        ("old", at("/subscriptions/s/resourceGroups/old", "old")),
+        (
+            "old_zone",
+            at(
+                "/subscriptions/s/resourceGroups/old/providers/Microsoft.Network/dnsZones/z",
+                "z",
+            ),
+        ),
+    ]);
+    let desired = vec![
+        desired("rg", "test.thing", thing("app2"), &[]),
+        desired("vault", "test.thing", thing("kv"), &["rg"]),
+    ];
+    let mut p = make(&desired, &state, None);
+    let found = vec![(
+        "rg".to_string(),
+        vec![format!("{rg}/providers/Microsoft.Web/sites/portal-made")],
+    )];
+    crate::engine::blast::add_unmanaged(&mut p, &state, &found, true).unwrap();
+    p
+}
+
+#[test]
+fn blast_radius_views() {
+    let p = blast();
+    golden("blast.txt", &render_human(&p, &HumanOptions { color: false }));
+    golden("blast.md", &render_markdown(&p, &MarkdownOptions::default()));
+    golden("blast.json", &render_json(&p));
+}
+
 #[test]
 fn human_views() {
     golden(

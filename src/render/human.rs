@@ -129,6 +129,17 @@ pub fn render_human(plan: &Plan, opts: &HumanOptions) -> String {
             out.push('\n');
         }
     }
+    if !plan.unmanaged.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}\n",
+            p.code("1", "Not managed by infra, and deleted with their container:")
+        );
+        for u in &plan.unmanaged {
+            let _ = writeln!(out, "  {} {} ({})", p.mark('-', "-"), u.id, u.reason);
+        }
+        out.push('\n');
+    }
     let _ = writeln!(out, "{}", p.code("1", &summary_line(&plan.summary())));
     out
 }

@@ -95,6 +95,29 @@ pub fn render_markdown(plan: &Plan, opts: &MarkdownOptions) -> String {
             "⚠️ **{risky} resource(s) will be replaced or destroyed.**\n"
         );
     }
+    if s.with_parent > 0 {
+        let _ = writeln!(
+            out,
+            "⚠️ **{} of them go with a container that is replaced or destroyed.**\n",
+            s.with_parent
+        );
+    }
+    if !plan.unmanaged.is_empty() {
+        let _ = writeln!(
+            out,
+            "⚠️ **{} object(s) not managed by infra will be deleted with their container:**\n",
+            plan.unmanaged.len()
+        );
+        for u in &plan.unmanaged {
+            let _ = writeln!(
+                out,
+                "- <code>{}</code> — {}",
+                html(&u.id),
+                html(&u.reason)
+            );
+        }
+        out.push('\n');
+    }
 
     let mut blocks: Vec<String> = Vec::new();
     for d in &plan.drift {
@@ -123,7 +146,7 @@ pub fn render_markdown(plan: &Plan, opts: &MarkdownOptions) -> String {
     // Risky first, so that a cut never hides a replace or delete behind an update.
     pending.sort_by_key(|c| (!c.action.is_risky(), c.address.clone()));
     blocks.extend(pending.iter().map(|c| details(c)));
-    if blocks.is_empty() {
+    if blocks.is_empty() && plan.unmanaged.is_empty() {
         out.push_str("No changes. The infrastructure matches the configuration.\n");
         return out;
     }

@@ -15,10 +15,24 @@ pub fn value(v: &Json) -> String {
 }
 
 pub fn summary_line(s: &Summary) -> String {
-    format!(
-        "Plan: {} to add, {} to change, {} to replace, {} to destroy.",
+    let mut line = format!(
+        "Plan: {} to add, {} to change, {} to replace, {} to destroy",
         s.add, s.change, s.replace, s.destroy
-    )
+    );
+    if s.with_parent > 0 {
+        line.push_str(&format!(
+            "; {} of these with their container",
+            s.with_parent
+        ));
+    }
+    if s.unmanaged > 0 {
+        line.push_str(&format!(
+            "; {} object(s) not managed by infra go with their container",
+            s.unmanaged
+        ));
+    }
+    line.push('.');
+    line
 }
 
 /// `+`, `~`, `-/+`, `-`, `<=`.
