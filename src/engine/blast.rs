@@ -233,12 +233,14 @@ pub fn add_unmanaged(
                 ids: foreign,
             });
         }
-        plan.unmanaged.extend(foreign.into_iter().map(|id| Unmanaged {
-            id,
-            parent: address.clone(),
-            reason: format!("not managed by infra; deleted with {address}"),
-        }));
+        plan.unmanaged
+            .extend(foreign.into_iter().map(|id| Unmanaged {
+                id,
+                parent: address.clone(),
+                reason: format!("not managed by infra; deleted with {address}"),
+            }));
     }
-    plan.unmanaged.sort_by(|a, b| (&a.parent, &a.id).cmp(&(&b.parent, &b.id)));
+    plan.unmanaged
+        .sort_by(|a, b| (&a.parent, &a.id).cmp(&(&b.parent, &b.id)));
     Ok(())
 }

@@ -273,7 +273,10 @@ fn a_child_still_configured_under_a_deleted_parent_is_shown_deleted_with_it() {
     }
     let p = make(&desired, &recorded(), &provider, PlanOptions::default()).unwrap();
     assert_eq!(change(&p, "vault").action, Action::Delete);
-    assert_eq!(change(&p, "vault").reason.as_deref(), Some("deleted with rg"));
+    assert_eq!(
+        change(&p, "vault").reason.as_deref(),
+        Some("deleted with rg")
+    );
     assert_eq!(change(&p, "other").action, Action::NoOp);
 }
 
@@ -315,7 +318,10 @@ fn a_child_planned_before_its_parent_is_still_replaced_after_it() {
     run(&p, state, &provider);
     let log = provider.log.lock().unwrap().clone();
     let at = |s: String| log.iter().position(|l| *l == s).unwrap();
-    assert!(at(format!("create {RG}")) < at(format!("create {VAULT}")), "{log:?}");
+    assert!(
+        at(format!("create {RG}")) < at(format!("create {VAULT}")),
+        "{log:?}"
+    );
 }
 
 #[test]
@@ -368,7 +374,10 @@ fn unmanaged_objects_in_a_deleted_group_refuse_the_plan_unless_allowed() {
     let found = vec![("rg".to_string(), vec![VAULT.to_uppercase(), portal.clone()])];
     let err = add_unmanaged(&mut p.clone(), &state, &found, false).unwrap_err();
     let msg = err.to_string();
-    assert!(msg.contains(&portal) && msg.contains("--allow-destroy"), "{msg}");
+    assert!(
+        msg.contains(&portal) && msg.contains("--allow-destroy"),
+        "{msg}"
+    );
     assert!(!msg.to_lowercase().contains("vaults/v;"), "{msg}");
     let mut allowed = p.clone();
     add_unmanaged(&mut allowed, &state, &found, true).unwrap();

@@ -27,9 +27,7 @@ pub use apply::{
     ApplyContext, ApplyError, ApplyOptions, ApplyReport, Failure, ProgressEvent, Skipped, apply,
 };
 pub use graph::{Graph, GraphError};
-pub use model::{
-    Action, AttrChange, Drift, Plan, PlannedOp, ResourceChange, Summary, Unmanaged,
-};
+pub use model::{Action, AttrChange, Drift, Plan, PlannedOp, ResourceChange, Summary, Unmanaged};
 pub use plan::{PlanError, PlanInput, PlanOptions, Reevaluate, plan};
 pub use providers::ProviderSet;
 pub use refresh::{RefreshError, refresh};

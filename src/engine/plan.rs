@@ -1,8 +1,8 @@
 //! Planning: desired resources + recorded state (+ refreshed live objects) → a plan. Pure: no
 //! I/O, no clock; providers are asked only for their (pure) normalisation.
 
-use super::diff::{self, all_removed, all_set, apply_ignore_changes, diff_inputs, diff_outputs};
 use super::blast;
+use super::diff::{self, all_removed, all_set, apply_ignore_changes, diff_inputs, diff_outputs};
 use super::graph::{Graph, GraphError};
 use super::model::{Action, AttrChange, Drift, Plan, PlannedOp, ResourceChange};
 use super::providers::ProviderSet;
@@ -318,12 +318,7 @@ impl<'a> Planner<'a> {
             action,
             inputs,
             prior: base,
-            depends_on: r
-                .depends_on
-                .iter()
-                .chain(parent.iter())
-                .cloned()
-                .collect(),
+            depends_on: r.depends_on.iter().chain(parent.iter()).cloned().collect(),
             recorded_deps: record.map(|x| x.dependencies.clone()).unwrap_or_default(),
             lifecycle: r.lifecycle.clone(),
             existing: r.existing,
@@ -344,7 +339,16 @@ impl<'a> Planner<'a> {
         base: &Option<ObjectState>,
         req: PlanRequest<'_>,
         planned: (Action, Option<String>, Vec<AttrChange>, Props),
-    ) -> Result<(Action, Option<String>, Vec<AttrChange>, Props, Option<String>), PlanError> {
+    ) -> Result<
+        (
+            Action,
+            Option<String>,
+            Vec<AttrChange>,
+            Props,
+            Option<String>,
+        ),
+        PlanError,
+    > {
         let (action, reason, attributes, outputs) = planned;
         let unchanged = (action, reason, attributes, outputs, None);
         let Some(prior) = base.as_ref().filter(|p| !p.id.is_empty()) else {
@@ -362,12 +366,14 @@ impl<'a> Planner<'a> {
         else {
             return Ok(unchanged);
         };
-        let provider = self.input.providers.provider(&r.type_name).ok_or_else(|| {
-            PlanError::UnknownType {
-                address: r.address.clone(),
-                type_name: r.type_name.clone(),
-            }
-        })?;
+        let provider =
+            self.input
+                .providers
+                .provider(&r.type_name)
+                .ok_or_else(|| PlanError::UnknownType {
+                    address: r.address.clone(),
+                    type_name: r.type_name.clone(),
+                })?;
         let fresh = PlanRequest { prior: None, ..req };
         let predicted = provider
             .plan(fresh)

@@ -188,7 +188,13 @@ fn blast() -> Plan {
     let at = |id: &str, name: &str| record("test.thing", id, thing(name), BTreeMap::new());
     let state = state_with(vec![
         ("rg", at(rg, "app")),
-        ("vault", at(&format!("{rg}/providers/Microsoft.KeyVault/vaults/kv"), "kv")),
+        (
+            "vault",
+            at(
+                &format!("{rg}/providers/Microsoft.KeyVault/vaults/kv"),
+                "kv",
+            ),
+        ),
         ("old", at("/subscriptions/s/resourceGroups/old", "old")),
         (
             "old_zone",
@@ -214,8 +220,14 @@ fn blast() -> Plan {
 #[test]
 fn blast_radius_views() {
     let p = blast();
-    golden("blast.txt", &render_human(&p, &HumanOptions { color: false }));
-    golden("blast.md", &render_markdown(&p, &MarkdownOptions::default()));
+    golden(
+        "blast.txt",
+        &render_human(&p, &HumanOptions { color: false }),
+    );
+    golden(
+        "blast.md",
+        &render_markdown(&p, &MarkdownOptions::default()),
+    );
     golden("blast.json", &render_json(&p));
 }
 

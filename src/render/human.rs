@@ -133,7 +133,10 @@ pub fn render_human(plan: &Plan, opts: &HumanOptions) -> String {
         let _ = writeln!(
             out,
             "{}\n",
-            p.code("1", "Not managed by infra, and deleted with their container:")
+            p.code(
+                "1",
+                "Not managed by infra, and deleted with their container:"
+            )
         );
         for u in &plan.unmanaged {
             let _ = writeln!(out, "  {} {} ({})", p.mark('-', "-"), u.id, u.reason);

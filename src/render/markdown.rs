@@ -109,12 +109,7 @@ pub fn render_markdown(plan: &Plan, opts: &MarkdownOptions) -> String {
             plan.unmanaged.len()
         );
         for u in &plan.unmanaged {
-            let _ = writeln!(
-                out,
-                "- <code>{}</code> — {}",
-                html(&u.id),
-                html(&u.reason)
-            );
+            let _ = writeln!(out, "- <code>{}</code> — {}", html(&u.id), html(&u.reason));
         }
         out.push('\n');
     }
