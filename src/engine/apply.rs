@@ -352,6 +352,16 @@ impl Run<'_, '_> {
                         .map_err(|e| format!("replacement created, old object not deleted: {e}"))?;
                     self.forget_cascaded(op)
                 } else {
+                    for (child_type, child) in &op.delete_first {
+                        let p = self
+                            .cx
+                            .providers
+                            .provider(child_type)
+                            .ok_or_else(|| format!("no provider for `{child_type}`"))?;
+                        p.delete(child_type, child, &ctx)
+                            .await
+                            .map_err(|e| format!("deleting what it holds first: {e}"))?;
+                    }
                     provider
                         .delete(t, prior, &ctx)
                         .await

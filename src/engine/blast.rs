@@ -7,8 +7,9 @@
 use super::diff::all_removed;
 use super::model::{Action, Plan, Unmanaged};
 use super::plan::PlanError;
+use super::providers::ProviderSet;
 use crate::state::State;
-use infra_provider_core::Props;
+use infra_provider_core::{Props, Type};
 use std::collections::{BTreeMap, HashMap};
 
 /// ARM compares ids case-insensitively.
@@ -22,6 +23,35 @@ pub(crate) fn inside(child: &str, container: &str) -> bool {
         && child.len() > container.len() + 1
         && child.starts_with(container)
         && child.as_bytes()[container.len()] == b'/'
+}
+
+/// Property names of `type_name` that hold the object it lives in and cannot leave: a
+/// reference to another resource that forces replacement (a container app's `environment`).
+pub(crate) fn host_props(providers: &ProviderSet, type_name: &str) -> Vec<String> {
+    providers
+        .schema(type_name)
+        .map(|s| {
+            s.properties
+                .iter()
+                .filter(|(_, p)| p.create_only && !p.output && matches!(p.ty, Type::Resource(_)))
+                .map(|(k, _)| k.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `child` (its id and recorded inputs) lives in the container `cid` (both [`key`]ed): its
+/// id is below the container's, or it names the container in a property it cannot change.
+pub(crate) fn contained(
+    id: &str,
+    inputs: &dyn Fn(&str) -> Option<String>,
+    hosts: &[String],
+    cid: &str,
+) -> bool {
+    inside(id, cid)
+        || hosts
+            .iter()
+            .any(|h| inputs(h).is_some_and(|v| key(&v) == cid && id != cid))
 }
 
 /// `/subscriptions/{s}/resourceGroups/{g}`: its delete takes its content with it in one call.
@@ -52,12 +82,17 @@ fn merged(p: &Props) -> BTreeMap<String, serde_json::Value> {
 /// Marks every managed object inside a deleted or replaced container: deleted with it, or
 /// replaced after it; and tells each container which addresses its delete takes along.
 /// Children the planner already replaced because of their parent keep what it decided.
-pub(crate) fn radius(plan: &mut Plan, state: &State, allow_destroy: bool) -> Result<(), PlanError> {
-    let ids: Vec<(&String, String)> = state
+pub(crate) fn radius(
+    plan: &mut Plan,
+    state: &State,
+    providers: &ProviderSet,
+    allow_destroy: bool,
+) -> Result<(), PlanError> {
+    let ids: Vec<(&String, String, Vec<String>)> = state
         .resources
         .iter()
         .filter(|(_, r)| !r.id.is_empty())
-        .map(|(a, r)| (a, key(&r.id)))
+        .map(|(a, r)| (a, key(&r.id), host_props(providers, &r.type_name)))
         .collect();
     let op_at: HashMap<String, usize> = plan
         .ops
@@ -97,8 +132,16 @@ pub(crate) fn radius(plan: &mut Plan, state: &State, allow_destroy: bool) -> Res
             .get(&parent)
             .is_some_and(|r| is_group_id(&r.id));
         let mut taken = Vec::new();
-        for (address, id) in &ids {
-            if !inside(id, &cid) {
+        for (address, id, hosts) in &ids {
+            let rec_inputs = |k: &str| {
+                state
+                    .resources
+                    .get(*address)
+                    .and_then(|r| r.inputs.get(k))
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string)
+            };
+            if !contained(id, &rec_inputs, hosts, &cid) {
                 continue;
             }
             let (Some(&i), Some(&j)) = (op_at.get(*address), change_at.get(*address)) else {
@@ -177,6 +220,17 @@ pub(crate) fn radius(plan: &mut Plan, state: &State, allow_destroy: bool) -> Res
                     ch.after = Some(before);
                 }
             }
+        }
+        // A container that is not a group deletes what is in it first, itself, then is made
+        // again: what only names it (an app in its environment) would stop its delete.
+        if !deleting && !group {
+            let first: Vec<(String, infra_provider_core::ObjectState)> = taken
+                .iter()
+                .filter_map(|a| plan.ops.get(*op_at.get(a)?))
+                .filter(|o| o.action == Action::Replace)
+                .filter_map(|o| Some((o.type_name.clone(), o.prior.clone()?)))
+                .collect();
+            plan.ops[c].delete_first = first;
         }
         plan.ops[c].cascades = taken;
     }

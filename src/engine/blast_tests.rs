@@ -40,6 +40,10 @@ fn schema() -> ResourceSchema {
             PropertySchema::input(Type::String).create_only(),
         )
         .prop("size", PropertySchema::input(Type::Int))
+        .prop(
+            "host",
+            PropertySchema::input(Type::Resource("test.arm".into())).create_only(),
+        )
 }
 
 impl ArmLike {
@@ -397,4 +401,67 @@ fn a_child_of_a_targeted_group_comes_along() {
     let p = make(&configured("northeurope"), &recorded(), &provider, options).unwrap();
     let addresses: Vec<&str> = p.changes.iter().map(|c| c.address.as_str()).collect();
     assert_eq!(addresses, vec!["rg", "secret", "vault"]);
+}
+
+const ENV: &str =
+    "/subscriptions/s/resourceGroups/g/providers/Microsoft.App/managedEnvironments/env";
+const APP: &str = "/subscriptions/s/resourceGroups/g/providers/Microsoft.App/containerApps/api";
+
+/// An app lives in its environment without its id being below the environment's: the
+/// reference it cannot change (`host`) says so.
+#[test]
+fn an_app_in_a_replaced_environment_is_deleted_before_it_and_made_again_after_it() {
+    let provider = Arc::new(ArmLike::default());
+    let mut app = arm(APP, "westeurope");
+    app.insert("host".into(), Value::str(ENV));
+    let state = state_with(vec![
+        ("env", rec(ENV, "westeurope", &[])),
+        ("app", {
+            let mut r = record("test.arm", APP, app.clone(), Props::new());
+            r.dependencies.insert("env".into());
+            r
+        }),
+    ]);
+    let desired = vec![
+        want("env", ENV, "northeurope", &[]),
+        desired("app", "test.arm", app, &["env"]),
+    ];
+    let p = make(&desired, &state, &provider, PlanOptions::default()).unwrap();
+    assert_eq!(change(&p, "app").action, Action::Replace);
+    assert_eq!(
+        change(&p, "app").reason.as_deref(),
+        Some("replaced because its parent env is replaced")
+    );
+    run(&p, state, &provider);
+    let log = provider.log.lock().unwrap().clone();
+    let at = |s: String| log.iter().position(|l| *l == s).unwrap();
+    assert!(
+        at(format!("delete {APP}")) < at(format!("delete {ENV}")),
+        "{log:?}"
+    );
+    assert!(
+        at(format!("create {ENV}")) < at(format!("create {APP}")),
+        "{log:?}"
+    );
+}
+
+#[test]
+fn an_app_in_a_deleted_environment_is_deleted_before_it() {
+    let provider = Arc::new(ArmLike::default());
+    let mut app = arm(APP, "westeurope");
+    app.insert("host".into(), Value::str(ENV));
+    let state = state_with(vec![
+        ("env", rec(ENV, "westeurope", &[])),
+        ("app", record("test.arm", APP, app, Props::new())),
+    ]);
+    let p = make(&[], &state, &provider, PlanOptions::default()).unwrap();
+    assert_eq!(
+        change(&p, "app").reason.as_deref(),
+        Some("deleted with env")
+    );
+    run(&p, state, &provider);
+    assert_eq!(
+        *provider.log.lock().unwrap(),
+        vec![format!("delete {APP}"), format!("delete {ENV}")]
+    );
 }

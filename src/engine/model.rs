@@ -134,6 +134,9 @@ pub struct PlannedOp {
     /// Addresses the state forgets as soon as this object's delete succeeds (its delete or the
     /// delete half of its replace takes them with it).
     pub cascades: Vec<String>,
+    /// Objects inside this one that its replacement deletes before deleting it (type, object);
+    /// they are made again after it by their own operations.
+    pub delete_first: Vec<(String, ObjectState)>,
 }
 
 impl std::fmt::Debug for PlannedOp {

@@ -123,7 +123,12 @@ pub fn plan(input: &PlanInput<'_>) -> Result<Plan, PlanError> {
     }
     p.plan_deletes()?;
     let mut plan = p.plan;
-    blast::radius(&mut plan, input.state, input.options.allow_destroy)?;
+    blast::radius(
+        &mut plan,
+        input.state,
+        input.providers,
+        input.options.allow_destroy,
+    )?;
     plan.protected = input
         .desired
         .iter()
@@ -325,6 +330,7 @@ impl<'a> Planner<'a> {
             parent,
             cascaded: false,
             cascades: Vec::new(),
+            delete_first: Vec::new(),
         });
         Ok(())
     }
@@ -358,10 +364,15 @@ impl<'a> Planner<'a> {
             return Ok(unchanged);
         }
         let id = blast::key(&prior.id);
+        let hosts = blast::host_props(self.input.providers, &r.type_name);
+        let named = |k: &str| match prior.inputs.get(k) {
+            Some(Value::String(s)) => Some(s.clone()),
+            _ => None,
+        };
         let Some((_, parent)) = self
             .replaced
             .iter()
-            .filter(|(cid, _)| blast::inside(&id, cid))
+            .filter(|(cid, _)| blast::contained(&id, &named, &hosts, cid))
             .min_by_key(|(cid, _)| cid.len())
         else {
             return Ok(unchanged);
@@ -502,6 +513,7 @@ impl<'a> Planner<'a> {
             parent: None,
             cascaded: false,
             cascades: Vec::new(),
+            delete_first: Vec::new(),
         });
         Ok(())
     }
