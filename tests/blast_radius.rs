@@ -106,6 +106,15 @@ fn moving_the_group_lists_its_content_refuses_unmanaged_objects_and_applies_with
     }
     assert_eq!(plan["summary"]["with_parent"], inside.len());
     let human = run(&["plan", "environments", "--env", "blast"]);
+    // The server is made anew: its host, read by an output, is listed as changing.
+    assert!(
+        stdout(&human).contains("Changes to Outputs:")
+            && stdout(&human).contains(
+                "~ db_host = \"lw-blast-pg.postgres.database.azure.com\" -> (known after apply)"
+            ),
+        "{}",
+        stdout(&human)
+    );
     assert!(
         stdout(&human).contains(&format!("{} of these with their container", inside.len())),
         "{}",

@@ -448,7 +448,42 @@ pub fn plan_session_with_live(
         .block_on(engine::contained::inspect(&plan, &s.providers, &never))
         .map_err(|e| fail(format!("listing what a group holds: {e}")))?;
     engine::blast::add_unmanaged(&mut plan, &s.state, &found, allow_destroy).map_err(fail)?;
+    plan.output_changes = output_changes(&evaluation, &s.state, &plan);
     Ok((evaluation, plan, live))
+}
+
+/// The root outputs as the recorded state gives them against what the plan predicts; empty
+/// when either side cannot be evaluated (an output reading what the state withholds) or the
+/// plan only reports drift.
+fn output_changes(
+    evaluation: &Evaluation,
+    state: &infra::state::State,
+    plan: &Plan,
+) -> Vec<infra::engine::OutputChange> {
+    if plan.refresh_only || evaluation.outputs.is_empty() {
+        return Vec::new();
+    }
+    let recorded = |a: &str| state.resources.get(a).map(|r| r.output_values());
+    let before = if state.resources.is_empty() {
+        None
+    } else {
+        match evaluation.reevaluate_outputs(&KnownOutputs(&recorded)) {
+            Ok(b) => Some(b),
+            Err(_) => return Vec::new(),
+        }
+    };
+    let destroyed =
+        plan.ops.iter().all(|o| o.action == engine::Action::Delete) && !plan.ops.is_empty();
+    let after = if destroyed {
+        BTreeMap::new()
+    } else {
+        let predicted = |a: &str| plan.predicted.get(a).cloned();
+        match evaluation.reevaluate_outputs(&KnownOutputs(&predicted)) {
+            Ok(a) => a,
+            Err(_) => return Vec::new(),
+        }
+    };
+    engine::outputs::output_changes(before.as_ref(), &after)
 }
 
 /// A value for people: secrets as `(secret)`, unknowns as `(known after apply)`.

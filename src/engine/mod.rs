@@ -7,6 +7,7 @@ pub mod contained;
 pub mod diff;
 pub mod graph;
 pub mod model;
+pub mod outputs;
 pub mod plan;
 pub mod providers;
 pub mod refresh;
@@ -27,7 +28,9 @@ pub use apply::{
     ApplyContext, ApplyError, ApplyOptions, ApplyReport, Failure, ProgressEvent, Skipped, apply,
 };
 pub use graph::{Graph, GraphError};
-pub use model::{Action, AttrChange, Drift, Plan, PlannedOp, ResourceChange, Summary, Unmanaged};
+pub use model::{
+    Action, AttrChange, Drift, OutputChange, Plan, PlannedOp, ResourceChange, Summary, Unmanaged,
+};
 pub use plan::{PlanError, PlanInput, PlanOptions, Reevaluate, plan};
 pub use providers::ProviderSet;
 pub use refresh::{RefreshError, refresh};

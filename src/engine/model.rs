@@ -86,6 +86,30 @@ pub struct Unmanaged {
     pub reason: String,
 }
 
+/// A root output whose value the plan changes (Terraform's "Changes to Outputs"). Values
+/// are redacted display values; `None` means absent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutputChange {
+    pub name: String,
+    pub before: Option<Json>,
+    pub after: Option<Json>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub unknown: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub secret: bool,
+}
+
+impl OutputChange {
+    /// `create` (a new output), `update`, `delete`.
+    pub fn action(&self) -> &'static str {
+        match (&self.before, &self.after) {
+            (None, _) => "create",
+            (Some(_), None) => "delete",
+            _ => "update",
+        }
+    }
+}
+
 /// A difference between what infra recorded and what the cloud has now.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Drift {
@@ -159,6 +183,16 @@ pub struct Plan {
     /// Objects infra does not manage in containers the plan deletes or replaces.
     #[serde(default)]
     pub unmanaged: Vec<Unmanaged>,
+    /// Root outputs that change, by name.
+    #[serde(default)]
+    pub output_changes: Vec<OutputChange>,
+    /// Made with `--refresh-only`: drift is all there is to show.
+    #[serde(default)]
+    pub refresh_only: bool,
+    /// Outputs by address as predicted by the plan, real values (secrets included): what the
+    /// root outputs are re-evaluated with. Never serialised or printed.
+    #[serde(skip)]
+    pub predicted: std::collections::HashMap<String, Props>,
     #[serde(skip)]
     pub ops: Vec<PlannedOp>,
     /// Addresses the configuration marks `protect`; apply records the flag in state.

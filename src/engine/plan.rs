@@ -123,6 +123,8 @@ pub fn plan(input: &PlanInput<'_>) -> Result<Plan, PlanError> {
     }
     p.plan_deletes()?;
     let mut plan = p.plan;
+    plan.predicted = p.outputs;
+    plan.refresh_only = input.options.refresh_only;
     blast::radius(
         &mut plan,
         input.state,

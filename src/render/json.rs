@@ -51,6 +51,14 @@ pub fn plan_json(plan: &Plan) -> Value {
         .iter()
         .map(|u| json!({"id": u.id, "parent": u.parent, "reason": u.reason}))
         .collect();
+    let outputs: Vec<Value> = plan
+        .output_changes
+        .iter()
+        .map(|o| {
+            json!({"name": o.name, "action": o.action(), "before": o.before, "after": o.after,
+                   "unknown": o.unknown, "secret": o.secret})
+        })
+        .collect();
     json!({
         "format_version": "1",
         "state": {"lineage": plan.lineage, "serial": plan.serial},
@@ -59,6 +67,7 @@ pub fn plan_json(plan: &Plan) -> Value {
         "drift": drift,
         "changes": changes,
         "unmanaged": unmanaged,
+        "output_changes": outputs,
     })
 }
 
