@@ -3,6 +3,7 @@
 //! and its mapping to ARM.
 
 pub mod arm;
+mod contained;
 mod kind;
 mod mapping;
 mod provider;
