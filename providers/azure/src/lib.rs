@@ -5,6 +5,7 @@
 pub mod arm;
 mod kind;
 mod mapping;
+mod merge;
 mod provider;
 pub mod types;
 
