@@ -51,6 +51,9 @@ pub struct AttrChange {
     /// An output rather than an input.
     #[serde(default, skip_serializing_if = "is_false")]
     pub output: bool,
+    /// A managed input no longer set: the update resets it to the cloud's default.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub reset: bool,
 }
 
 fn is_false(b: &bool) -> bool {

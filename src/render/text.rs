@@ -127,6 +127,12 @@ pub fn attr_lines(a: &AttrChange) -> AttrLines {
             head: format!("{name} = {}", value(after)),
             diff: vec![],
         },
+        // An input no longer set is reset by the update, not left as it was.
+        (Some(before), None) if a.reset => AttrLines {
+            mark: '-',
+            head: format!("{name} = {} -> (reset to default){note}", value(before)),
+            diff: vec![],
+        },
         (Some(before), None) => AttrLines {
             mark: '-',
             head: format!("{name} = {}", value(before)),

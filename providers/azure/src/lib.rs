@@ -6,6 +6,7 @@ pub mod arm;
 mod contained;
 mod kind;
 mod mapping;
+mod merge;
 mod provider;
 pub mod typed_schema;
 pub mod types;
