@@ -223,6 +223,9 @@ fn strip(ty: &ResourceType, idx: infra_azure_types::TypeIdx, value: &mut Value, 
 
 /// Read-only values the emulator can fill the way Azure would.
 pub(crate) fn fill_read_only(type_key: &str, id: &str, name: &str, body: &mut Map<String, Value>) {
+    // Every ARM type with a system-assigned identity gets its principal, as in Azure; a role
+    // assignment for the app's identity depends on it.
+    crate::types::fill_identity(body, id);
     let mut fill = |key: &str, value: Value| {
         if let Value::Object(props) = body.entry("properties").or_insert_with(|| json!({})) {
             props.insert(key.to_string(), value);
@@ -240,6 +243,32 @@ pub(crate) fn fill_read_only(type_key: &str, id: &str, name: &str, body: &mut Ma
             fill("defaultHostName", json!(host.to_ascii_lowercase()));
             fill("hostNames", json!([host.to_ascii_lowercase()]));
             fill("state", json!("Running"));
+        }
+        "microsoft.web/staticsites" => {
+            // Azure picks a random label; a stable one derived from the id does here.
+            let label = crate::types::derived_guid(id);
+            let label = label.split('-').next().unwrap_or("site");
+            fill(
+                "defaultHostname",
+                json!(format!(
+                    "{}-{label}.azurestaticapps.net",
+                    name.to_ascii_lowercase()
+                )),
+            );
+        }
+        "microsoft.insights/components" => {
+            let key = crate::types::derived_guid(id);
+            fill("InstrumentationKey", json!(key));
+            fill(
+                "AppId",
+                json!(crate::types::derived_guid(&format!("{id}#app"))),
+            );
+            fill(
+                "ConnectionString",
+                json!(format!(
+                    "InstrumentationKey={key};IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/"
+                )),
+            );
         }
         "microsoft.containerregistry/registries" => {
             fill(
