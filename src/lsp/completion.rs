@@ -336,7 +336,7 @@ fn expression_items(scope: &Scope<'_>) -> Vec<CompletionItem> {
     let mut items: Vec<CompletionItem> = scope
         .items
         .iter()
-        .filter(|i| !matches!(i, Item::Output(_) | Item::Environment(_)))
+        .filter(|i| !matches!(i, Item::Output(_) | Item::Environment(_) | Item::Import(_)))
         .map(|item| {
             let (kind, detail) = match item {
                 Item::Param(_) => (CompletionItemKind::VARIABLE, "param".to_string()),

@@ -52,6 +52,11 @@ codes! {
     DUPLICATE_KEY = "E0701": "duplicate instance key";
     INDEX_OUT_OF_RANGE = "E0702": "index out of range or missing key";
     DIVISION_BY_ZERO = "E0703": "division by zero";
+    // import blocks (E08xx)
+    UNKNOWN_IMPORT_TARGET = "E0800": "import target is not a resource of the configuration";
+    DUPLICATE_IMPORT = "E0801": "the same resource imported twice";
+    IMPORT_ID_NOT_STRING = "E0802": "import id is not a string";
+    BAD_IMPORT = "E0803": "invalid import block";
     // warnings (W0xxx)
     UNUSED_PARAM = "W0001": "unused param";
     UNUSED_LET = "W0002": "unused let";
