@@ -465,3 +465,27 @@ fn an_app_in_a_deleted_environment_is_deleted_before_it() {
         vec![format!("delete {APP}"), format!("delete {ENV}")]
     );
 }
+
+/// An object declared `existing` is read, not managed: a group replaced or deleted around it
+/// takes it too, so the plan needs --allow-destroy, as for objects infra never recorded.
+#[test]
+fn an_existing_object_inside_a_replaced_group_needs_consent() {
+    let provider = Arc::new(ArmLike::default());
+    let mut desired = configured("northeurope");
+    desired[1].existing = true;
+    let err = make(&desired, &recorded(), &provider, PlanOptions::default()).unwrap_err();
+    assert!(
+        matches!(&err, PlanError::Unmanaged { address, ids, .. } if address == "rg" && ids == &vec![VAULT.to_string()]),
+        "{err}"
+    );
+    let allowed = PlanOptions {
+        allow_destroy: true,
+        ..Default::default()
+    };
+    let p = make(&desired, &recorded(), &provider, allowed).unwrap();
+    assert_ne!(
+        change(&p, "vault").action,
+        Action::Replace,
+        "never made by infra"
+    );
+}
