@@ -8,7 +8,9 @@ use common::*;
 
 const SUB: &str = "11111111-2222-3333-4444-555555555555";
 
-const MAIN: &str = r#"resource rg: azure.resource_group {
+const MAIN: &str = r#"let subscription = "11111111-2222-3333-4444-555555555555"
+
+resource rg: azure.resource_group {
   name     = "hand-rg"
   location = "westeurope"
   tags     = { owner = "platform" }
@@ -21,7 +23,7 @@ resource zone: azure.dns_zone for name in ["a.example", "b.example"] {
 
 import {
   to = rg
-  id = "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/hand-rg"
+  id = "/subscriptions/${subscription}/resourceGroups/hand-rg"
 }
 
 import {

@@ -466,8 +466,11 @@ fn read_imports(
     let mut out = BTreeMap::new();
     let never = Cancel::never();
     for block in s.checked.program.imports() {
+        let id = evaluation
+            .import_id(block)
+            .map_err(|d| fail(format!("import into {}: {}", block.address, d.message)))?;
         if let Some(rec) = s.state.resources.get(&block.address) {
-            if rec.id.eq_ignore_ascii_case(&block.id) {
+            if rec.id.eq_ignore_ascii_case(&id) {
                 continue;
             }
             return Err(fail(format!(
@@ -496,12 +499,12 @@ fn read_imports(
             address: block.address.clone(),
         };
         let found = rt
-            .block_on(provider.import(&r.type_name, &block.id, &ctx))
+            .block_on(provider.import(&r.type_name, &id, &ctx))
             .map_err(|e| fail(format!("import into {}: {e}", block.address)))?;
         let Some(obj) = found else {
             return Err(fail(format!(
                 "import into {}: nothing exists at {}",
-                block.address, block.id
+                block.address, id
             )));
         };
         out.insert(block.address.clone(), obj);

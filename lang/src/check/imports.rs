@@ -15,7 +15,11 @@ pub struct ImportBlock {
     pub address: String,
     /// The resource declaration it names.
     pub resource: String,
+    /// The id when written as a plain string (empty otherwise).
     pub id: String,
+    /// The id when computed from params and lets (`"/subscriptions/${sub}/..."`), evaluated
+    /// per environment ([`crate::eval::Evaluation::import_id`]).
+    pub id_expr: Option<ast::Expr>,
     pub span: crate::span::Span,
 }
 
@@ -89,9 +93,10 @@ impl ModuleChecker<'_> {
             let Some(address) = self.import_target(to) else {
                 continue;
             };
-            let Some(id_text) = literal(id) else {
-                self.diags.push(diag::imports::id_not_string(id.span));
-                continue;
+            let (id_text, id_expr) = match literal(id) {
+                Some(text) => (text, None),
+                None if self.computed_id(id) => (String::new(), Some(id.clone())),
+                None => continue,
             };
             if let Some(&first) = seen.get(&address.0) {
                 self.diags
@@ -103,10 +108,41 @@ impl ModuleChecker<'_> {
                 address: address.0,
                 resource: address.1,
                 id: id_text,
+                id_expr,
                 span: b.span,
             });
         }
         out
+    }
+
+    /// An id computed from params, lets and functions: a string known before apply (it reads
+    /// no resource). Reports E0802 otherwise.
+    fn computed_id(&mut self, id: &ast::Expr) -> bool {
+        let mut found = Vec::new();
+        self.walk(id, &mut Vec::new(), &mut found, 0);
+        let mut ok = true;
+        for (target, span) in found {
+            if let Some(u) = self.used.get_mut(target) {
+                *u = true;
+            }
+            let kind = self.decls.get(target).map(|d| d.kind);
+            if !matches!(kind, Some(DeclKind::Param | DeclKind::Let)) {
+                self.diags.push(
+                    diag::imports::id_not_string(span)
+                        .with_help("an import id is known before apply: it may use params, lets and functions, not resources or modules"),
+                );
+                ok = false;
+            }
+        }
+        if !ok {
+            return false;
+        }
+        let ty = self.infer(id);
+        if ty.ty != infra_provider_core::Type::String || ty.secret {
+            self.diags.push(diag::imports::id_not_string(id.span));
+            return false;
+        }
+        true
     }
 
     /// `rg` or `rg["key"]` naming a `resource` (not `existing`) of this module, with or

@@ -162,7 +162,7 @@ pub fn check_with(project: &Project, schemas: &SchemaSet, options: &CheckOptions
         cx.run();
         if m == 0 {
             environments = cx.check_environments(options.environment.as_deref());
-            imports = cx.check_imports();
+            imports = std::mem::take(&mut cx.checked_imports);
         }
         let (program, summary, types) = cx.finish();
         for t in types {

@@ -83,6 +83,8 @@ pub(crate) struct ModuleChecker<'a> {
     pub environments: Vec<Arc<ast::Environment>>,
     /// Import blocks of the root module, checked after the names.
     pub imports: Vec<Arc<ast::Import>>,
+    /// The checked import blocks (root module only).
+    pub checked_imports: Vec<super::ImportBlock>,
     /// Per declaration: what it refers to, with the span of the first reference.
     pub edges: Vec<Vec<(usize, Span)>>,
     pub used: Vec<bool>,
@@ -116,6 +118,7 @@ impl<'a> ModuleChecker<'a> {
             by_name: HashMap::new(),
             environments: Vec::new(),
             imports: Vec::new(),
+            checked_imports: Vec::new(),
             edges: Vec::new(),
             used: Vec::new(),
             order: Vec::new(),
@@ -137,6 +140,9 @@ impl<'a> ModuleChecker<'a> {
             if let Some(&d) = self.order.get(i) {
                 self.check_decl(d);
             }
+        }
+        if self.module == 0 {
+            self.checked_imports = self.check_imports();
         }
         self.report_unused();
     }

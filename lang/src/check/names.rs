@@ -154,7 +154,7 @@ impl ModuleChecker<'_> {
         }
     }
 
-    fn walk(
+    pub(crate) fn walk(
         &mut self,
         e: &Expr,
         locals: &mut Vec<String>,

@@ -29,7 +29,7 @@ pub fn id_not_string(span: Span) -> Diagnostic {
         "the `id` of an import must be a string",
         span,
     )
-    .with_label("not a string literal")
+    .with_label("not a string known before apply")
     .with_help(
         "write the cloud id in quotes, e.g. `id = \"/subscriptions/.../resourceGroups/app\"`",
     )
