@@ -295,7 +295,7 @@ pub fn add_unmanaged(
         if foreign.is_empty() {
             continue;
         }
-        if !allow_destroy {
+        if !allow_destroy && !op.lifecycle.delete_unmanaged {
             return Err(PlanError::Unmanaged {
                 address: address.clone(),
                 verb,

@@ -489,3 +489,19 @@ fn an_existing_object_inside_a_replaced_group_needs_consent() {
         "never made by infra"
     );
 }
+
+/// `delete_unmanaged = true` on a group is the per-resource consent: its replacement may take
+/// objects infra does not manage, and the plan still lists them.
+#[test]
+fn a_group_marked_delete_unmanaged_needs_no_flag() {
+    let provider = Arc::new(ArmLike::default());
+    let mut desired = configured("northeurope");
+    desired[0].lifecycle.delete_unmanaged = true;
+    let state = recorded();
+    let mut p = make(&desired, &state, &provider, PlanOptions::default()).unwrap();
+    let portal = format!("{RG}/providers/Microsoft.Web/sites/by-hand");
+    let found = vec![("rg".to_string(), vec![portal.clone()])];
+    add_unmanaged(&mut p, &state, &found, false).unwrap();
+    assert_eq!(p.unmanaged.len(), 1);
+    assert_eq!(p.unmanaged[0].id, portal);
+}
