@@ -112,6 +112,7 @@ fn run_apply(args: Args, out: &Output) -> Result<u8, u8> {
                 options: PlanOptions {
                     allow_destroy: args.allow_destroy,
                     targets: args.targets.clone(),
+                    imports: Default::default(),
                     ..PlanOptions::default()
                 },
                 refresh: true,

@@ -83,6 +83,7 @@ fn plan(args: Args, out: &Output) -> Result<u8, u8> {
         allow_destroy: args.allow_destroy,
         refresh_only: args.refresh_only,
         targets: args.targets.clone(),
+        imports: Default::default(),
     };
     let req = PlanRequestOpts {
         options: options.clone(),

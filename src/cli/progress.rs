@@ -13,6 +13,7 @@ fn words(a: Action) -> (&'static str, &'static str, &'static str) {
         Action::Replace => ("replacing", "replaced", "replace"),
         Action::Delete => ("destroying", "destroyed", "destroy"),
         Action::Read => ("reading", "read", "read"),
+        Action::Import => ("importing", "imported", "import"),
         Action::NoOp => ("checking", "unchanged", "check"),
     }
 }
@@ -186,7 +187,11 @@ pub fn summary(report: &ApplyReport, verb: &str, out: &Output, run: &RunContext)
             return;
         }
         eprintln!(
-            "\n{verb} complete: {} added, {} changed, {} replaced, {} destroyed.",
+            "\n{verb} complete: {}{} added, {} changed, {} replaced, {} destroyed.",
+            match count(Action::Import) {
+                0 => String::new(),
+                n => format!("{n} imported, "),
+            },
             count(Action::Create),
             count(Action::Update),
             count(Action::Replace),

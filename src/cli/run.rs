@@ -431,6 +431,10 @@ pub fn plan_session_with_live(
             .map_err(|d| d.message)
     };
     let allow_destroy = req.options.allow_destroy;
+    let mut req = req;
+    if !req.options.destroy && !req.options.refresh_only {
+        req.options.imports = read_imports(s, rt, &evaluation)?;
+    }
     let input = PlanInput {
         desired: &evaluation.resources,
         state: &s.state,
@@ -450,6 +454,62 @@ pub fn plan_session_with_live(
     engine::blast::add_unmanaged(&mut plan, &s.state, &found, allow_destroy).map_err(fail)?;
     plan.output_changes = output_changes(&evaluation, &s.state, &plan);
     Ok((evaluation, plan, live))
+}
+
+/// The objects the `import` blocks adopt, read by their ids, by address. A block whose
+/// resource the state already holds is done (nothing to read) if the ids agree, refused if not.
+fn read_imports(
+    s: &Session,
+    rt: &tokio::runtime::Runtime,
+    evaluation: &Evaluation,
+) -> Result<BTreeMap<String, infra_provider_core::ObjectState>, u8> {
+    let mut out = BTreeMap::new();
+    let never = Cancel::never();
+    for block in s.checked.program.imports() {
+        let id = evaluation
+            .import_id(block)
+            .map_err(|d| fail(format!("import into {}: {}", block.address, d.message)))?;
+        if let Some(rec) = s.state.resources.get(&block.address) {
+            if rec.id.eq_ignore_ascii_case(&id) {
+                continue;
+            }
+            return Err(fail(format!(
+                "import into {}: the state already holds {} there; remove the import block, or `infra state rm {} --env {}` first",
+                block.address, rec.id, block.address, s.env
+            )));
+        }
+        let Some(r) = evaluation
+            .resources
+            .iter()
+            .find(|r| r.address == block.address)
+        else {
+            return Err(fail(format!(
+                "import into {}: the configuration makes no such instance for environment `{}`",
+                block.address, s.env
+            )));
+        };
+        let provider = s.providers.provider(&r.type_name).ok_or_else(|| {
+            fail(format!(
+                "import into {}: no provider for `{}`",
+                block.address, r.type_name
+            ))
+        })?;
+        let ctx = infra_provider_core::OpContext {
+            cancel: never.clone(),
+            address: block.address.clone(),
+        };
+        let found = rt
+            .block_on(provider.import(&r.type_name, &id, &ctx))
+            .map_err(|e| fail(format!("import into {}: {e}", block.address)))?;
+        let Some(obj) = found else {
+            return Err(fail(format!(
+                "import into {}: nothing exists at {}",
+                block.address, id
+            )));
+        };
+        out.insert(block.address.clone(), obj);
+    }
+    Ok(out)
 }
 
 /// The root outputs as the recorded state gives them against what the plan predicts; empty

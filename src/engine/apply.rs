@@ -313,6 +313,22 @@ impl Run<'_, '_> {
         };
         let key_for = |replacing: &str| format!("{}/{}/{replacing}", self.lineage, op.address);
         match (op.action, &op.prior) {
+            (Action::Import, Some(prior)) => {
+                let obj = if op.update_after_import {
+                    let req = UpdateRequest {
+                        type_name: t,
+                        prior,
+                        inputs: &inputs,
+                    };
+                    provider
+                        .update(req, &ctx)
+                        .await
+                        .map_err(|e| format!("imported, but not updated: {e}"))?
+                } else {
+                    prior.clone()
+                };
+                self.record(op, &obj, &inputs)
+            }
             (Action::Read, _) => {
                 let obj = provider
                     .read_existing(t, &inputs, &ctx)

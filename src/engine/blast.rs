@@ -158,6 +158,21 @@ pub(crate) fn radius(
                 }
                 continue;
             }
+            // An `existing` object is read, not managed: it goes with its container like any
+            // object infra does not manage, so only with consent.
+            if plan.ops[i].existing {
+                if !allow_destroy {
+                    return Err(PlanError::Unmanaged {
+                        address: parent.clone(),
+                        verb: if deleting { "deleted" } else { "replaced" },
+                        ids: vec![rec.id.clone()],
+                    });
+                }
+                if !deleting {
+                    plan.ops[i].depends_on.insert(parent.clone());
+                    continue;
+                }
+            }
             taken.push((*address).clone());
             let protected = plan.ops[i].lifecycle.protect || rec.protect;
             if deleting {
@@ -280,7 +295,7 @@ pub fn add_unmanaged(
         if foreign.is_empty() {
             continue;
         }
-        if !allow_destroy {
+        if !allow_destroy && !op.lifecycle.delete_unmanaged {
             return Err(PlanError::Unmanaged {
                 address: address.clone(),
                 verb,

@@ -465,3 +465,43 @@ fn an_app_in_a_deleted_environment_is_deleted_before_it() {
         vec![format!("delete {APP}"), format!("delete {ENV}")]
     );
 }
+
+/// An object declared `existing` is read, not managed: a group replaced or deleted around it
+/// takes it too, so the plan needs --allow-destroy, as for objects infra never recorded.
+#[test]
+fn an_existing_object_inside_a_replaced_group_needs_consent() {
+    let provider = Arc::new(ArmLike::default());
+    let mut desired = configured("northeurope");
+    desired[1].existing = true;
+    let err = make(&desired, &recorded(), &provider, PlanOptions::default()).unwrap_err();
+    assert!(
+        matches!(&err, PlanError::Unmanaged { address, ids, .. } if address == "rg" && ids == &vec![VAULT.to_string()]),
+        "{err}"
+    );
+    let allowed = PlanOptions {
+        allow_destroy: true,
+        ..Default::default()
+    };
+    let p = make(&desired, &recorded(), &provider, allowed).unwrap();
+    assert_ne!(
+        change(&p, "vault").action,
+        Action::Replace,
+        "never made by infra"
+    );
+}
+
+/// `delete_unmanaged = true` on a group is the per-resource consent: its replacement may take
+/// objects infra does not manage, and the plan still lists them.
+#[test]
+fn a_group_marked_delete_unmanaged_needs_no_flag() {
+    let provider = Arc::new(ArmLike::default());
+    let mut desired = configured("northeurope");
+    desired[0].lifecycle.delete_unmanaged = true;
+    let state = recorded();
+    let mut p = make(&desired, &state, &provider, PlanOptions::default()).unwrap();
+    let portal = format!("{RG}/providers/Microsoft.Web/sites/by-hand");
+    let found = vec![("rg".to_string(), vec![portal.clone()])];
+    add_unmanaged(&mut p, &state, &found, false).unwrap();
+    assert_eq!(p.unmanaged.len(), 1);
+    assert_eq!(p.unmanaged[0].id, portal);
+}

@@ -19,6 +19,8 @@ mod apply_tests;
 #[cfg(test)]
 mod blast_tests;
 #[cfg(test)]
+mod import_tests;
+#[cfg(test)]
 mod plan_tests;
 #[cfg(test)]
 pub(crate) mod testkit;

@@ -17,6 +17,9 @@ pub enum Action {
     Delete,
     NoOp,
     Read,
+    /// Adopt an existing object (an `import` block), then update it if the configuration
+    /// says otherwise.
+    Import,
 }
 
 impl Action {
@@ -28,6 +31,7 @@ impl Action {
             Action::Delete => "delete",
             Action::NoOp => "no-op",
             Action::Read => "read",
+            Action::Import => "import",
         }
     }
     /// Replace and delete lose data or cause downtime: flagged in reviews, refused on `protect`.
@@ -130,6 +134,8 @@ pub struct Summary {
     pub change: usize,
     pub replace: usize,
     pub destroy: usize,
+    /// Objects adopted by `import` blocks.
+    pub import: usize,
     /// Of the above, changes that happen because a container they are in is deleted or
     /// replaced.
     pub with_parent: usize,
@@ -164,6 +170,8 @@ pub struct PlannedOp {
     /// Objects inside this one that its replacement deletes before deleting it (type, object);
     /// they are made again after it by their own operations.
     pub delete_first: Vec<(String, ObjectState)>,
+    /// An import whose object differs from the configuration: updated once adopted.
+    pub update_after_import: bool,
 }
 
 impl std::fmt::Debug for PlannedOp {
@@ -223,6 +231,7 @@ impl Plan {
                 Action::Update => s.change += 1,
                 Action::Replace => s.replace += 1,
                 Action::Delete => s.destroy += 1,
+                Action::Import => s.import += 1,
                 Action::NoOp | Action::Read => {}
             }
             if c.parent.is_some() && c.action != Action::NoOp {

@@ -44,6 +44,9 @@ pub struct PlanOptions {
     pub refresh_only: bool,
     /// Limit the plan to these addresses and what they depend on.
     pub targets: Vec<String>,
+    /// `import` blocks: the objects to adopt, read by their id, by the address they go to
+    /// (only addresses the state does not hold yet).
+    pub imports: BTreeMap<String, ObjectState>,
 }
 
 pub struct PlanInput<'a> {
@@ -88,6 +91,10 @@ pub enum PlanError {
         verb: &'static str,
         ids: Vec<String>,
     },
+    #[error(
+        "{address}: the object to import differs from the configuration in {reason}, which cannot change in place; make the configuration match the object (or remove the import block to create a new one)"
+    )]
+    ImportReplace { address: String, reason: String },
     #[error("--target {0} names no resource in the configuration or the state")]
     UnknownTarget(String),
 }
@@ -196,7 +203,12 @@ impl<'a> Planner<'a> {
                 })?;
         }
         let recorded = record.map(ResourceRecord::object_state);
-        let (base, drifted) = self.base_and_drift(r, record, recorded);
+        let (mut base, drifted) = self.base_and_drift(r, record, recorded);
+        let importing = record.is_none() && !r.existing;
+        let imported = input.options.imports.get(&r.address).filter(|_| importing);
+        if let Some(obj) = imported {
+            base = Some(obj.clone());
+        }
         let no_secrets = BTreeMap::new();
         let hashes = record.map(|x| &x.secret_inputs).unwrap_or(&no_secrets);
         let perr = |error| PlanError::Provider {
@@ -276,6 +288,31 @@ impl<'a> Planner<'a> {
         };
         let (action, reason, attributes, outputs, parent) =
             self.with_parent(r, &base, req, (action, reason, attributes, outputs))?;
+        let mut update_after_import = false;
+        let (action, reason) = match (imported, action) {
+            (None, a) => (a, reason),
+            (Some(_), Action::Replace) => {
+                return Err(PlanError::ImportReplace {
+                    address: r.address.clone(),
+                    reason: reason
+                        .unwrap_or_default()
+                        .replace(" forces replacement", "")
+                        .replace(" force replacement", ""),
+                });
+            }
+            (Some(obj), a) => {
+                update_after_import = a == Action::Update;
+                let then = if update_after_import {
+                    ", then updated in place"
+                } else {
+                    ""
+                };
+                (
+                    Action::Import,
+                    Some(format!("imported from {}{then}", obj.id)),
+                )
+            }
+        };
         if action == Action::Replace && r.lifecycle.protect && !input.options.allow_destroy {
             return Err(PlanError::Protected {
                 address: r.address.clone(),
@@ -333,6 +370,7 @@ impl<'a> Planner<'a> {
             cascaded: false,
             cascades: Vec::new(),
             delete_first: Vec::new(),
+            update_after_import,
         });
         Ok(())
     }
@@ -516,6 +554,7 @@ impl<'a> Planner<'a> {
             cascaded: false,
             cascades: Vec::new(),
             delete_first: Vec::new(),
+            update_after_import: false,
         });
         Ok(())
     }

@@ -91,6 +91,7 @@ impl SavedPlan {
             allow_destroy: self.allow_destroy,
             refresh_only: false,
             targets: self.targets.clone(),
+            imports: Default::default(),
         }
     }
 

@@ -22,12 +22,16 @@ const KEYWORDS: [&str; 7] = [
     "module",
     "environment",
 ];
-const META: [(&str, &str); 5] = [
+const META: [(&str, &str); 6] = [
     (
         "depends_on",
         "Extra dependencies: resources to create before this one.",
     ),
     ("protect", "Refuse to delete or replace this resource."),
+    (
+        "delete_unmanaged",
+        "Let this group's delete or replacement take objects infra does not manage.",
+    ),
     ("ignore_changes", "Properties whose drift the plan ignores."),
     (
         "create_before_destroy",
@@ -336,7 +340,7 @@ fn expression_items(scope: &Scope<'_>) -> Vec<CompletionItem> {
     let mut items: Vec<CompletionItem> = scope
         .items
         .iter()
-        .filter(|i| !matches!(i, Item::Output(_) | Item::Environment(_)))
+        .filter(|i| !matches!(i, Item::Output(_) | Item::Environment(_) | Item::Import(_)))
         .map(|item| {
             let (kind, detail) = match item {
                 Item::Param(_) => (CompletionItemKind::VARIABLE, "param".to_string()),

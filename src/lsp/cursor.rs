@@ -57,6 +57,7 @@ pub fn hit_at(file: &ast::File, offset: usize) -> Option<Hit<'_>> {
             attributes_hit(&m.body, offset, None)
         }
         Item::Environment(e) => attributes_hit(&e.body, offset, None),
+        Item::Import(i) => attributes_hit(&i.body, offset, None),
     }
 }
 

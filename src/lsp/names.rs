@@ -35,7 +35,8 @@ pub fn items(analysis: &Analysis) -> Vec<(FileId, &Item)> {
 /// The declaration of `name` in the document's module (outputs and environments cannot be referenced).
 pub fn find<'a>(analysis: &'a Analysis, name: &str) -> Option<(FileId, &'a Item)> {
     items(analysis).into_iter().find(|(_, i)| {
-        !matches!(i, Item::Environment(_) | Item::Output(_)) && i.name().name == name
+        !matches!(i, Item::Environment(_) | Item::Output(_) | Item::Import(_))
+            && i.name().name == name
     })
 }
 

@@ -27,6 +27,7 @@ pub fn symbols(file: &ast::File, text: &str) -> Vec<DocumentSymbol> {
                 Item::Environment(e) => {
                     (SymbolKind::NAMESPACE, Some("environment".into()), &e.body)
                 }
+                Item::Import(i) => (SymbolKind::EVENT, Some("import".into()), &i.body),
             };
             let children: Vec<DocumentSymbol> = body
                 .iter()

@@ -44,7 +44,7 @@ impl Paint {
             Action::Create => self.code("32", s),
             Action::Update => self.code("33", s),
             Action::Replace | Action::Delete => self.code("31", s),
-            Action::Read => self.code("36", s),
+            Action::Read | Action::Import => self.code("36", s),
             Action::NoOp => s.to_string(),
         }
     }

@@ -62,7 +62,7 @@ pub fn plan_json(plan: &Plan) -> Value {
     json!({
         "format_version": "1",
         "state": {"lineage": plan.lineage, "serial": plan.serial},
-        "summary": {"add": s.add, "change": s.change, "replace": s.replace, "destroy": s.destroy,
+        "summary": {"add": s.add, "change": s.change, "replace": s.replace, "destroy": s.destroy, "import": s.import,
                     "with_parent": s.with_parent, "unmanaged": s.unmanaged},
         "drift": drift,
         "changes": changes,

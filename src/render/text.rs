@@ -15,8 +15,13 @@ pub fn value(v: &Json) -> String {
 }
 
 pub fn summary_line(s: &Summary) -> String {
+    let imports = if s.import > 0 {
+        format!("{} to import, ", s.import)
+    } else {
+        String::new()
+    };
     let mut line = format!(
-        "Plan: {} to add, {} to change, {} to replace, {} to destroy",
+        "Plan: {imports}{} to add, {} to change, {} to replace, {} to destroy",
         s.add, s.change, s.replace, s.destroy
     );
     if s.with_parent > 0 {
@@ -43,6 +48,7 @@ pub fn symbol(a: Action) -> &'static str {
         Action::Replace => "-/+",
         Action::Delete => "-",
         Action::Read => "<=",
+        Action::Import => "<-",
         Action::NoOp => " ",
     }
 }
@@ -54,6 +60,7 @@ pub fn verb(a: Action) -> &'static str {
         Action::Replace => "will be replaced",
         Action::Delete => "will be destroyed",
         Action::Read => "will be read",
+        Action::Import => "will be imported",
         Action::NoOp => "is unchanged",
     }
 }

@@ -10,6 +10,7 @@
 mod environment;
 mod expected;
 pub(crate) mod graph;
+mod imports;
 mod module;
 mod names;
 mod places;
@@ -26,6 +27,7 @@ use infra_provider_core::{ResourceSchema, SchemaSet, Type};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+pub use imports::ImportBlock;
 pub(crate) use properties::{META, parse_duration};
 pub(crate) use types::Ty;
 pub(crate) use types::contains_secret_type as is_secret_type;
@@ -60,6 +62,11 @@ pub struct Program {
 }
 
 impl Program {
+    /// The import blocks of the root module, checked.
+    pub fn imports(&self) -> &[ImportBlock] {
+        &self.data.imports
+    }
+
     /// Names of the environments the project declares, in declaration order.
     pub fn environment_names(&self) -> Vec<&str> {
         self.data
@@ -77,6 +84,8 @@ pub(crate) struct ProgramData {
     /// Schemas of the resource types the program uses.
     pub schemas: HashMap<String, ResourceSchema>,
     pub environments: Vec<Arc<ast::Environment>>,
+    /// The root module's import blocks.
+    pub imports: Vec<ImportBlock>,
 }
 
 #[derive(Debug)]
@@ -148,11 +157,13 @@ pub fn check_with(project: &Project, schemas: &SchemaSet, options: &CheckOptions
     let mut programs: Vec<Option<ModuleProgram>> = (0..count).map(|_| None).collect();
     let mut used_types: HashMap<String, ResourceSchema> = HashMap::new();
     let mut environments = Vec::new();
+    let mut imports = Vec::new();
     for m in order {
         let mut cx = module::ModuleChecker::new(project, schemas, m, &summaries, &mut diags);
         cx.run();
         if m == 0 {
             environments = cx.check_environments(options.environment.as_deref());
+            imports = std::mem::take(&mut cx.checked_imports);
         }
         let (program, summary, types) = cx.finish();
         for t in types {
@@ -177,6 +188,7 @@ pub fn check_with(project: &Project, schemas: &SchemaSet, options: &CheckOptions
                 modules,
                 schemas: used_types,
                 environments,
+                imports,
             }),
         })
     };

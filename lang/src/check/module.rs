@@ -81,6 +81,10 @@ pub(crate) struct ModuleChecker<'a> {
     pub decls: Vec<Decl>,
     pub by_name: HashMap<String, usize>,
     pub environments: Vec<Arc<ast::Environment>>,
+    /// Import blocks of the root module, checked after the names.
+    pub imports: Vec<Arc<ast::Import>>,
+    /// The checked import blocks (root module only).
+    pub checked_imports: Vec<super::ImportBlock>,
     /// Per declaration: what it refers to, with the span of the first reference.
     pub edges: Vec<Vec<(usize, Span)>>,
     pub used: Vec<bool>,
@@ -113,6 +117,8 @@ impl<'a> ModuleChecker<'a> {
             decls: Vec::new(),
             by_name: HashMap::new(),
             environments: Vec::new(),
+            imports: Vec::new(),
+            checked_imports: Vec::new(),
             edges: Vec::new(),
             used: Vec::new(),
             order: Vec::new(),
@@ -135,6 +141,9 @@ impl<'a> ModuleChecker<'a> {
                 self.check_decl(d);
             }
         }
+        if self.module == 0 {
+            self.checked_imports = self.check_imports();
+        }
         self.report_unused();
     }
 
@@ -149,7 +158,7 @@ impl<'a> ModuleChecker<'a> {
             ast::Item::Resource(r) => self.check_resource(r),
             ast::Item::Module(m) => self.check_module_block(m, d),
             ast::Item::Output(o) => self.check_output(o),
-            ast::Item::Environment(_) => return,
+            ast::Item::Environment(_) | ast::Item::Import(_) => return,
         };
         if let Some(decl) = self.decls.get_mut(d) {
             decl.ty = ty;

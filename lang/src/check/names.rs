@@ -41,6 +41,18 @@ impl ModuleChecker<'_> {
                         }
                         continue;
                     }
+                    ast::Item::Import(i) => {
+                        if self.module != 0 {
+                            self.diags.push(diag::imports::bad_import(
+                                "import blocks belong in the project root, not in a module",
+                                i.keyword.span,
+                                "move it to the project folder or its `environments/` subfolder, naming the resource the module makes",
+                            ));
+                        } else {
+                            self.imports.push(Arc::new(i.clone()));
+                        }
+                        continue;
+                    }
                     ast::Item::Param(_) => DeclKind::Param,
                     ast::Item::Let(_) => DeclKind::Let,
                     ast::Item::Resource(r) if r.existing => DeclKind::Existing,
@@ -98,7 +110,7 @@ impl ModuleChecker<'_> {
                     }
                 }
                 ast::Item::Resource(r) => self.resource_references(r, &mut found),
-                ast::Item::Environment(_) => {}
+                ast::Item::Environment(_) | ast::Item::Import(_) => {}
             }
             let mut first: HashMap<usize, Span> = HashMap::new();
             for (target, span) in found {
@@ -142,7 +154,7 @@ impl ModuleChecker<'_> {
         }
     }
 
-    fn walk(
+    pub(crate) fn walk(
         &mut self,
         e: &Expr,
         locals: &mut Vec<String>,

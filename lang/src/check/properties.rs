@@ -12,12 +12,13 @@ use infra_provider_core::{Field, ResourceSchema, Type};
 use std::collections::HashMap;
 
 /// Properties every resource accepts; they steer the engine and never reach the provider.
-pub(crate) const META: [&str; 5] = [
+pub(crate) const META: [&str; 6] = [
     "depends_on",
     "protect",
     "ignore_changes",
     "create_before_destroy",
     "timeouts",
+    "delete_unmanaged",
 ];
 const TIMEOUT_KEYS: [&str; 3] = ["create", "update", "delete"];
 
@@ -201,7 +202,7 @@ impl ModuleChecker<'_> {
     fn check_meta(&mut self, a: &Attribute, schema: Option<&ResourceSchema>) {
         match a.name.name.as_str() {
             "depends_on" => self.check_depends_on(&a.value),
-            "protect" | "create_before_destroy" => {
+            "protect" | "create_before_destroy" | "delete_unmanaged" => {
                 self.check_value(&a.value, &Type::Bool);
             }
             "ignore_changes" => {

@@ -64,6 +64,11 @@ codes! {
     TYPED_RANGE = "E0808": "integer outside the ARM bounds";
     TYPED_DISCRIMINATOR = "E0809": "unknown variant of a discriminated ARM object";
     TYPED_PLACEMENT = "E0810": "ARM resource placed wrongly";
+    // import blocks (E09xx)
+    UNKNOWN_IMPORT_TARGET = "E0900": "import target is not a resource of the configuration";
+    DUPLICATE_IMPORT = "E0901": "the same resource imported twice";
+    IMPORT_ID_NOT_STRING = "E0902": "import id is not a string";
+    BAD_IMPORT = "E0903": "invalid import block";
     // warnings (W0xxx)
     UNUSED_PARAM = "W0001": "unused param";
     UNUSED_LET = "W0002": "unused let";

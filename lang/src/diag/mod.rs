@@ -7,6 +7,7 @@ pub mod codes;
 pub mod eval;
 pub mod functions;
 pub mod graph;
+pub mod imports;
 pub mod names;
 pub mod render;
 pub mod secrets;

@@ -505,6 +505,7 @@ impl<'a> Cx<'a> {
         match (name, v) {
             ("protect", Value::Bool(b)) => lifecycle.protect = *b,
             ("create_before_destroy", Value::Bool(b)) => lifecycle.create_before_destroy = *b,
+            ("delete_unmanaged", Value::Bool(b)) => lifecycle.delete_unmanaged = *b,
             ("ignore_changes", Value::List(items)) => {
                 for item in items {
                     match item.unwrap_secret().0 {
@@ -524,7 +525,9 @@ impl<'a> Cx<'a> {
                     }
                 }
             }
-            ("protect" | "create_before_destroy", _) => return Err(known("a bool").into()),
+            ("protect" | "create_before_destroy" | "delete_unmanaged", _) => {
+                return Err(known("a bool").into());
+            }
             ("ignore_changes", _) => return Err(known("a list of strings").into()),
             _ => return Err(known("an object of durations").into()),
         }

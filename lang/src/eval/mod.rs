@@ -123,6 +123,38 @@ impl Evaluation {
         }
     }
 
+    /// The cloud id an import block names for this environment: its string, or its
+    /// expression evaluated with this evaluation's params and lets. An id not known before
+    /// apply is an error.
+    pub fn import_id(&self, block: &crate::check::ImportBlock) -> Result<String, Diagnostic> {
+        let Some(e) = &block.id_expr else {
+            return Ok(block.id.clone());
+        };
+        struct Nothing;
+        impl Resolver for Nothing {
+            fn attributes(
+                &self,
+                _: &str,
+                _: &str,
+                _: &BTreeMap<String, Value>,
+            ) -> Option<BTreeMap<String, Value>> {
+                None
+            }
+        }
+        let host = host::ReplayHost(&self.state.host_cache);
+        let cx = self.state.cx(&self.resources, &host, &Nothing, None);
+        let mut locals = Vec::new();
+        let mut deps = std::collections::BTreeSet::new();
+        match cx.eval_top(e, 0, &mut locals, &mut deps)? {
+            Value::String(s) => Ok(s),
+            _ => Err(diag::eval::eval_error(
+                "this import id is not known before apply",
+                e.span,
+                "not known yet",
+            )),
+        }
+    }
+
     /// Addresses of all resource instances, in the order of `resources`.
     pub fn addresses(&self) -> impl Iterator<Item = &str> {
         self.resources.iter().map(|r| r.address.as_str())

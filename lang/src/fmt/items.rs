@@ -70,6 +70,10 @@ impl Printer<'_> {
                 self.out.push_str(&format!("environment {} ", e.name.name));
                 self.body(&e.body, e.name.span.end, e.span.end, 0);
             }
+            Item::Import(i) => {
+                self.out.push_str("import ");
+                self.body(&i.body, i.keyword.span.end, i.span.end, 0);
+            }
         }
     }
 

@@ -32,6 +32,8 @@ pub enum Item {
     Module(Module),
     Output(Output),
     Environment(Environment),
+    /// `import { to = ADDRESS, id = "ID" }`
+    Import(Import),
 }
 
 impl Item {
@@ -43,6 +45,7 @@ impl Item {
             Item::Module(x) => x.span,
             Item::Output(x) => x.span,
             Item::Environment(x) => x.span,
+            Item::Import(x) => x.span,
         }
     }
     /// The name the item declares in its module's namespace.
@@ -54,8 +57,19 @@ impl Item {
             Item::Module(x) => &x.name,
             Item::Output(x) => &x.name,
             Item::Environment(x) => &x.name,
+            Item::Import(x) => &x.keyword,
         }
     }
+}
+
+/// `import { to = rg, id = "/subscriptions/..." }`: the object with cloud id `id` is adopted
+/// as the resource (instance) `to` by the next apply. Declares no name: [`Item::name`] gives
+/// the keyword.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Import {
+    pub keyword: Ident,
+    pub body: Vec<Attribute>,
+    pub span: Span,
 }
 
 /// `param NAME: TYPE [= DEFAULT]`

@@ -133,6 +133,7 @@ impl Builder {
         for c in self.children(inner) {
             match c.as_rule() {
                 Rule::ident if name.is_none() => name = Some(self.ident(&c)),
+                Rule::kw_import => name = Some(self.ident(&c)),
                 Rule::type_expr => ty = Some(self.type_expr(c, 0)?),
                 Rule::type_named => type_name = Some(self.ident(&c)),
                 Rule::expr => value = Some(self.expr(c)?.0),
@@ -213,6 +214,16 @@ impl Builder {
                     return Err(self.malformed(span, "environment"));
                 };
                 Item::Environment(Environment { name, body, span })
+            }
+            Rule::import_stmt => {
+                let Some(body) = body else {
+                    return Err(self.malformed(span, "import"));
+                };
+                Item::Import(Import {
+                    keyword: name,
+                    body,
+                    span,
+                })
             }
             _ => return Err(self.malformed(span, "statement")),
         };

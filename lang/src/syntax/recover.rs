@@ -248,6 +248,8 @@ fn expected_words(positives: &[Rule]) -> Vec<String> {
             | Rule::kw_module
             | Rule::kw_output
             | Rule::kw_environment
+            | Rule::kw_import
+            | Rule::import_stmt
             | Rule::param_stmt
             | Rule::let_stmt
             | Rule::resource_stmt

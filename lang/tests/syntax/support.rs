@@ -62,6 +62,11 @@ pub fn without_spans(file: &File) -> File {
                 ident(&mut e.name);
                 e.body.iter_mut().for_each(attr);
             }
+            Item::Import(i) => {
+                i.span = Span::default();
+                ident(&mut i.keyword);
+                i.body.iter_mut().for_each(attr);
+            }
         }
     }
     f

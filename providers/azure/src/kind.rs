@@ -86,6 +86,13 @@ pub trait AzureType: Sync {
         false
     }
 
+    /// Of the types that adopt on create, those that adopt only an object that already is
+    /// what the create would write (see `adopt.rs`); server parameters, which always exist,
+    /// say no.
+    fn adopts_only_identical(&self) -> bool {
+        true
+    }
+
     /// Work a type does after every create or update, given what the cloud answered (fetch
     /// keys that only a POST returns, enable extensions...). Nothing by default.
     fn after_write<'a>(

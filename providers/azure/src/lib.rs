@@ -2,6 +2,7 @@
 //! each giving the schema the checker validates against (property names are the language's)
 //! and its mapping to ARM.
 
+mod adopt;
 pub mod arm;
 mod contained;
 mod kind;

@@ -105,7 +105,7 @@ impl AzureProvider {
 }
 
 /// Inputs as the engine compares them (secrets never read back are left out).
-fn comparable(p: &Props) -> Props {
+pub(crate) fn comparable(p: &Props) -> Props {
     p.iter()
         .filter(|(_, v)| !v.contains_secret())
         .map(|(k, v)| (k.clone(), v.clone()))
@@ -301,6 +301,7 @@ impl Provider for AzureProvider {
                 create_key: req.idempotency_key,
                 ..self.cx(ctx)
             };
+            crate::adopt::refuse_takeover(kind, &cx, req.inputs).await?;
             kind.create(&cx, req.inputs).await
         })
     }

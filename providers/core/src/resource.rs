@@ -30,4 +30,7 @@ pub struct Lifecycle {
     pub create_before_destroy: bool,
     /// Operation (`create`, `update`, `delete`) to timeout in seconds.
     pub timeouts: BTreeMap<String, u64>,
+    /// A container (resource group) whose delete or replacement may take objects infra does
+    /// not manage with it, without `--allow-destroy`.
+    pub delete_unmanaged: bool,
 }

@@ -42,6 +42,9 @@ impl AzureType for PostgresConfiguration {
     fn adopts_on_create(&self) -> bool {
         true
     }
+    fn adopts_only_identical(&self) -> bool {
+        false
+    }
     fn schema(&self) -> ResourceSchema {
         schema()
     }
