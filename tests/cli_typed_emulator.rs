@@ -205,6 +205,22 @@ fn typed_app_service_applies_replans_empty_and_updates_one_thing() {
         "{plan}"
     );
 
+    // `existing` reads a typed object, every property readable (read during an apply that
+    // has work to do: here `httpsOnly` goes back to true).
+    std::fs::write(
+        p.join("main.infra"),
+        format!(
+            "{MAIN}\nexisting farm: \"Microsoft.Web/serverfarms@2025-03-01\" {{\n  name           = \"typed-plan\"\n  resource_group = rg\n}}\noutput farm_sku = farm.sku.name\n"
+        ),
+    )
+    .expect("write");
+    ok(&infra(
+        &["apply", ".", "--env", "local", "--auto-approve"],
+        p,
+    ));
+    let sku = ok(&infra(&["output", "--env", "local", "farm_sku"], p));
+    assert_eq!(sku.trim().trim_matches('"'), "S1");
+
     ok(&infra(
         &["destroy", ".", "--env", "local", "--auto-approve"],
         p,
