@@ -179,6 +179,20 @@ fn typed_app_service_applies_replans_empty_and_updates_one_thing() {
     assert_eq!(props["clientAffinityEnabled"], true, "{props}");
     assert_eq!(props["httpsOnly"], false, "{props}");
 
+    // Import adopts a typed object by its id; the configuration then plans no change.
+    let slot_id = value("slot_id");
+    let slot_id = slot_id.as_str().expect("slot id");
+    ok(&infra(&["state", "rm", "--env", "local", "staging"], p));
+    ok(&infra(&["import", "--env", "local", "staging", slot_id], p));
+    let again = infra(&["plan", ".", "--env", "local", "--detailed-exitcode"], p);
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&again),
+        stderr(&again)
+    );
+
     // A deploy-time constant (the location) forces a replacement, with the reason.
     std::fs::write(
         p.join("main.infra"),

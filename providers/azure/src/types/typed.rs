@@ -119,8 +119,10 @@ impl AzureType for Typed {
                 continue;
             }
             let mine = prior.get(&p.name);
-            // On an import nothing is recorded: every writable property the cloud reports.
-            if mine.is_none() && !prior.is_empty() && p.name != "name" {
+            // On an import (and an `existing` read) nothing is recorded: the identity and the
+            // envelope only, so the first plan manages exactly what the configuration sets.
+            let envelope = matches!(p.name.as_str(), "name" | "location" | "tags");
+            if mine.is_none() && !(prior.is_empty() && envelope) {
                 continue;
             }
             let live = body.get(&p.name);
@@ -374,6 +376,18 @@ mod tests {
             whole.to_redacted_json()["properties"]["defaultHostName"],
             json!("web.example")
         );
+    }
+
+    #[test]
+    fn an_import_records_the_envelope_only() {
+        let live = json!({
+            "name": "web", "location": "West Europe", "kind": "app", "tags": {},
+            "properties": { "httpsOnly": true, "defaultHostName": "web.example" }
+        });
+        let (inputs, _) = site().read_body(&live, &Props::new()).expect("read");
+        let keys: Vec<&str> = inputs.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["location", "name", "tags"]);
+        assert_eq!(inputs.get("location"), Some(&Value::str("westeurope")));
     }
 
     #[test]
