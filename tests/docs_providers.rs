@@ -129,14 +129,16 @@ checked.
 
 **The emulator enforces the same schemas.** For every type it does not model by hand, the
 built-in emulator refuses what ARM refuses: an unknown namespace (`InvalidResourceNamespace`),
-an unknown type (`InvalidResourceType`), an api-version later than any the data knows
-(`NoRegisteredProviderFound`, listing the supported versions; an older one it does not list may
-be real, so it is checked against the nearest known version), a body that breaks the schema
+an unknown type (`InvalidResourceType`), a stable api-version later than any the data knows
+(`NoRegisteredProviderFound`, listing the supported versions), a body that breaks the schema
 (`InvalidRequestContent`, with the offending path as `target`), and a child whose parent does
 not exist (`ParentResourceNotFound`). It answers with the body as sent plus `id`, `name`,
 `type`, `properties.provisioningState`, `systemData` and the read-only values it can fill (a web
 app's `defaultHostName`, a registry's `loginServer`); write-only values (passwords, `siteConfig`
 of a web app) are never returned. A read-only value sent back unchanged is ignored, as ARM does.
+An older api-version or a preview that the data does not list may be real: the body is checked
+against the next known version (schemas grow, so it accepts an older body), and not at all
+when every known version is older (a recent preview).
 ";
 
 #[test]

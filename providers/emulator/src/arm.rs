@@ -191,7 +191,7 @@ fn provider(app: &App, st: &mut State, req: &Req<'_>, p: &ResPath) -> Answer {
         && matches!(*req.method, Method::PUT | Method::PATCH)
         && types::is_generic(&p.type_key())
     {
-        Some(schema::resolve(p, req.api_version, &parse_body(req.body)?)?)
+        schema::resolve(p, req.api_version, &parse_body(req.body)?)?
     } else {
         None
     };

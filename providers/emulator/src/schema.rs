@@ -18,17 +18,19 @@ fn full_type(p: &ResPath) -> String {
     format!("{}/{}", p.namespace, p.types.join("/"))
 }
 
-/// The type at this api-version, or ARM's refusal.
+/// The schema a body at this api-version is checked against, or ARM's refusal.
 ///
 /// The data is a snapshot holding the newest stable version of each type plus a few
-/// older ones, so an older version it does not list may well be real: such a version is
-/// checked against the nearest known one. A version later than every known one, or not a
-/// date, cannot be told from an invented one and is refused as ARM refuses it.
+/// older ones, and no previews: an older version it does not list, or any preview, may well
+/// be real. Such a body is checked against the oldest known version that is not older than
+/// it (schemas grow, so a newer one accepts an older body); when every known version is
+/// older (a recent preview), no schema can judge the body and `None` says so. A stable
+/// version later than the newest known one, or one that is not a date, is refused.
 pub(crate) fn resolve(
     p: &ResPath,
     api_version: &str,
     body: &Value,
-) -> Result<Arc<ResourceType>, ArmError> {
+) -> Result<Option<Arc<ResourceType>>, ArmError> {
     let name = full_type(p);
     let cat = catalog();
     if !cat.has_namespace(&p.namespace) {
@@ -49,34 +51,31 @@ pub(crate) fn resolve(
             ),
         ));
     }
-    let refuse = || {
+    if let Resolved::Exact(ty) = cat.resolve(&format!("{name}@{api_version}")) {
+        return Ok(Some(ty));
+    }
+    let newest = versions.last().copied().unwrap_or_default();
+    let preview = api_version.len() > 10;
+    if !is_date_version(api_version) || (!preview && date_of(api_version) > date_of(newest)) {
         let location = body
             .get("location")
             .and_then(Value::as_str)
             .unwrap_or("global");
-        let mut listed: Vec<&str> = versions.clone();
-        listed.reverse();
-        ArmError::bad_request(
+        let listed: Vec<&str> = versions.iter().rev().copied().collect();
+        return Err(ArmError::bad_request(
             "NoRegisteredProviderFound",
             format!(
                 "No registered resource provider found for location '{location}' and API version '{api_version}' for type '{}'. The supported api-versions are '{}'.",
                 p.types.join("/"),
                 listed.join(", ")
             ),
-        )
-    };
-    match cat.resolve(&format!("{name}@{api_version}")) {
-        Resolved::Exact(ty) => Ok(ty),
-        Resolved::NearestVersion { ty, .. } => {
-            let newest = versions.last().copied().unwrap_or_default();
-            if is_date_version(api_version) && date_of(api_version) <= date_of(newest) {
-                Ok(ty)
-            } else {
-                Err(refuse())
-            }
-        }
-        _ => Err(refuse()),
+        ));
     }
+    let judge = versions
+        .iter()
+        .find(|v| date_of(v) >= date_of(api_version))
+        .and_then(|v| cat.resolve(&format!("{name}@{v}")).resource_type().cloned());
+    Ok(judge)
 }
 
 fn date_of(v: &str) -> &str {

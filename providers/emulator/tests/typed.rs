@@ -77,7 +77,8 @@ async fn unknown_namespaces_types_and_versions_are_refused_as_arm_refuses_them()
 }
 
 #[tokio::test]
-async fn an_older_version_missing_from_the_snapshot_is_checked_against_the_nearest_one() {
+async fn an_older_or_preview_version_missing_from_the_snapshot_is_checked_against_the_nearest_one()
+{
     let env = start(fast()).await;
     env.rg("s1", "rg").await;
     let r = env
@@ -99,6 +100,26 @@ async fn an_older_version_missing_from_the_snapshot_is_checked_against_the_neare
         "{}",
         r.text
     );
+    // The data holds no previews: an older preview is checked by the next known version; a
+    // preview later than every known version has no schema that could judge it.
+    let site = url("Microsoft.Web/sites/app1", "2024-04-01-preview");
+    let r = env
+        .put(&site, json!({"location": "westeurope", "propertiez": {}}))
+        .await;
+    assert_eq!(
+        code(&r),
+        (400, json!("InvalidRequestContent")),
+        "{}",
+        r.text
+    );
+    let later = url("Microsoft.Web/sites/app1", "2099-01-01-preview");
+    let r = env
+        .put(
+            &later,
+            json!({"location": "westeurope", "properties": {"newThing": true}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
 }
 
 #[tokio::test]
@@ -277,4 +298,68 @@ async fn a_read_only_value_is_ignored_when_it_matches_the_server_and_refused_oth
     let r = env.put(&acr, body("shared.azurecr.io")).await;
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(r.json()["properties"]["loginServer"], "shared.azurecr.io");
+}
+
+/// The ARM types of an App Service platform (plan, app, slot, autoscale, static web app,
+/// Application Insights, identity, email, Front Door with WAF, budgets), written as their
+/// REST references show them, are accepted at group, subscription and resource scope.
+#[tokio::test]
+async fn an_app_service_platform_is_accepted_at_every_scope() {
+    let env = start(fast()).await;
+    env.rg("s1", "rg").await;
+    let rg_id = RG;
+    let puts: Vec<(String, Value)> = vec![
+        (url("Microsoft.Web/serverfarms/plan", WEB), json!({"location": "westeurope", "kind": "linux",
+            "sku": {"name": "S1", "tier": "Standard"}, "properties": {"reserved": true}})),
+        (url("Microsoft.Web/sites/web", WEB), json!({"location": "westeurope", "kind": "app,linux,container",
+            "identity": {"type": "SystemAssigned"},
+            "properties": {"serverFarmId": format!("{rg_id}/providers/Microsoft.Web/serverfarms/plan"), "httpsOnly": true,
+                "siteConfig": {"linuxFxVersion": "DOCKER|nginx:1.27", "alwaysOn": true,
+                    "appSettings": [{"name": "A", "value": "b"}]}}})),
+        (url("Microsoft.Web/sites/web/slots/staging", WEB), json!({"location": "westeurope",
+            "properties": {"serverFarmId": format!("{rg_id}/providers/Microsoft.Web/serverfarms/plan")}})),
+        (url("Microsoft.Insights/autoscalesettings/web-autoscale", "2022-10-01"), json!({"location": "westeurope",
+            "properties": {"enabled": true, "targetResourceUri": format!("{rg_id}/providers/Microsoft.Web/serverfarms/plan"),
+                "profiles": [{"name": "default", "capacity": {"minimum": "1", "maximum": "3", "default": "1"},
+                    "rules": [{"metricTrigger": {"metricName": "CpuPercentage", "metricResourceUri": format!("{rg_id}/providers/Microsoft.Web/serverfarms/plan"),
+                        "timeGrain": "PT1M", "statistic": "Average", "timeWindow": "PT5M", "timeAggregation": "Average",
+                        "operator": "GreaterThan", "threshold": 70},
+                        "scaleAction": {"direction": "Increase", "type": "ChangeCount", "value": "1", "cooldown": "PT5M"}}]}]}})),
+        (url("Microsoft.Web/staticSites/spa", WEB), json!({"location": "westeurope", "sku": {"name": "Free", "tier": "Free"},
+            "properties": {}})),
+        (url("Microsoft.OperationalInsights/workspaces/logs", "2023-09-01"), json!({"location": "westeurope"})),
+        (url("Microsoft.Insights/components/ai", "2020-02-02"), json!({"location": "westeurope", "kind": "web",
+            "properties": {"Application_Type": "web",
+                "WorkspaceResourceId": format!("{rg_id}/providers/Microsoft.OperationalInsights/workspaces/logs")}})),
+        (url("Microsoft.ManagedIdentity/userAssignedIdentities/app-id", "2023-01-31"), json!({"location": "westeurope"})),
+        (url("Microsoft.Communication/emailServices/mail", "2023-04-01"), json!({"location": "global",
+            "properties": {"dataLocation": "Europe"}})),
+        (url("Microsoft.Communication/emailServices/mail/domains/example.com", "2023-04-01"), json!({"location": "global",
+            "properties": {"domainManagement": "CustomerManaged"}})),
+        (url("Microsoft.Network/FrontDoorWebApplicationFirewallPolicies/waf", "2024-02-01"), json!({"location": "global",
+            "sku": {"name": "Standard_AzureFrontDoor"},
+            "properties": {"policySettings": {"enabledState": "Enabled", "mode": "Prevention"},
+                "customRules": {"rules": [{"name": "ratelimit", "priority": 1, "ruleType": "RateLimitRule",
+                    "rateLimitDurationInMinutes": 1, "rateLimitThreshold": 100, "action": "Block",
+                    "matchConditions": [{"matchVariable": "RequestUri", "operator": "Contains", "matchValue": ["/"]}]}]}}})),
+        (url("Microsoft.Cdn/profiles/fd", "2024-02-01"), json!({"location": "global", "sku": {"name": "Standard_AzureFrontDoor"}})),
+        (format!("{RG}/providers/Microsoft.Consumption/budgets/rg-budget?api-version=2024-08-01"), json!({"properties": {
+            "category": "Cost", "amount": 100, "timeGrain": "Monthly", "timePeriod": {"startDate": "2026-01-01T00:00:00Z"},
+            "notifications": {"actual80": {"enabled": true, "operator": "GreaterThan", "threshold": 80, "contactEmails": ["ops@example.com"]},
+                              "actual100": {"enabled": true, "operator": "GreaterThanOrEqualTo", "threshold": 100, "contactEmails": ["ops@example.com"]}}}})),
+        ("/subscriptions/s1/providers/Microsoft.Consumption/budgets/sub-budget?api-version=2024-08-01".to_string(), json!({"properties": {
+            "category": "Cost", "amount": 500, "timeGrain": "Monthly", "timePeriod": {"startDate": "2026-01-01T00:00:00Z"}}})),
+        (format!("{RG}/providers/Microsoft.Web/sites/web/providers/Microsoft.Insights/diagnosticSettings/to-logs?api-version=2021-05-01-preview"),
+            json!({"properties": {"workspaceId": format!("{rg_id}/providers/Microsoft.OperationalInsights/workspaces/logs"),
+                "logs": [{"category": "AppServiceHTTPLogs", "enabled": true}]}})),
+    ];
+    for (path, body) in puts {
+        let r = env.put(&path, body).await;
+        assert!(
+            r.status == 200 || r.status == 201,
+            "{path}: {} {}",
+            r.status,
+            r.text
+        );
+    }
 }
