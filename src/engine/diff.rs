@@ -64,6 +64,7 @@ pub fn diff_inputs(
         out.changed.insert(name.clone());
         out.attributes.push(AttrChange {
             path: name.clone(),
+            reset: want.is_none() && before.is_some(),
             before,
             after: want.map(shown),
             forces_replace: replace_on_change.contains(name.as_str()),
@@ -87,6 +88,7 @@ pub fn all_set(values: &Props, output: bool) -> Vec<AttrChange> {
             unknown: v.contains_unknown(),
             secret: v.contains_secret(),
             output,
+            reset: false,
         })
         .collect()
 }
@@ -103,6 +105,7 @@ pub fn all_removed(values: &Props, secret_names: impl Iterator<Item = String>) -
             unknown: false,
             secret: false,
             output: false,
+            reset: false,
         })
         .collect();
     for k in secret_names {
@@ -114,6 +117,7 @@ pub fn all_removed(values: &Props, secret_names: impl Iterator<Item = String>) -
             unknown: false,
             secret: true,
             output: false,
+            reset: false,
         });
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
@@ -133,6 +137,7 @@ pub fn diff_outputs(predicted: &Props, recorded: &Props) -> Vec<AttrChange> {
             unknown: v.contains_unknown(),
             secret: v.contains_secret(),
             output: true,
+            reset: false,
         })
         .collect()
 }
@@ -162,6 +167,7 @@ pub fn drift(
                 unknown: false,
                 secret: false,
                 output,
+                reset: false,
             });
         }
     }

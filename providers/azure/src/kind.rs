@@ -143,6 +143,13 @@ pub trait AzureType: Sync {
         &[]
     }
 
+    /// Read-only fields of this type (JSON pointers) beyond ARM's common envelope, dropped
+    /// from the live body before it is PUT back (see `merge`).
+    fn read_only(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// Read-modify-write (see `merge`): only what the configuration manages changes.
     fn update<'a>(
         &'a self,
         cx: &'a Cx<'a>,
@@ -151,7 +158,18 @@ pub trait AzureType: Sync {
     ) -> BoxFuture<'a, ProviderResult<ObjectState>> {
         Box::pin(async move {
             let inputs = with_group_location(self, cx, inputs).await?;
-            let st = put_and_read(self, cx, &prior.id, &inputs).await?;
+            let new = self.to_body(&inputs, cx.config)?;
+            let old = self.to_body(&prior.inputs, cx.config).ok();
+            let answer = preserving_put(
+                cx,
+                &prior.id,
+                self.api_version(),
+                &new,
+                old.as_ref(),
+                self.read_only(),
+            )
+            .await?;
+            let st = state_from(self, &answer, &inputs, &prior.id)?;
             self.after_write(cx, st, &inputs).await
         })
     }
@@ -198,10 +216,25 @@ pub fn unknown_id(schema: &ResourceSchema) -> ProviderError {
 /// object carries this create's marker (see [`mark_created`]): then it is the one an
 /// interrupted run of the same apply made, and the create carries on. (`If-None-Match: *`
 /// would save the GET, but not every resource provider honours it.)
+///
+/// An object of this create still provisioning (the run that made it was killed while the
+/// cloud worked) is waited for first: a PUT now would only meet ARM's 409
+/// `AnotherOperationInProgress`.
 pub async fn ensure_absent(cx: &Cx<'_>, id: &str, api_version: &str) -> ProviderResult<()> {
     match cx.client.get(id, api_version, cx.cancel).await? {
         Some(live) if !made_by(cx, live.get("tags")) => {
             Err(already_exists(cx.address, &body_id(&live, id)))
+        }
+        Some(live) if crate::arm::lro::is_in_progress(&live) => {
+            infra_provider_core::notice::notice(&format!(
+                "waiting for {} (made by an interrupted run) to finish provisioning",
+                body_id(&live, id)
+            ));
+            // Whatever it ends in, the PUT that follows makes the object as configured.
+            match cx.client.settle(id, api_version, cx.cancel).await {
+                Err(crate::arm::ArmError::Cancelled) => Err(ProviderError::Cancelled),
+                _ => Ok(()),
+            }
         }
         _ => Ok(()),
     }
@@ -280,6 +313,61 @@ pub async fn put_and_read<T: AzureType + ?Sized>(
         .write(Method::PUT, id, t.api_version(), &body, cx.cancel)
         .await?;
     state_from(t, &answer, inputs, id)
+}
+
+/// The PUT of an update, made from the live object: GET it, lay `new` over it (`old` says
+/// what infra managed until now, so what it no longer sets is reset), drop server-owned
+/// fields, and PUT it with `If-Match` on the ETag read when the RP gives one. A 412 means
+/// someone wrote in between: the whole read-modify-write is done once more from a fresh
+/// GET. An object gone meanwhile is written from `new` alone.
+pub async fn preserving_put(
+    cx: &Cx<'_>,
+    id: &str,
+    api_version: &str,
+    new: &J,
+    old: Option<&J>,
+    read_only: &[&str],
+) -> ProviderResult<J> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let live = cx.client.get(id, api_version, cx.cancel).await?;
+        let (body, etag) = match &live {
+            Some(live) => {
+                let mut body = crate::merge::overlay(live, new, old);
+                crate::merge::strip_server_owned(&mut body, read_only);
+                drop_create_marker(&mut body, new);
+                (body, crate::merge::etag(live))
+            }
+            None => (new.clone(), None),
+        };
+        match cx
+            .client
+            .write_if(
+                Method::PUT,
+                id,
+                api_version,
+                &body,
+                etag.as_deref(),
+                cx.cancel,
+            )
+            .await
+        {
+            Err(e) if e.status() == Some(412) && attempt < 2 => continue,
+            other => return Ok(other?),
+        }
+    }
+}
+
+/// The create marker has done its job once the object is recorded: the first update drops
+/// it (unless the configuration itself sets such a tag).
+fn drop_create_marker(body: &mut J, new: &J) {
+    if new.pointer(&format!("/tags/{CREATE_TAG}")).is_some() {
+        return;
+    }
+    if let Some(tags) = body.get_mut("tags").and_then(J::as_object_mut) {
+        tags.remove(CREATE_TAG);
+    }
 }
 
 /// Fill `location` from the resource group when the type allows leaving it out.

@@ -3,8 +3,10 @@
 //! and its mapping to ARM.
 
 pub mod arm;
+mod contained;
 mod kind;
 mod mapping;
+mod merge;
 mod provider;
 pub mod typed_schema;
 pub mod types;

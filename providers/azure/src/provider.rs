@@ -343,6 +343,20 @@ impl Provider for AzureProvider {
         })
     }
 
+    fn contained_objects<'a>(
+        &'a self,
+        _type_name: &'a str,
+        id: &'a str,
+        ctx: &'a OpContext,
+    ) -> BoxFuture<'a, ProviderResult<Vec<String>>> {
+        Box::pin(async move {
+            if !crate::contained::is_group_id(id) {
+                return Ok(Vec::new());
+            }
+            crate::contained::group_resources(&self.client, id, &ctx.cancel).await
+        })
+    }
+
     fn read_existing<'a>(
         &'a self,
         type_name: &'a str,

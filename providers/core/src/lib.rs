@@ -6,6 +6,7 @@
 pub mod builtin;
 pub mod cancel;
 pub mod conformance;
+pub mod notice;
 pub mod provider;
 pub mod resource;
 pub mod schema;

@@ -383,7 +383,7 @@ fn delete(app: &App, st: &mut State, req: &Req<'_>, p: &ResPath, id: &str) -> An
     }
     let lro_kind = kind.delete_lro();
     if lro_kind == DeleteLro::Sync {
-        st.remove_tree(id);
+        crate::cascade::remove_tree(st, id);
         kind.after_delete(&entry, st);
         return Ok((
             empty(StatusCode::OK),

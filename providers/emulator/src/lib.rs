@@ -8,6 +8,7 @@
 mod admin;
 mod app;
 mod arm;
+mod cascade;
 mod entra;
 mod error;
 mod faults;

@@ -39,6 +39,22 @@ pub struct ClientOptions {
     pub request_timeout: Duration,
     /// `None`: the chain from the environment (see `auth`). Unused for loopback endpoints.
     pub credentials: Option<Vec<Credential>>,
+    /// How long a request answered with a retryable conflict (another operation still runs on
+    /// the object) keeps being retried. `None`: `INFRA_AZURE_CONFLICT_WAIT` (seconds), else
+    /// [`DEFAULT_CONFLICT_WAIT`].
+    pub conflict_wait: Option<Duration>,
+}
+
+/// Ten minutes: longer than most PostgreSQL or Redis operations a killed run can leave behind.
+pub const DEFAULT_CONFLICT_WAIT: Duration = Duration::from_secs(600);
+
+/// The conflict bound from the environment (`INFRA_AZURE_CONFLICT_WAIT`, whole seconds).
+fn conflict_wait_from_env() -> Duration {
+    std::env::var("INFRA_AZURE_CONFLICT_WAIT")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs)
+        .unwrap_or(DEFAULT_CONFLICT_WAIT)
 }
 
 impl Default for ClientOptions {
@@ -52,6 +68,7 @@ impl Default for ClientOptions {
             lro_timeout: Duration::from_secs(3600),
             request_timeout: Duration::from_secs(100),
             credentials: None,
+            conflict_wait: None,
         }
     }
 }
@@ -86,6 +103,7 @@ pub struct ArmClient {
     tokens: Option<TokenSource>,
     budget: Budget,
     opts: ClientOptions,
+    conflict_wait: Duration,
     counters: Counters,
 }
 
@@ -146,6 +164,7 @@ impl ArmClient {
             endpoint,
             tokens,
             budget: Budget::new(opts.budget),
+            conflict_wait: opts.conflict_wait.unwrap_or_else(conflict_wait_from_env),
             opts,
             counters: Counters::default(),
         })
@@ -183,9 +202,30 @@ impl ArmClient {
         budgeted: bool,
         cancel: &Cancel,
     ) -> Result<Response, ArmError> {
+        self.send_with(method, url, body, &[], scope, budgeted, cancel)
+            .await
+    }
+
+    /// [`send`](Self::send) with extra request headers (`If-Match`). A retryable conflict
+    /// (another operation still runs on the object, e.g. one a killed run started) is retried
+    /// with backoff, honouring Retry-After, until the conflict bound has passed; each wait is
+    /// reported as a progress notice.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn send_with(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+        scope: &str,
+        budgeted: bool,
+        cancel: &Cancel,
+    ) -> Result<Response, ArmError> {
         check_scheme(&url)?;
         let class = OpClass::of(&method);
         let mut attempt = 0u32;
+        let mut conflicts = 0u32;
+        let mut conflict_since: Option<Instant> = None;
         loop {
             attempt += 1;
             if cancel.is_cancelled() {
@@ -200,7 +240,7 @@ impl ArmClient {
                 None
             };
             let outcome = tokio::select! {
-                r = self.attempt(method.clone(), url.clone(), body, scope) => r,
+                r = self.attempt(method.clone(), url.clone(), body, headers, scope) => r,
                 _ = cancel.cancelled() => return Err(ArmError::Cancelled),
             };
             self.counters.requests.fetch_add(1, Ordering::Relaxed);
@@ -237,6 +277,28 @@ impl ArmClient {
                 }
                 Err(e) => (e, None),
             };
+            if err.is_conflict(retry_after.is_some()) {
+                let since = *conflict_since.get_or_insert_with(Instant::now);
+                let left = self.conflict_wait.saturating_sub(since.elapsed());
+                if left.is_zero() {
+                    return Err(err.still_busy(self.conflict_wait));
+                }
+                conflicts += 1;
+                self.counters.retries.fetch_add(1, Ordering::Relaxed);
+                let wait = self.opts.retry.delay(conflicts, retry_after).min(left);
+                infra_provider_core::notice::notice(&format!(
+                    "waiting for another operation on {} to finish ({}; retry in {:.0?}, giving up after {:.0?})",
+                    resource_of(&url),
+                    err.code().unwrap_or("conflict"),
+                    wait,
+                    self.conflict_wait,
+                ));
+                if !cancel.sleep(wait).await {
+                    return Err(ArmError::Cancelled);
+                }
+                attempt = 0;
+                continue;
+            }
             if !err.retryable() || attempt >= self.opts.retry.max_attempts {
                 return Err(err);
             }
@@ -255,10 +317,14 @@ impl ArmClient {
         method: Method,
         url: Url,
         body: Option<&Value>,
+        headers: &[(&str, &str)],
         scope: &str,
     ) -> Result<RawResponse, ArmError> {
         let loopback = is_loopback(&url);
         let mut req = self.http.request(method, url);
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
         match (&self.tokens, loopback) {
             (Some(tokens), false) => {
                 req = req.bearer_auth(tokens.token(scope).await?);
@@ -316,9 +382,34 @@ impl ArmClient {
         body: &Value,
         cancel: &Cancel,
     ) -> Result<Value, ArmError> {
+        self.write_if(method, id, api_version, body, None, cancel)
+            .await
+    }
+
+    /// [`write`](Self::write) conditional on the ETag last read (`If-Match`): a 412 says the
+    /// object changed in between.
+    pub async fn write_if(
+        &self,
+        method: Method,
+        id: &str,
+        api_version: &str,
+        body: &Value,
+        if_match: Option<&str>,
+        cancel: &Cancel,
+    ) -> Result<Value, ArmError> {
         let url = self.arm_url(id, api_version)?;
+        // Sent exactly as the body gave it, as Azure's SDKs do (ARM ETags are opaque).
+        let headers: Vec<(&str, &str)> = if_match.map(|e| ("if-match", e)).into_iter().collect();
         let resp = self
-            .send(method, url, Some(body), &self.arm_scope(), true, cancel)
+            .send_with(
+                method,
+                url,
+                Some(body),
+                &headers,
+                &self.arm_scope(),
+                true,
+                cancel,
+            )
             .await?;
         if let Some(poll) = lro::start(resp.status, &resp.headers) {
             self.poll(poll, &resp.headers, cancel).await?;
@@ -330,7 +421,7 @@ impl ArmClient {
 
     /// GET until the resource's own provisioningState is terminal (after an operation, or
     /// for RPs that report progress only there).
-    async fn settle(
+    pub async fn settle(
         &self,
         id: &str,
         api_version: &str,
@@ -489,6 +580,15 @@ struct RawResponse {
     headers: reqwest::header::HeaderMap,
     body: Value,
     text: String,
+}
+
+/// `/subscriptions/.../name` of a request URL, for messages.
+fn resource_of(url: &Url) -> String {
+    let path = url.path();
+    match path.find("/providers/") {
+        Some(i) => path[i + "/providers/".len()..].to_string(),
+        None => path.to_string(),
+    }
 }
 
 fn header_f64(h: &reqwest::header::HeaderMap, name: &str) -> Option<f64> {

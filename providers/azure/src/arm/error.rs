@@ -49,15 +49,54 @@ impl ArmError {
             _ => None,
         }
     }
+    /// A conflict that ends when another operation on the same object does (FINDINGS §1:
+    /// ARM's `AnotherOperationInProgress`, PostgreSQL's `ServerIsBusy`, Network's 429
+    /// `RetryableErrorDueToAnotherOperation`), or a plain 409 `Conflict` the server says to
+    /// retry (it sent Retry-After). Retried for minutes, not a few attempts.
+    pub fn is_conflict(&self, has_retry_after: bool) -> bool {
+        let ArmError::Cloud { status, code, .. } = self else {
+            return false;
+        };
+        const WAIT_CODES: [&str; 5] = [
+            "AnotherOperationInProgress",
+            "ServerIsBusy",
+            "RetryableErrorDueToAnotherOperation",
+            "OperationInProgress",
+            "ConflictingServerOperation",
+        ];
+        matches!(status, 409 | 429)
+            && (WAIT_CODES.iter().any(|c| code.eq_ignore_ascii_case(c))
+                || (*status == 409 && has_retry_after && code.eq_ignore_ascii_case("Conflict")))
+    }
+
+    /// A conflict still there after `waited`: the cloud's words, and what to do next.
+    pub fn still_busy(self, waited: std::time::Duration) -> ArmError {
+        match self {
+            ArmError::Cloud {
+                status,
+                code,
+                message,
+            } => ArmError::Cloud {
+                status,
+                code,
+                message: format!(
+                    "{message} (still busy after retrying for {}s; raise INFRA_AZURE_CONFLICT_WAIT to wait longer)",
+                    waited.as_secs()
+                ),
+            },
+            other => other,
+        }
+    }
+
     pub fn is_not_found(&self) -> bool {
         self.status() == Some(404)
     }
-    /// Whether repeating the same request may succeed (RPC guidance: 408, 429, 5xx, sockets).
+    /// Whether repeating the same request may succeed (RPC guidance: 408, 429, 5xx, sockets;
+    /// conflicts that last only while another operation runs).
     pub fn retryable(&self) -> bool {
         match self {
-            ArmError::Cloud { status, code, .. } => {
-                matches!(status, 408 | 429 | 500..=599)
-                    || (*status == 409 && code.eq_ignore_ascii_case("ServerIsBusy"))
+            ArmError::Cloud { status, .. } => {
+                matches!(status, 408 | 429 | 500..=599) || self.is_conflict(false)
             }
             ArmError::Transport(_) => true,
             _ => false,

@@ -129,10 +129,23 @@ pub fn schema() -> ResourceSchema {
 }
 
 pub const API_VERSION: &str = "2026-01-01";
+/// Read-only per the 2026-01-01 spec (FINDINGS §2.3).
+const READ_ONLY: &[&str] = &[
+    "/properties/latestRevisionName",
+    "/properties/latestReadyRevisionName",
+    "/properties/latestRevisionFqdn",
+    "/properties/outboundIpAddresses",
+    "/properties/runningStatus",
+    "/properties/customDomainVerificationId",
+    "/properties/eventStreamEndpoint",
+    "/properties/configuration/ingress/fqdn",
+];
 
 use super::container_app_environment::API_VERSION as ENV_API;
 use super::container_app_sidecars::{list_of, normalise_sidecars, read_sidecar, sidecar_json};
-use crate::kind::{AzureType, Cx, ensure_absent, mark_created, state_from, unknown_id};
+use crate::kind::{
+    AzureType, Cx, ensure_absent, mark_created, preserving_put, state_from, unknown_id,
+};
 use crate::mapping::{
     group_scope, i, id_segment, jstr, norm_location, put, s, subscription_of, tags_json,
     tracked_inputs,
@@ -463,9 +476,10 @@ impl ContainerApp {
     async fn write(
         &self,
         cx: &Cx<'_>,
-        id: Option<&str>,
+        prior: Option<&ObjectState>,
         inputs: &Props,
     ) -> ProviderResult<ObjectState> {
+        let id = prior.map(|p| p.id.as_str());
         let mut inputs = inputs.clone();
         if s(&inputs, "location").is_none() {
             let env =
@@ -500,11 +514,24 @@ impl ContainerApp {
             secrets.push((k, secret_url(cx, &reference).await?));
         }
         let mut request = body(&inputs, &secrets)?;
-        mark_created(cx, &mut request);
-        let answer = cx
-            .client
-            .write(Method::PUT, &id, API_VERSION, &request, cx.cancel)
-            .await?;
+        let answer = match prior {
+            Some(prior) => {
+                // What infra managed before, secret names included (their URLs do not matter
+                // for what to reset).
+                let was: Vec<(String, String)> = map_of(&prior.inputs, "secrets")
+                    .into_iter()
+                    .map(|(k, _)| (k, String::new()))
+                    .collect();
+                let old = body(&prior.inputs, &was).ok();
+                preserving_put(cx, &id, API_VERSION, &request, old.as_ref(), READ_ONLY).await?
+            }
+            None => {
+                mark_created(cx, &mut request);
+                cx.client
+                    .write(Method::PUT, &id, API_VERSION, &request, cx.cancel)
+                    .await?
+            }
+        };
         state_from(self, &answer, &inputs, &id)
     }
 }
@@ -580,7 +607,7 @@ impl AzureType for ContainerApp {
         prior: &'a ObjectState,
         inputs: &'a Props,
     ) -> BoxFuture<'a, ProviderResult<ObjectState>> {
-        Box::pin(self.write(cx, Some(&prior.id), inputs))
+        Box::pin(self.write(cx, Some(prior), inputs))
     }
 }
 

@@ -42,11 +42,20 @@ pub fn schema() -> ResourceSchema {
 }
 
 pub const API_VERSION: &str = "2026-01-01";
+/// Read-only per the 2026-01-01 spec (FINDINGS §2.2).
+const READ_ONLY: &[&str] = &[
+    "/properties/defaultDomain",
+    "/properties/staticIp",
+    "/properties/eventStreamEndpoint",
+    "/properties/deploymentErrors",
+    "/properties/customDomainConfiguration/customDomainVerificationId",
+];
 const PROVIDER_TYPE: &str = "Microsoft.App/managedEnvironments";
 
 use super::log_analytics_workspace::API_VERSION as WORKSPACE_API;
 use crate::kind::{
-    AzureType, Cx, ensure_absent, mark_created, state_from, unknown_id, with_group_location,
+    AzureType, Cx, ensure_absent, mark_created, preserving_put, state_from, unknown_id,
+    with_group_location,
 };
 use crate::mapping::{b, jbool, jstr, obj, put, s, tracked_body, tracked_id, tracked_inputs};
 use crate::provider::AzureConfig;
@@ -119,9 +128,10 @@ impl ManagedEnvironment {
     async fn write(
         &self,
         cx: &Cx<'_>,
-        id: Option<&str>,
+        prior: Option<&ObjectState>,
         inputs: &Props,
     ) -> ProviderResult<ObjectState> {
+        let id = prior.map(|p| p.id.as_str());
         let inputs = with_group_location(self, cx, inputs).await?;
         let id = match id {
             Some(id) => id.to_string(),
@@ -138,11 +148,22 @@ impl ManagedEnvironment {
             None => None,
         };
         let mut body = tracked_body(&inputs, properties(&inputs, logs)?);
-        mark_created(cx, &mut body);
-        let answer = cx
-            .client
-            .write(Method::PUT, &id, API_VERSION, &body, cx.cancel)
-            .await?;
+        let answer = match prior {
+            Some(prior) => {
+                // Only whether logs were managed matters for what to reset, not their key.
+                let was_logs = s(&prior.inputs, "logs").map(|_| serde_json::json!({}));
+                let old = properties(&prior.inputs, was_logs)
+                    .ok()
+                    .map(|p| tracked_body(&prior.inputs, p));
+                preserving_put(cx, &id, API_VERSION, &body, old.as_ref(), READ_ONLY).await?
+            }
+            None => {
+                mark_created(cx, &mut body);
+                cx.client
+                    .write(Method::PUT, &id, API_VERSION, &body, cx.cancel)
+                    .await?
+            }
+        };
         let mut st = state_from(self, &answer, &inputs, &id)?;
         self.resolve_logs(cx, &answer, &mut st, s(&inputs, "logs"))
             .await?;
@@ -259,7 +280,7 @@ impl AzureType for ManagedEnvironment {
         prior: &'a ObjectState,
         inputs: &'a Props,
     ) -> BoxFuture<'a, ProviderResult<ObjectState>> {
-        Box::pin(self.write(cx, Some(&prior.id), inputs))
+        Box::pin(self.write(cx, Some(prior), inputs))
     }
     fn after_read<'a>(
         &'a self,

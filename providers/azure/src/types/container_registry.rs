@@ -49,6 +49,10 @@ impl AzureType for ContainerRegistry {
     fn computed(&self) -> &'static [&'static str] {
         &["location", "sku", "admin_enabled"]
     }
+    /// Assigned by the RP.
+    fn read_only(&self) -> &'static [&'static str] {
+        &["/properties/loginServer", "/properties/creationDate"]
+    }
     fn location_from_group(&self) -> bool {
         true
     }

@@ -125,6 +125,10 @@ impl AzureType for RecordSet {
             s(p, "name")?
         ))
     }
+    /// Read-only per the 2018-05-01 spec (FINDINGS §2.10).
+    fn read_only(&self) -> &'static [&'static str] {
+        &["/properties/fqdn"]
+    }
     fn computed(&self) -> &'static [&'static str] {
         &["ttl"]
     }

@@ -44,6 +44,15 @@ impl AzureType for DnsZone {
     fn schema(&self) -> ResourceSchema {
         schema()
     }
+    /// Read-only per the 2018-05-01 spec (FINDINGS §2.10).
+    fn read_only(&self) -> &'static [&'static str] {
+        &[
+            "/properties/maxNumberOfRecordSets",
+            "/properties/maxNumberOfRecordsPerRecordSet",
+            "/properties/numberOfRecordSets",
+            "/properties/nameServers",
+        ]
+    }
     fn api_version(&self) -> &'static str {
         API_VERSION
     }

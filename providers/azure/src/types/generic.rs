@@ -195,7 +195,16 @@ impl AzureType for Generic {
         prior: &'a infra_provider_core::ObjectState,
         inputs: &'a Props,
     ) -> infra_provider_core::BoxFuture<'a, ProviderResult<infra_provider_core::ObjectState>> {
-        Box::pin(self.put(cx, &prior.id, inputs))
+        Box::pin(async move {
+            let api = s(inputs, "api_version").ok_or_else(|| {
+                ProviderError::Invalid("azure.resource: `api_version` is required".into())
+            })?;
+            let new = self.to_body(inputs, cx.config)?;
+            let old = self.to_body(&prior.inputs, cx.config).ok();
+            let answer =
+                crate::kind::preserving_put(cx, &prior.id, api, &new, old.as_ref(), &[]).await?;
+            crate::kind::state_from(self, &answer, inputs, &prior.id)
+        })
     }
     fn delete<'a>(
         &'a self,

@@ -147,6 +147,14 @@ impl AzureType for KeyVault {
             "public_network_access",
         ]
     }
+    /// Server-owned per FINDINGS §2.6.
+    fn read_only(&self) -> &'static [&'static str] {
+        &[
+            "/properties/vaultUri",
+            "/properties/hsmPoolResourceId",
+            "/properties/privateEndpointConnections",
+        ]
+    }
     fn location_from_group(&self) -> bool {
         true
     }

@@ -79,6 +79,14 @@ impl AzureType for Workspace {
     fn computed(&self) -> &'static [&'static str] {
         &["location", "sku", "retention_days"]
     }
+    /// Assigned by the RP.
+    fn read_only(&self) -> &'static [&'static str] {
+        &[
+            "/properties/customerId",
+            "/properties/createdDate",
+            "/properties/modifiedDate",
+        ]
+    }
     fn location_from_group(&self) -> bool {
         true
     }

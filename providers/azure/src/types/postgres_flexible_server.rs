@@ -162,6 +162,16 @@ impl AzureType for PostgresServer {
             "extensions",
         ]
     }
+    /// Read-only per the 2025-08-01 spec (FINDINGS §2.4).
+    fn read_only(&self) -> &'static [&'static str] {
+        &[
+            "/properties/fullyQualifiedDomainName",
+            "/properties/state",
+            "/properties/minorVersion",
+            "/properties/replicaCapacity",
+            "/properties/privateEndpointConnections",
+        ]
+    }
     fn location_from_group(&self) -> bool {
         true
     }

@@ -93,6 +93,18 @@ impl AzureType for RedisCache {
             "redis_version",
         ]
     }
+    /// Read-only per the 2024-11-01 spec (FINDINGS §2.9); the keys must never travel back.
+    fn read_only(&self) -> &'static [&'static str] {
+        &[
+            "/properties/accessKeys",
+            "/properties/hostName",
+            "/properties/port",
+            "/properties/sslPort",
+            "/properties/instances",
+            "/properties/linkedServers",
+            "/properties/privateEndpointConnections",
+        ]
+    }
     fn location_from_group(&self) -> bool {
         true
     }
