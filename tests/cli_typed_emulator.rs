@@ -1,5 +1,6 @@
 //! Typed ARM references end to end over the embedded emulator: an App Service plan, a web
-//! app, a slot placed by `parent`, and an output read from what the cloud filled in.
+//! app, a slot placed by `parent`, a lock placed by `scope`, and outputs read from what the
+//! cloud filled in.
 
 mod common;
 use common::*;
@@ -38,7 +39,14 @@ resource staging: "Microsoft.Web/sites/slots@2025-03-01" {
   location = location
 }
 
+resource lock: "Microsoft.Authorization/locks@2020-05-01" {
+  scope      = rg
+  name       = "no-delete"
+  properties = { level = "CanNotDelete", notes = "typed extension" }
+}
+
 output web_id = web.id
+output lock_id = lock.id
 output https = web.properties.httpsOnly
 output host = web.properties.defaultHostName
 output state = web.properties.provisioningState
@@ -88,7 +96,7 @@ fn typed_app_service_applies_replans_empty_and_updates_one_thing() {
     let p = dir.path();
 
     let plan = json_plan(p);
-    assert_eq!(plan["summary"]["add"], 4, "{plan}");
+    assert_eq!(plan["summary"]["add"], 5, "{plan}");
 
     ok(&infra(
         &["apply", ".", "--env", "local", "--auto-approve"],
@@ -111,6 +119,11 @@ fn typed_app_service_applies_replans_empty_and_updates_one_thing() {
         "{outputs}"
     );
     assert_eq!(value("https"), true, "{outputs}");
+    assert_eq!(
+        value("lock_id"),
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/typed-rg/providers/Microsoft.Authorization/locks/no-delete",
+        "{outputs}"
+    );
     // Read-only, filled in by the cloud, read from the object it answered.
     assert_eq!(value("state"), "Succeeded", "{outputs}");
     assert_eq!(value("host"), "typed-web.azurewebsites.net", "{outputs}");
@@ -179,6 +192,20 @@ fn typed_app_service_applies_replans_empty_and_updates_one_thing() {
     assert_eq!(props["clientAffinityEnabled"], true, "{props}");
     assert_eq!(props["httpsOnly"], false, "{props}");
 
+    // Import adopts a typed object by its id; the configuration then plans no change.
+    let slot_id = value("slot_id");
+    let slot_id = slot_id.as_str().expect("slot id");
+    ok(&infra(&["state", "rm", "--env", "local", "staging"], p));
+    ok(&infra(&["import", "--env", "local", "staging", slot_id], p));
+    let again = infra(&["plan", ".", "--env", "local", "--detailed-exitcode"], p);
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&again),
+        stderr(&again)
+    );
+
     // A deploy-time constant (the location) forces a replacement, with the reason.
     std::fs::write(
         p.join("main.infra"),
@@ -204,6 +231,22 @@ fn typed_app_service_applies_replans_empty_and_updates_one_thing() {
             .is_some_and(|r| r.contains("location")),
         "{plan}"
     );
+
+    // `existing` reads a typed object, every property readable (read during an apply that
+    // has work to do: here `httpsOnly` goes back to true).
+    std::fs::write(
+        p.join("main.infra"),
+        format!(
+            "{MAIN}\nexisting farm: \"Microsoft.Web/serverfarms@2025-03-01\" {{\n  name           = \"typed-plan\"\n  resource_group = rg\n}}\noutput farm_sku = farm.sku.name\n"
+        ),
+    )
+    .expect("write");
+    ok(&infra(
+        &["apply", ".", "--env", "local", "--auto-approve"],
+        p,
+    ));
+    let sku = ok(&infra(&["output", "--env", "local", "farm_sku"], p));
+    assert_eq!(sku.trim().trim_matches('"'), "S1");
 
     ok(&infra(
         &["destroy", ".", "--env", "local", "--auto-approve"],

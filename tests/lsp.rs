@@ -438,3 +438,124 @@ fn document_symbols_outline_the_file() {
     assert_eq!(response["result"][2]["detail"], "azure.key_vault");
     assert_eq!(client.stop(), Some(0));
 }
+
+fn labels(response: &Value) -> Vec<String> {
+    response["result"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|i| i["label"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn completion_of_arm_type_references_lists_types_then_versions() {
+    let dir = tempfile::tempdir().unwrap();
+    let uri = uri_of(&dir.path().join("main.infra"));
+    let text = "resource web: \"Microsoft.Web/si\n";
+    let (mut client, _) = Client::start();
+    client.open(&uri, text);
+    let response = client.request(
+        "textDocument/completion",
+        json!({ "textDocument": { "uri": uri }, "position": { "line": 0, "character": 31 } }),
+    );
+    let items = response["result"].as_array().unwrap();
+    let sites = items
+        .iter()
+        .find(|i| i["label"] == "Microsoft.Web/sites")
+        .unwrap_or_else(|| panic!("{items:?}"));
+    // Replaces everything typed inside the quotes with the type at its newest version.
+    assert_eq!(pos(&sites["textEdit"]["range"]["start"]), (0, 15));
+    assert!(
+        sites["textEdit"]["newText"]
+            .as_str()
+            .unwrap()
+            .starts_with("Microsoft.Web/sites@"),
+        "{sites}"
+    );
+    assert!(
+        labels(&response)
+            .iter()
+            .all(|l| l.starts_with("Microsoft.Web/si"))
+    );
+
+    let text = "resource web: \"Microsoft.Web/sites@\n";
+    client.change(&uri, 2, text);
+    let response = client.request(
+        "textDocument/completion",
+        json!({ "textDocument": { "uri": uri }, "position": { "line": 0, "character": 35 } }),
+    );
+    assert!(
+        labels(&response).contains(&"Microsoft.Web/sites@2025-03-01".to_string()),
+        "{response}"
+    );
+    assert_eq!(client.stop(), Some(0));
+}
+
+#[test]
+fn completion_inside_a_typed_body_offers_its_properties_and_enum_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let uri = uri_of(&dir.path().join("main.infra"));
+    let text = "resource st: \"Microsoft.Storage/storageAccounts@2026-04-01\" {\n  properties = {\n    acc\n  }\n}\n";
+    let (mut client, _) = Client::start();
+    client.open(&uri, text);
+    let response = client.request(
+        "textDocument/completion",
+        json!({ "textDocument": { "uri": uri }, "position": { "line": 2, "character": 7 } }),
+    );
+    let items = response["result"].as_array().unwrap();
+    let tier = items
+        .iter()
+        .find(|i| i["label"] == "accessTier")
+        .unwrap_or_else(|| panic!("{items:?}"));
+    assert!(
+        tier["detail"].as_str().unwrap().contains("\"Hot\""),
+        "{tier}"
+    );
+    let names = labels(&response);
+    assert!(
+        !names.contains(&"provisioningState".to_string()),
+        "read-only properties are not offered: {names:?}"
+    );
+
+    let text = "resource st: \"Microsoft.Storage/storageAccounts@2026-04-01\" {\n  properties = { accessTier = \n}\n";
+    client.change(&uri, 2, text);
+    let response = client.request(
+        "textDocument/completion",
+        json!({ "textDocument": { "uri": uri }, "position": { "line": 1, "character": 30 } }),
+    );
+    let names = labels(&response);
+    assert!(names.contains(&"\"Cool\"".to_string()), "{names:?}");
+    assert_eq!(client.stop(), Some(0));
+}
+
+#[test]
+fn hover_on_a_typed_resource_shows_constraints_and_the_rest_reference() {
+    let dir = tempfile::tempdir().unwrap();
+    let uri = uri_of(&dir.path().join("main.infra"));
+    let text = "resource st: \"Microsoft.Storage/storageAccounts@2026-04-01\" {\n  name = \"mystore\"\n}\n";
+    let (mut client, _) = Client::start();
+    client.open(&uri, text);
+    let hover = |client: &mut Client, line: u32, character: u32| {
+        let r = client.request(
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character } }),
+        );
+        r["result"]["contents"]["value"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let on_type = hover(&mut client, 0, 20);
+    assert!(
+        on_type.contains("https://learn.microsoft.com/azure/templates/microsoft.storage/2026-04-01/storageaccounts"),
+        "{on_type}"
+    );
+    let on_name = hover(&mut client, 1, 3);
+    assert!(on_name.contains("Pattern: `^[a-z0-9]+$`"), "{on_name}");
+    assert!(on_name.contains("Length: 3 to 24"), "{on_name}");
+    assert_eq!(client.stop(), Some(0));
+}

@@ -86,6 +86,17 @@ pub fn complete(text: &str, position: Position, scope: &Scope<'_>) -> Vec<Comple
             }
             items
         }
+        Context::TypeRef { start, typed } => super::typed::type_refs(scope.schemas, &typed)
+            .into_iter()
+            .map(|mut item| {
+                let new_text = item
+                    .insert_text
+                    .take()
+                    .unwrap_or_else(|| item.label.clone());
+                item.text_edit = edit(start, new_text);
+                item
+            })
+            .collect(),
         Context::EnvironmentSetting { path, start } => environment_settings(scope, &path)
             .into_iter()
             .map(|mut item| {
@@ -111,10 +122,15 @@ pub fn complete(text: &str, position: Position, scope: &Scope<'_>) -> Vec<Comple
             quoted,
         } => {
             let path: Vec<&str> = path.iter().map(String::as_str).collect();
-            let ty = scope
-                .schemas
-                .get(&resource_type)
-                .and_then(|s| describe::property_type(s, &path));
+            let schema = scope.schemas.get(&resource_type);
+            let typed_enum = schema
+                .and_then(|s| s.typed.as_ref())
+                .map(|t| super::typed::enum_values(t, &path))
+                .filter(|v| !v.is_empty())
+                .map(Type::Enum);
+            let ty = typed_enum
+                .as_ref()
+                .or_else(|| schema.and_then(|s| describe::property_type(s, &path)));
             let mut items = match ty {
                 Some(Type::Enum(values)) => values
                     .iter()
@@ -245,6 +261,26 @@ fn property_names(
     let Some(schema) = schemas.get(resource_type) else {
         return Vec::new();
     };
+    if let Some(t) = &schema.typed {
+        let at: Vec<&str> = path.iter().map(String::as_str).collect();
+        let mut items = super::typed::property_items(t, &at);
+        if path.is_empty() {
+            items.extend(
+                ["resource_group", "parent", "scope"]
+                    .iter()
+                    .filter(|p| schema.properties.contains_key(**p))
+                    .map(|p| CompletionItem {
+                        label: p.to_string(),
+                        kind: Some(CompletionItemKind::PROPERTY),
+                        detail: Some("placement".to_string()),
+                        sort_text: Some(format!("0{p}")),
+                        ..Default::default()
+                    }),
+            );
+            items.extend(meta_items());
+        }
+        return items;
+    }
     if path.is_empty() {
         let mut items: Vec<CompletionItem> = schema
             .inputs()
@@ -258,14 +294,7 @@ fn property_names(
                 ..Default::default()
             })
             .collect();
-        items.extend(META.iter().map(|(name, doc)| CompletionItem {
-            label: name.to_string(),
-            kind: Some(CompletionItemKind::KEYWORD),
-            detail: Some("lifecycle".to_string()),
-            documentation: Some(markdown(doc.to_string())),
-            sort_text: Some(format!("2{name}")),
-            ..Default::default()
-        }));
+        items.extend(meta_items());
         return items;
     }
     let path: Vec<&str> = path.iter().map(String::as_str).collect();
@@ -285,6 +314,17 @@ fn property_names(
             ..Default::default()
         })
         .collect()
+}
+
+fn meta_items() -> impl Iterator<Item = CompletionItem> {
+    META.iter().map(|(name, doc)| CompletionItem {
+        label: name.to_string(),
+        kind: Some(CompletionItemKind::KEYWORD),
+        detail: Some("lifecycle".to_string()),
+        documentation: Some(markdown(doc.to_string())),
+        sort_text: Some(format!("2{name}")),
+        ..Default::default()
+    })
 }
 
 /// Properties of a resource named `base` (outputs included: they are what `x.` reads), or

@@ -8,6 +8,9 @@ pub enum Context {
     /// A type after `resource x: `, `existing x: ` or `param x: `; `start` is where the typed
     /// part (dots included) begins.
     TypeName { start: usize, params: bool },
+    /// An ARM type reference being typed inside quotes after `resource x: "`: `typed` is the
+    /// text from the opening quote to the cursor, which starts at `start`.
+    TypeRef { start: usize, typed: String },
     /// A property name inside a resource body (or a nested object of it).
     PropertyName {
         resource_type: String,
@@ -99,6 +102,10 @@ fn resource_header(line: &str) -> Option<String> {
         .strip_prefix("resource ")
         .or_else(|| line.trim_start().strip_prefix("existing "))?;
     let (_, after_colon) = rest.split_once(':')?;
+    if let Some(quoted) = after_colon.trim_start().strip_prefix('"') {
+        let ty = quoted.split('"').next().unwrap_or_default();
+        return (!ty.is_empty()).then(|| ty.to_string());
+    }
     let ty: String = after_colon
         .trim_start()
         .chars()
@@ -182,6 +189,24 @@ fn property_owner(text: &str, stack: &[(usize, u8)]) -> Option<(String, Vec<Stri
     Some((resource_type, path)).filter(|_| text.as_bytes()[prev] == b'{')
 }
 
+/// Inside the quotes of `resource x: "Microsoft.Web/si`: the reference typed so far.
+fn type_ref_at(text: &str, offset: usize) -> Option<Context> {
+    let line = &text[line_start(text, offset)..offset];
+    let rest = line
+        .trim_start()
+        .strip_prefix("resource ")
+        .or_else(|| line.trim_start().strip_prefix("existing "))?;
+    let (_, after_colon) = rest.split_once(':')?;
+    let typed = after_colon.trim_start().strip_prefix('"')?;
+    if typed.contains('"') {
+        return None;
+    }
+    Some(Context::TypeRef {
+        start: offset - typed.len(),
+        typed: typed.to_string(),
+    })
+}
+
 /// What to complete at `offset` (a byte offset into `text`).
 pub fn at(text: &str, offset: usize) -> Context {
     let mut offset = offset.min(text.len());
@@ -189,6 +214,11 @@ pub fn at(text: &str, offset: usize) -> Context {
         offset -= 1;
     }
     let stack = open_brackets(text, offset);
+    if stack.is_empty()
+        && let Some(ctx) = type_ref_at(text, offset)
+    {
+        return ctx;
+    }
     let inner = stack.last().map_or(0, |(at, _)| at + 1);
     let from = line_start(text, offset).max(inner);
     // The statement part of the line: after the last `,` outside strings, roughly.
@@ -325,6 +355,24 @@ mod tests {
         assert!(matches!(
             ctx(src),
             Context::PropertyName { ref path, .. } if path == &["access_policies"]
+        ));
+    }
+
+    #[test]
+    fn type_references_in_quotes_and_typed_bodies() {
+        assert_eq!(
+            ctx("resource web: \"Microsoft.Web/si|"),
+            Context::TypeRef {
+                start: 15,
+                typed: "Microsoft.Web/si".into()
+            }
+        );
+        let src =
+            "resource web: \"Microsoft.Web/sites@2025-03-01\" {\n  properties = {\n    https|";
+        assert!(matches!(
+            ctx(src),
+            Context::PropertyName { ref resource_type, ref path, .. }
+                if resource_type == "Microsoft.Web/sites@2025-03-01" && path == &["properties"]
         ));
     }
 

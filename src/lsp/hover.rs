@@ -12,12 +12,18 @@ use lsp_types::{Hover, HoverContents, MarkupContent, MarkupKind};
 pub fn hover(analysis: &Analysis, offset: usize, schemas: &SchemaSet) -> Option<Hover> {
     let file = names::document_tree(analysis)?;
     let text = match cursor::hit_at(file, offset)? {
-        Hit::ResourceType(t) => describe::resource_type(schemas.get(t)?),
+        Hit::ResourceType(t) => match &schemas.get(t)?.typed {
+            Some(typed) => super::typed::type_doc(typed),
+            None => describe::resource_type(schemas.get(t)?),
+        },
         Hit::Property {
             resource_type,
             path,
         } => {
             let schema = schemas.get(resource_type)?;
+            if let Some(t) = &schema.typed {
+                return Some(markdown(super::typed::path_doc(t, &path)?));
+            }
             match path.as_slice() {
                 [name] => describe::property(resource_type, name, schema.properties.get(*name)?),
                 _ => describe::field(
@@ -40,6 +46,11 @@ pub fn hover(analysis: &Analysis, offset: usize, schemas: &SchemaSet) -> Option<
             let (_, item) = names::find(analysis, base)?;
             let type_name = names::resource_type_of(item)?;
             let schema = schemas.get(type_name)?;
+            if let Some(t) = &schema.typed
+                && let Some(doc) = super::typed::path_doc(t, &[name])
+            {
+                return Some(markdown(doc));
+            }
             describe::property(type_name, name, schema.properties.get(name)?)
         }
         Hit::ModuleSource(source) => format!("Module `{source}`"),

@@ -25,6 +25,7 @@ mod names;
 pub mod position;
 mod server;
 mod symbols;
+mod typed;
 mod uri;
 
 pub use analysis::Analysis;

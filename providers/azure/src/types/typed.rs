@@ -5,7 +5,9 @@
 //! The state's inputs are the configuration's shape of the live object: only what the
 //! configuration sets is compared, so read-only and server-filled fields never make a
 //! change; a write-only value (never returned by GET) is compared with what was last sent.
-//! Updates merge into the live object, so fields the configuration does not manage survive.
+//! Updates are the curated types' read-modify-write (`kind::preserving_put`): fields the
+//! configuration does not manage survive, and the read-only fields the data names are dropped
+//! before the PUT.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
@@ -15,7 +17,6 @@ use infra_provider_core::typed::{
     is_type_ref,
 };
 use infra_provider_core::{BoxFuture, ObjectState, Props, ProviderResult, ResourceSchema, Value};
-use reqwest::Method;
 use serde_json::Value as J;
 
 use crate::kind::{AzureType, Cx};
@@ -27,6 +28,9 @@ const PLACEMENT: [&str; 3] = ["resource_group", "parent", "scope"];
 
 pub struct Typed {
     api_version: &'static str,
+    /// JSON pointers of the read-only fields, dropped from the live body before an update
+    /// PUTs it back (`kind::preserving_put`).
+    read_only: &'static [&'static str],
     ty: std::sync::Arc<TypedSchema>,
     schema: ResourceSchema,
 }
@@ -45,8 +49,13 @@ pub fn kind(type_ref: &str) -> Option<&'static Typed> {
     *kinds.entry(type_ref.to_string()).or_insert_with(|| {
         let resolution = crate::typed_schema::ArmTypes.resolve(type_ref);
         let ty = resolution.schema()?.clone();
+        let pointers: Vec<&'static str> = read_only_pointers(&ty)
+            .into_iter()
+            .map(|p| &*Box::leak(p.into_boxed_str()))
+            .collect();
         let typed: &'static Typed = Box::leak(Box::new(Typed {
             api_version: Box::leak(ty.api_version.clone().into_boxed_str()),
+            read_only: Box::leak(pointers.into_boxed_slice()),
             schema: ty.resource_schema(type_ref),
             ty,
         }));
@@ -119,8 +128,10 @@ impl AzureType for Typed {
                 continue;
             }
             let mine = prior.get(&p.name);
-            // On an import nothing is recorded: every writable property the cloud reports.
-            if mine.is_none() && !prior.is_empty() && p.name != "name" {
+            // On an import (and an `existing` read) nothing is recorded: the identity and the
+            // envelope only, so the first plan manages exactly what the configuration sets.
+            let envelope = matches!(p.name.as_str(), "name" | "location" | "tags");
+            if mine.is_none() && !(prior.is_empty() && envelope) {
                 continue;
             }
             let live = body.get(&p.name);
@@ -151,30 +162,8 @@ impl AzureType for Typed {
         outputs.insert(LIVE_OUTPUT.into(), Value::from_json(body));
         Ok((inputs, outputs))
     }
-    fn update<'a>(
-        &'a self,
-        cx: &'a Cx<'a>,
-        prior: &'a ObjectState,
-        inputs: &'a Props,
-    ) -> BoxFuture<'a, ProviderResult<ObjectState>> {
-        Box::pin(async move {
-            let inputs = crate::kind::with_group_location(self, cx, inputs).await?;
-            let mut body = self.to_body(&inputs, cx.config)?;
-            if let Some(mut live) = cx
-                .client
-                .get(&prior.id, self.api_version, cx.cancel)
-                .await?
-            {
-                self.strip_read_only(self.ty.body, &mut live);
-                overlay(&mut live, body);
-                body = live;
-            }
-            let answer = cx
-                .client
-                .write(Method::PUT, &prior.id, self.api_version, &body, cx.cancel)
-                .await?;
-            crate::kind::state_from(self, &answer, &inputs, &prior.id)
-        })
+    fn read_only(&self) -> &'static [&'static str] {
+        self.read_only
     }
     fn import<'a>(
         &'a self,
@@ -258,23 +247,6 @@ impl Typed {
         }
     }
 
-    /// Read-only fields out of a GET body before it goes back in a PUT.
-    fn strip_read_only(&self, idx: TypeIdx, v: &mut J) {
-        let J::Object(m) = v else { return };
-        let props = self.props_of(idx, m);
-        let mut ro: Vec<String> = Vec::new();
-        for (k, child) in m.iter_mut() {
-            match props.iter().find(|p| p.name == *k) {
-                Some(p) if p.has(flags::READ_ONLY) => ro.push(k.clone()),
-                Some(p) => self.strip_read_only(p.ty, child),
-                None => {}
-            }
-        }
-        for k in ro {
-            m.remove(&k);
-        }
-    }
-
     /// Placement attributes recovered from an id on import.
     fn placement_from_id(&self, inputs: &mut Props, id: &str) {
         let suffix = format!("/{}/", self.ty.last_segment());
@@ -300,21 +272,48 @@ impl Typed {
     }
 }
 
-/// `desired` written over `live`: objects merge key by key, anything else replaces.
-fn overlay(live: &mut J, desired: J) {
-    match (live, desired) {
-        (J::Object(l), J::Object(d)) => {
-            for (k, v) in d {
-                match l.get_mut(&k) {
-                    Some(slot) => overlay(slot, v),
-                    None => {
-                        l.insert(k, v);
+/// JSON pointers of every read-only property reachable through objects (lists are replaced
+/// whole on an update, so nothing inside them needs dropping).
+fn read_only_pointers(t: &TypedSchema) -> Vec<String> {
+    fn walk(
+        t: &TypedSchema,
+        idx: TypeIdx,
+        at: &str,
+        seen: &mut Vec<TypeIdx>,
+        out: &mut Vec<String>,
+    ) {
+        if seen.contains(&idx) || seen.len() > 8 {
+            return;
+        }
+        seen.push(idx);
+        let props: Vec<&TypeProp> = match t.get(idx) {
+            TypeDef::Object { props, .. } => props.iter().collect(),
+            TypeDef::Discriminated { base, elements, .. } => {
+                let mut all: Vec<&TypeProp> = base.iter().collect();
+                for (_, el) in elements {
+                    if let TypeDef::Object { props, .. } = t.get(*el) {
+                        all.extend(props.iter());
                     }
                 }
+                all
+            }
+            _ => Vec::new(),
+        };
+        for p in props {
+            let here = format!("{at}/{}", p.name.replace('~', "~0").replace('/', "~1"));
+            if p.has(flags::READ_ONLY) {
+                out.push(here);
+            } else {
+                walk(t, p.ty, &here, seen, out);
             }
         }
-        (slot, d) => *slot = d,
+        seen.pop();
     }
+    let mut out = Vec::new();
+    walk(t, t.body, "", &mut Vec::new(), &mut out);
+    out.sort();
+    out.dedup();
+    out
 }
 
 #[cfg(test)]
@@ -377,13 +376,31 @@ mod tests {
     }
 
     #[test]
-    fn an_update_body_keeps_unmanaged_fields_and_drops_read_only_ones() {
+    fn an_import_records_the_envelope_only() {
+        let live = json!({
+            "name": "web", "location": "West Europe", "kind": "app", "tags": {},
+            "properties": { "httpsOnly": true, "defaultHostName": "web.example" }
+        });
+        let (inputs, _) = site().read_body(&live, &Props::new()).expect("read");
+        let keys: Vec<&str> = inputs.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["location", "name", "tags"]);
+        assert_eq!(inputs.get("location"), Some(&Value::str("westeurope")));
+    }
+
+    #[test]
+    fn an_update_drops_the_read_only_fields_the_data_names() {
+        let ro = site().read_only();
+        assert!(ro.contains(&"/properties/defaultHostName"), "{ro:?}");
+        assert!(ro.contains(&"/id"), "{ro:?}");
+        assert!(!ro.contains(&"/properties/httpsOnly"), "{ro:?}");
         let mut live = json!({
             "id": "/x", "location": "westeurope", "tags": { "team": "a" },
             "properties": { "httpsOnly": false, "clientAffinityEnabled": true, "defaultHostName": "h" }
         });
-        site().strip_read_only(site().ty.body, &mut live);
-        overlay(&mut live, json!({ "properties": { "httpsOnly": true } }));
+        let new = json!({ "properties": { "httpsOnly": true } });
+        let mut body = crate::merge::overlay(&live, &new, None);
+        crate::merge::strip_server_owned(&mut body, ro);
+        live = body;
         assert_eq!(
             live,
             json!({ "location": "westeurope", "tags": { "team": "a" },
