@@ -67,6 +67,7 @@ pub fn line(e: &ProgressEvent) -> String {
             words(*action).2,
             elapsed.as_secs_f64()
         ),
+        ProgressEvent::Waiting { address, message } => format!("{address}: {message}"),
     }
 }
 
@@ -140,6 +141,7 @@ impl Live {
                 ProgressEvent::Finished { address, .. } => {
                     map.remove(address);
                 }
+                ProgressEvent::Waiting { .. } => {}
             }
         }
         let mut err = std::io::stderr().lock();
