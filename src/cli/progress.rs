@@ -284,5 +284,13 @@ mod tests {
             line(&failed),
             "kv: destroy failed after 1.2s: Conflict: busy"
         );
+        let waiting = ProgressEvent::Waiting {
+            address: "pg".into(),
+            message: "waiting for another operation on x to finish".into(),
+        };
+        assert_eq!(
+            line(&waiting),
+            "pg: waiting for another operation on x to finish"
+        );
     }
 }
