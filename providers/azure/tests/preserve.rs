@@ -427,3 +427,57 @@ async fn a_managed_property_removed_from_the_configuration_is_reset() {
         "probe lost: {c:#}"
     );
 }
+
+/// A Key Vault secret's every update is a new version made from what is sent: what was set on
+/// the current version elsewhere (here: disabled in the portal) is carried over.
+#[tokio::test]
+async fn a_new_secret_version_keeps_what_was_set_elsewhere() {
+    let (_emu, p) = start().await;
+    group(&p, "rg-sec").await;
+    let kv = create(
+        &p,
+        "azure.key_vault",
+        &obj(json!({"name": unique("kvsec"), "resource_group": "rg-sec"})),
+    )
+    .await;
+    let t = "azure.key_vault_secret";
+    let desired = |value: &str| {
+        let mut d = obj(json!({"vault": kv.id, "name": "db", "content_type": "text/plain"}));
+        d.insert("value".into(), Value::secret(s(value)));
+        d
+    };
+    let made = create(&p, t, &desired("one")).await;
+    let Some(Value::String(uri)) = kv.outputs.get("uri") else {
+        panic!("vault uri: {:?}", kv.outputs);
+    };
+    let secret = format!("{uri}secrets/db?api-version=2025-07-01");
+    // The portal's "new version" with Enabled: No (same value).
+    let r = reqwest::Client::new()
+        .put(&secret)
+        .json(
+            &json!({"value": "one", "contentType": "text/plain", "attributes": {"enabled": false}}),
+        )
+        .send()
+        .await
+        .expect("PUT");
+    assert!(r.status().is_success());
+    let refreshed = p.read(t, &made, &ctx("t")).await.unwrap().expect("there");
+    let planned = plan(&p, t, &desired("two"), Some(&refreshed));
+    p.update(
+        UpdateRequest {
+            type_name: t,
+            prior: &refreshed,
+            inputs: &planned.inputs,
+        },
+        &ctx("t"),
+    )
+    .await
+    .expect("update");
+    let live: J = reqwest::get(&secret).await.unwrap().json().await.unwrap();
+    assert_eq!(live["value"], "two", "the managed change landed: {live}");
+    assert_eq!(
+        live["attributes"]["enabled"], false,
+        "the setting made elsewhere survived: {live}"
+    );
+    assert_eq!(live["contentType"], "text/plain");
+}
