@@ -48,10 +48,10 @@ async fn route(
     let path = uri.path().to_string();
     let query = uri.query().unwrap_or("").to_string();
     if path.starts_with("/_admin") {
-        return crate::admin::handle(app, &method, &path, &query, body).await;
+        return crate::admin::handle(app, method, &path, &query, body).await;
     }
     // Token requests carry client secrets and assertions: answered before anything is recorded.
-    if let Some(resp) = crate::entra::handle(app, &method, &path, &query, headers, body) {
+    if let Some(resp) = crate::entra::handle(app, method, &path, &query, headers, body) {
         return resp;
     }
     if app.config.record_requests {
@@ -71,7 +71,7 @@ async fn route(
         return fault_response(app, fault, kill).await;
     }
     if is_kv {
-        return crate::keyvault_data::handle(app, &method, &path, &query, body);
+        return crate::keyvault_data::handle(app, method, &path, &query, body);
     }
     let class = OpClass::of(method.as_str());
     let sub = path.split('/').nth(2).unwrap_or("").to_string();
@@ -95,7 +95,7 @@ async fn route(
         Some(v) if !v.is_empty() => {
             let base = request_base(headers).unwrap_or_else(|| app.base_url.clone());
             let req = crate::arm::Req {
-                method: &method,
+                method,
                 path: &path,
                 query: &query,
                 api_version: &v,
