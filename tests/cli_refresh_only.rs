@@ -58,6 +58,13 @@ fn drift_is_recorded_without_changing_the_cloud() {
         "--detailed-exitcode",
     ]);
     assert_eq!(drift.status.code(), Some(2), "{}", stderr(&drift));
+    // Drift listed, then no claim that nothing changed.
+    let shown = stdout(&drift);
+    assert!(!shown.contains("No changes"), "{shown}");
+    assert!(
+        shown.contains("Drift: 1 object(s) changed outside infra"),
+        "{shown}"
+    );
     assert!(stdout(&drift).contains("portal-user"), "{}", stdout(&drift));
 
     let accepted = run(&[

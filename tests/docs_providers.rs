@@ -86,8 +86,58 @@ fn render(doc: &Value) -> String {
             ));
         }
     }
+    md.push_str(TYPED_LAYER);
     md
 }
+
+/// The hand-written part: how every other ARM type is known (not a dump of the types).
+const TYPED_LAYER: &str = "
+## Every other ARM type: the typed layer
+
+Besides the curated `azure.*` types above, infra knows every Azure Resource Manager resource
+type that has a stable api-version: 2,695 types in 3,543 type/version entries (the newest stable
+version of each type, plus the versions the curated types use). `infra schema
+\"Microsoft.Web/sites@2025-03-01\"` prints one of them (add `--json` for tools); without
+`@version` it shows the newest known one.
+
+**Where the data comes from.** Microsoft generates machine-readable type data from its REST API
+specifications (the data Bicep and azapi check against). `scripts/gen-azure-types` turns a
+snapshot of it (`../shared/azure-types`, beside the checkout) into the project's own compact
+form, `providers/azure-types/data/azure-types.bin`: names, types, flags and constraints only,
+Microsoft's descriptions left out (the schema view links each type to its REST reference
+instead). Types are deduplicated and the file is cut into deflate-compressed chunks, one per
+source file; it is about 1 MB and is embedded in the binary. `scripts/test` regenerates it and
+fails when the committed file differs.
+
+**How a lookup works.** Nothing is read at start-up. The first lookup inflates the index (a few
+milliseconds), and a type's chunk is inflated the first time a type in it is needed, then kept.
+A reference is `Namespace/type[/child]@api-version`; names and versions are compared
+case-insensitively. An api-version the data does not list (users pin older ones) is checked
+against the nearest known version of the same type, with a warning that says which. An unknown
+type is an error that names the closest known types.
+
+**What is checked.** A body is checked property by property: unknown properties (with a
+did-you-mean, also for a difference in case only: ARM names are case-sensitive), the JSON type of
+each value, values outside a strict enum (an open enum, one that also accepts any string, only
+warns; so does a case-only difference), required properties, read-only properties that cannot be
+sent, string length and pattern (Azure's naming rules, e.g. a storage account name is 3 to 24
+lower-case letters and digits), integer bounds, array lengths, and tagged unions by their
+discriminator (`kind`). The top-level `name` is checked when given but not required: it travels
+in the URL. The data's integer type also stands for decimal numbers (`cpu = 0.5` passes). A few
+patterns use regular-expression features the checker does not have (look-around); those are not
+checked.
+
+**The emulator enforces the same schemas.** For every type it does not model by hand, the
+built-in emulator refuses what ARM refuses: an unknown namespace (`InvalidResourceNamespace`),
+an unknown type (`InvalidResourceType`), an api-version later than any the data knows
+(`NoRegisteredProviderFound`, listing the supported versions; an older one it does not list may
+be real, so it is checked against the nearest known version), a body that breaks the schema
+(`InvalidRequestContent`, with the offending path as `target`), and a child whose parent does
+not exist (`ParentResourceNotFound`). It answers with the body as sent plus `id`, `name`,
+`type`, `properties.provisioningState`, `systemData` and the read-only values it can fill (a web
+app's `defaultHostName`, a registry's `loginServer`); write-only values (passwords, `siteConfig`
+of a web app) are never returned. A read-only value sent back unchanged is ignored, as ARM does.
+";
 
 #[test]
 fn providers_md_matches_the_schemas() {

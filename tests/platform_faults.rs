@@ -19,21 +19,6 @@ const FAULTY: &str = r#"environment faulty {
 }
 "#;
 
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read_dir").flatten() {
-        let name = e.file_name();
-        if name.to_string_lossy().starts_with('.') {
-            continue;
-        }
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &to.join(&name));
-        } else {
-            std::fs::copy(e.path(), to.join(&name)).expect("copy");
-        }
-    }
-}
-
 /// A copy of the platform with the `faulty` environment (Azure target) added.
 fn platform_copy() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().expect("tempdir");

@@ -430,6 +430,7 @@ pub fn plan_session_with_live(
             .reevaluate(address, &KnownOutputs(outs))
             .map_err(|d| d.message)
     };
+    let allow_destroy = req.options.allow_destroy;
     let input = PlanInput {
         desired: &evaluation.resources,
         state: &s.state,
@@ -439,8 +440,50 @@ pub fn plan_session_with_live(
         reevaluate: Some(&re),
         options: req.options,
     };
-    let plan = engine::plan(&input).map_err(fail)?;
+    let mut plan = engine::plan(&input).map_err(fail)?;
+    // Objects infra does not manage go with a group it deletes: ask the cloud what the
+    // groups being deleted or replaced hold (none asked when no group goes).
+    let never = Cancel::never();
+    let found = rt
+        .block_on(engine::contained::inspect(&plan, &s.providers, &never))
+        .map_err(|e| fail(format!("listing what a group holds: {e}")))?;
+    engine::blast::add_unmanaged(&mut plan, &s.state, &found, allow_destroy).map_err(fail)?;
+    plan.output_changes = output_changes(&evaluation, &s.state, &plan);
     Ok((evaluation, plan, live))
+}
+
+/// The root outputs as the recorded state gives them against what the plan predicts; empty
+/// when either side cannot be evaluated (an output reading what the state withholds) or the
+/// plan only reports drift.
+fn output_changes(
+    evaluation: &Evaluation,
+    state: &infra::state::State,
+    plan: &Plan,
+) -> Vec<infra::engine::OutputChange> {
+    if plan.refresh_only || evaluation.outputs.is_empty() {
+        return Vec::new();
+    }
+    let recorded = |a: &str| state.resources.get(a).map(|r| r.output_values());
+    let before = if state.resources.is_empty() {
+        None
+    } else {
+        match evaluation.reevaluate_outputs(&KnownOutputs(&recorded)) {
+            Ok(b) => Some(b),
+            Err(_) => return Vec::new(),
+        }
+    };
+    let destroyed =
+        plan.ops.iter().all(|o| o.action == engine::Action::Delete) && !plan.ops.is_empty();
+    let after = if destroyed {
+        BTreeMap::new()
+    } else {
+        let predicted = |a: &str| plan.predicted.get(a).cloned();
+        match evaluation.reevaluate_outputs(&KnownOutputs(&predicted)) {
+            Ok(a) => a,
+            Err(_) => return Vec::new(),
+        }
+    };
+    engine::outputs::output_changes(before.as_ref(), &after)
 }
 
 /// A value for people: secrets as `(secret)`, unknowns as `(known after apply)`.

@@ -126,6 +126,17 @@ fn op_graph(ops: &[PlannedOp]) -> Result<Graph, GraphError> {
         .map(|(i, o)| (o.address.as_str(), i))
         .collect();
     for (i, op) in ops.iter().enumerate() {
+        // Blast radius: a delete its container carries out waits for it; a child deleted on
+        // its own goes before its container.
+        if op.action == Action::Delete
+            && let Some(&p) = op.parent.as_deref().and_then(|p| idx.get(p))
+        {
+            if op.cascaded {
+                g.add_edge(i, p);
+                continue;
+            }
+            g.add_edge(p, i);
+        }
         if op.action == Action::Delete {
             for d in &op.recorded_deps {
                 if let Some(&j) = idx
@@ -203,15 +214,31 @@ impl Run<'_, '_> {
             .map(ResourceRecord::output_values)
     }
 
+    /// The objects this op's delete took with it are gone: the state forgets them now, so
+    /// that a failure later in the run does not leave them recorded.
+    fn forget_cascaded(&self, op: &PlannedOp) -> Result<(), String> {
+        for address in &op.cascades {
+            self.persist(JournalEntry::Remove {
+                address: address.clone(),
+            })?;
+        }
+        Ok(())
+    }
+
     /// Re-evaluates inputs that were unknown at plan time. `None`: nothing left to change.
     fn resolve(&self, op: &PlannedOp, provider: &dyn Provider) -> Result<Option<Props>, String> {
-        if !op.inputs.values().any(Value::contains_unknown) {
+        // An object replaced with its container is made anew after it: what it reads from
+        // objects replaced before it (a secret's version) is only known now.
+        let with_parent = op.action == Action::Replace && op.parent.is_some();
+        if !with_parent && !op.inputs.values().any(Value::contains_unknown) {
             return Ok(Some(op.inputs.clone()));
         }
-        let re = self
-            .cx
-            .reevaluate
-            .ok_or("values unknown at plan time, and no evaluator to compute them")?;
+        let Some(re) = self.cx.reevaluate else {
+            if with_parent && !op.inputs.values().any(Value::contains_unknown) {
+                return Ok(Some(op.inputs.clone()));
+            }
+            return Err("values unknown at plan time, and no evaluator to compute them".into());
+        };
         let fresh = re.reevaluate(&op.address, &|a| self.outputs_of(a))?;
         let req = PlanRequest {
             type_name: &op.type_name,
@@ -275,14 +302,17 @@ impl Run<'_, '_> {
         };
         let t = op.type_name.as_str();
         if op.action == Action::Delete {
-            let prior = op.prior.as_ref().ok_or("nothing recorded to delete")?;
-            provider
-                .delete(t, prior, &ctx)
-                .await
-                .map_err(|e| e.to_string())?;
-            return self.persist(JournalEntry::Remove {
+            if !op.cascaded {
+                let prior = op.prior.as_ref().ok_or("nothing recorded to delete")?;
+                provider
+                    .delete(t, prior, &ctx)
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
+            self.persist(JournalEntry::Remove {
                 address: op.address.clone(),
-            });
+            })?;
+            return self.forget_cascaded(op);
         }
         let Some(inputs) = self.resolve(op, provider.as_ref())? else {
             return Ok(());
@@ -325,8 +355,19 @@ impl Run<'_, '_> {
                     provider
                         .delete(t, prior, &ctx)
                         .await
-                        .map_err(|e| format!("replacement created, old object not deleted: {e}"))
+                        .map_err(|e| format!("replacement created, old object not deleted: {e}"))?;
+                    self.forget_cascaded(op)
                 } else {
+                    for (child_type, child) in &op.delete_first {
+                        let p = self
+                            .cx
+                            .providers
+                            .provider(child_type)
+                            .ok_or_else(|| format!("no provider for `{child_type}`"))?;
+                        p.delete(child_type, child, &ctx)
+                            .await
+                            .map_err(|e| format!("deleting what it holds first: {e}"))?;
+                    }
                     provider
                         .delete(t, prior, &ctx)
                         .await
@@ -334,6 +375,7 @@ impl Run<'_, '_> {
                     self.persist(JournalEntry::Remove {
                         address: op.address.clone(),
                     })?;
+                    self.forget_cascaded(op)?;
                     let obj = provider
                         .create(create, &ctx)
                         .await

@@ -2,9 +2,12 @@
 
 pub mod accept;
 pub mod apply;
+pub mod blast;
+pub mod contained;
 pub mod diff;
 pub mod graph;
 pub mod model;
+pub mod outputs;
 pub mod plan;
 pub mod providers;
 pub mod refresh;
@@ -13,6 +16,8 @@ pub mod walk;
 
 #[cfg(test)]
 mod apply_tests;
+#[cfg(test)]
+mod blast_tests;
 #[cfg(test)]
 mod plan_tests;
 #[cfg(test)]
@@ -23,7 +28,9 @@ pub use apply::{
     ApplyContext, ApplyError, ApplyOptions, ApplyReport, Failure, ProgressEvent, Skipped, apply,
 };
 pub use graph::{Graph, GraphError};
-pub use model::{Action, AttrChange, Drift, Plan, PlannedOp, ResourceChange, Summary};
+pub use model::{
+    Action, AttrChange, Drift, OutputChange, Plan, PlannedOp, ResourceChange, Summary, Unmanaged,
+};
 pub use plan::{PlanError, PlanInput, PlanOptions, Reevaluate, plan};
 pub use providers::ProviderSet;
 pub use refresh::{RefreshError, refresh};

@@ -73,6 +73,44 @@ pub struct ResourceChange {
     pub attributes: Vec<AttrChange>,
     pub unknown: Vec<String>,
     pub secret: Vec<String>,
+    /// The container whose delete or replace takes this object with it (blast radius): the
+    /// reason says how.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+}
+
+/// An object infra does not manage that lives in a container the plan deletes or replaces,
+/// as the cloud listed it: it goes with the container.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Unmanaged {
+    pub id: String,
+    /// Address of the container.
+    pub parent: String,
+    pub reason: String,
+}
+
+/// A root output whose value the plan changes (Terraform's "Changes to Outputs"). Values
+/// are redacted display values; `None` means absent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutputChange {
+    pub name: String,
+    pub before: Option<Json>,
+    pub after: Option<Json>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub unknown: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub secret: bool,
+}
+
+impl OutputChange {
+    /// `create` (a new output), `update`, `delete`.
+    pub fn action(&self) -> &'static str {
+        match (&self.before, &self.after) {
+            (None, _) => "create",
+            (Some(_), None) => "delete",
+            _ => "update",
+        }
+    }
 }
 
 /// A difference between what infra recorded and what the cloud has now.
@@ -92,6 +130,11 @@ pub struct Summary {
     pub change: usize,
     pub replace: usize,
     pub destroy: usize,
+    /// Of the above, changes that happen because a container they are in is deleted or
+    /// replaced.
+    pub with_parent: usize,
+    /// Objects infra does not manage that go with a deleted or replaced container.
+    pub unmanaged: usize,
 }
 
 /// What apply needs for one resource, with real values (secrets included): never serialised,
@@ -110,6 +153,17 @@ pub struct PlannedOp {
     pub recorded_deps: BTreeSet<String>,
     pub lifecycle: Lifecycle,
     pub existing: bool,
+    /// The container that takes this object with it (see [`ResourceChange::parent`]).
+    pub parent: Option<String>,
+    /// A delete carried out by the parent's delete (a resource group's content): no call of
+    /// its own; the state forgets it once the parent is gone.
+    pub cascaded: bool,
+    /// Addresses the state forgets as soon as this object's delete succeeds (its delete or the
+    /// delete half of its replace takes them with it).
+    pub cascades: Vec<String>,
+    /// Objects inside this one that its replacement deletes before deleting it (type, object);
+    /// they are made again after it by their own operations.
+    pub delete_first: Vec<(String, ObjectState)>,
 }
 
 impl std::fmt::Debug for PlannedOp {
@@ -129,6 +183,19 @@ pub struct Plan {
     pub drift: Vec<Drift>,
     /// Every resource in the configuration or the state, including no-ops, in address order.
     pub changes: Vec<ResourceChange>,
+    /// Objects infra does not manage in containers the plan deletes or replaces.
+    #[serde(default)]
+    pub unmanaged: Vec<Unmanaged>,
+    /// Root outputs that change, by name.
+    #[serde(default)]
+    pub output_changes: Vec<OutputChange>,
+    /// Made with `--refresh-only`: drift is all there is to show.
+    #[serde(default)]
+    pub refresh_only: bool,
+    /// Outputs by address as predicted by the plan, real values (secrets included): what the
+    /// root outputs are re-evaluated with. Never serialised or printed.
+    #[serde(skip)]
+    pub predicted: std::collections::HashMap<String, Props>,
     #[serde(skip)]
     pub ops: Vec<PlannedOp>,
     /// Addresses the configuration marks `protect`; apply records the flag in state.
@@ -158,7 +225,11 @@ impl Plan {
                 Action::Delete => s.destroy += 1,
                 Action::NoOp | Action::Read => {}
             }
+            if c.parent.is_some() && c.action != Action::NoOp {
+                s.with_parent += 1;
+            }
         }
+        s.unmanaged = self.unmanaged.len();
         s
     }
 

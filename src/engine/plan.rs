@@ -1,9 +1,10 @@
 //! Planning: desired resources + recorded state (+ refreshed live objects) → a plan. Pure: no
 //! I/O, no clock; providers are asked only for their (pure) normalisation.
 
+use super::blast;
 use super::diff::{self, all_removed, all_set, apply_ignore_changes, diff_inputs, diff_outputs};
 use super::graph::{Graph, GraphError};
-use super::model::{Action, Drift, Plan, PlannedOp, ResourceChange};
+use super::model::{Action, AttrChange, Drift, Plan, PlannedOp, ResourceChange};
 use super::providers::ProviderSet;
 use crate::state::{ResourceRecord, SecretKey, State};
 use infra_provider_core::{DesiredResource, ObjectState, PlanRequest, Props, ProviderError, Value};
@@ -77,6 +78,16 @@ pub enum PlanError {
     },
     #[error("{address}: re-evaluation failed: {message}")]
     Reevaluate { address: String, message: String },
+    #[error(
+        "{address} would be {verb} with {} object(s) in it that infra does not manage: {}; import them into the configuration, move them elsewhere, or pass --allow-destroy to let them go with it",
+        .ids.len(),
+        .ids.join(", ")
+    )]
+    Unmanaged {
+        address: String,
+        verb: &'static str,
+        ids: Vec<String>,
+    },
     #[error("--target {0} names no resource in the configuration or the state")]
     UnknownTarget(String),
 }
@@ -88,6 +99,8 @@ struct Planner<'a> {
     /// Addresses planned with an action other than no-op: their dependents are re-evaluated,
     /// since the values they were evaluated with (recorded outputs) may be about to change.
     changing: HashSet<String>,
+    /// Containers planned for replacement so far: (id as compared, address).
+    replaced: Vec<(String, String)>,
     plan: Plan,
 }
 
@@ -98,6 +111,7 @@ pub fn plan(input: &PlanInput<'_>) -> Result<Plan, PlanError> {
         input,
         outputs: HashMap::new(),
         changing: HashSet::new(),
+        replaced: Vec::new(),
         plan: Plan {
             lineage: input.state.lineage.clone(),
             serial: input.state.serial,
@@ -109,6 +123,14 @@ pub fn plan(input: &PlanInput<'_>) -> Result<Plan, PlanError> {
     }
     p.plan_deletes()?;
     let mut plan = p.plan;
+    plan.predicted = p.outputs;
+    plan.refresh_only = input.options.refresh_only;
+    blast::radius(
+        &mut plan,
+        input.state,
+        input.providers,
+        input.options.allow_destroy,
+    )?;
     plan.protected = input
         .desired
         .iter()
@@ -252,6 +274,8 @@ impl<'a> Planner<'a> {
                 }
             }
         };
+        let (action, reason, attributes, outputs, parent) =
+            self.with_parent(r, &base, req, (action, reason, attributes, outputs))?;
         if action == Action::Replace && r.lifecycle.protect && !input.options.allow_destroy {
             return Err(PlanError::Protected {
                 address: r.address.clone(),
@@ -260,6 +284,13 @@ impl<'a> Planner<'a> {
             });
         }
         self.outputs.insert(r.address.clone(), outputs.clone());
+        if action == Action::Replace
+            && let Some(prior) = &base
+            && !prior.id.is_empty()
+        {
+            self.replaced
+                .push((blast::key(&prior.id), r.address.clone()));
+        }
         if action != Action::NoOp {
             self.changing.insert(r.address.clone());
         }
@@ -286,6 +317,7 @@ impl<'a> Planner<'a> {
             attributes,
             unknown: paths_where(&[&inputs, &outputs], Value::contains_unknown),
             secret: paths_where(&[&inputs, &outputs], Value::contains_secret),
+            parent: parent.clone(),
         });
         self.plan.ops.push(PlannedOp {
             address: r.address.clone(),
@@ -293,12 +325,86 @@ impl<'a> Planner<'a> {
             action,
             inputs,
             prior: base,
-            depends_on: r.depends_on.clone(),
+            depends_on: r.depends_on.iter().chain(parent.iter()).cloned().collect(),
             recorded_deps: record.map(|x| x.dependencies.clone()).unwrap_or_default(),
             lifecycle: r.lifecycle.clone(),
             existing: r.existing,
+            parent,
+            cascaded: false,
+            cascades: Vec::new(),
+            delete_first: Vec::new(),
         });
         Ok(())
+    }
+
+    /// An object inside a container planned for replacement is replaced too, after it: the
+    /// container's delete takes it along. Predicted as a create, so that its dependents are
+    /// re-evaluated against the new object's outputs.
+    #[allow(clippy::type_complexity)]
+    fn with_parent(
+        &self,
+        r: &DesiredResource,
+        base: &Option<ObjectState>,
+        req: PlanRequest<'_>,
+        planned: (Action, Option<String>, Vec<AttrChange>, Props),
+    ) -> Result<
+        (
+            Action,
+            Option<String>,
+            Vec<AttrChange>,
+            Props,
+            Option<String>,
+        ),
+        PlanError,
+    > {
+        let (action, reason, attributes, outputs) = planned;
+        let unchanged = (action, reason, attributes, outputs, None);
+        let Some(prior) = base.as_ref().filter(|p| !p.id.is_empty()) else {
+            return Ok(unchanged);
+        };
+        if r.existing || !matches!(unchanged.0, Action::NoOp | Action::Update | Action::Replace) {
+            return Ok(unchanged);
+        }
+        let id = blast::key(&prior.id);
+        let hosts = blast::host_props(self.input.providers, &r.type_name);
+        let named = |k: &str| match prior.inputs.get(k) {
+            Some(Value::String(s)) => Some(s.clone()),
+            _ => None,
+        };
+        let Some((_, parent)) = self
+            .replaced
+            .iter()
+            .filter(|(cid, _)| blast::contained(&id, &named, &hosts, cid))
+            .min_by_key(|(cid, _)| cid.len())
+        else {
+            return Ok(unchanged);
+        };
+        let provider =
+            self.input
+                .providers
+                .provider(&r.type_name)
+                .ok_or_else(|| PlanError::UnknownType {
+                    address: r.address.clone(),
+                    type_name: r.type_name.clone(),
+                })?;
+        let fresh = PlanRequest { prior: None, ..req };
+        let predicted = provider
+            .plan(fresh)
+            .map_err(|error| PlanError::Provider {
+                address: r.address.clone(),
+                error,
+            })?
+            .predicted_outputs;
+        let mut attrs = unchanged.2;
+        attrs.retain(|a| !a.output);
+        attrs.extend(diff_outputs(&predicted, &prior.outputs));
+        Ok((
+            Action::Replace,
+            Some(blast::replaced_with(parent)),
+            attrs,
+            predicted,
+            Some(parent.clone()),
+        ))
     }
 
     /// The object to diff against (live if refreshed, else recorded) and whether it drifted.
@@ -394,6 +500,7 @@ impl<'a> Planner<'a> {
             attributes: all_removed(&obj.inputs, rec.secret_inputs.keys().cloned()),
             unknown: Vec::new(),
             secret: rec.secret_inputs.keys().cloned().collect(),
+            parent: None,
         });
         self.plan.ops.push(PlannedOp {
             address: address.into(),
@@ -405,6 +512,10 @@ impl<'a> Planner<'a> {
             recorded_deps: rec.dependencies.clone(),
             lifecycle: lifecycle.clone(),
             existing: false,
+            parent: None,
+            cascaded: false,
+            cascades: Vec::new(),
+            delete_first: Vec::new(),
         });
         Ok(())
     }
@@ -432,7 +543,20 @@ fn restrict_to_targets(
             stack.extend(graph.deps(i).iter().copied());
         }
     }
+    // What goes with a kept container is kept: the container's delete takes it anyway.
+    let taken: Vec<String> = plan
+        .changes
+        .iter()
+        .filter(|c| c.parent.as_ref().is_some_and(|p| keep.contains(p)))
+        .map(|c| c.address.clone())
+        .collect();
+    keep.extend(taken);
     plan.changes.retain(|c| keep.contains(&c.address));
     plan.ops.retain(|o| keep.contains(&o.address));
+    for op in &mut plan.ops {
+        if op.cascaded && op.parent.as_ref().is_none_or(|p| !keep.contains(p)) {
+            op.cascaded = false;
+        }
+    }
     Ok(())
 }

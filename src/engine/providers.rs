@@ -10,6 +10,8 @@ use tokio::sync::Semaphore;
 pub struct ProviderSet {
     providers: BTreeMap<String, (Arc<dyn Provider>, Arc<Semaphore>)>,
     schemas: BTreeMap<String, ResourceSchema>,
+    /// The provider of type references (`"Microsoft.Web/sites@..."`), if any.
+    type_refs: Option<String>,
 }
 
 impl ProviderSet {
@@ -23,6 +25,9 @@ impl ProviderSet {
         }
         let limit = provider.concurrency().max_in_flight.max(1);
         let name = provider.name().to_string();
+        if provider.serves_type_refs() {
+            self.type_refs = Some(name.clone());
+        }
         self.providers
             .insert(name, (provider, Arc::new(Semaphore::new(limit))));
     }
@@ -33,6 +38,9 @@ impl ProviderSet {
     }
 
     fn entry(&self, type_name: &str) -> Option<&(Arc<dyn Provider>, Arc<Semaphore>)> {
+        if infra_provider_core::typed::is_type_ref(type_name) {
+            return self.providers.get(self.type_refs.as_deref()?);
+        }
         let prefix = type_name.split('.').next().unwrap_or(type_name);
         self.providers.get(prefix)
     }

@@ -180,6 +180,175 @@ fn many(n: usize) -> Plan {
     make(&desired, &State::new("l".into()), None)
 }
 
+/// A group replaced because its name changed: the vault in it goes along, one object in the
+/// group is not managed by infra, and a group elsewhere is deleted with its content.
+fn blast() -> Plan {
+    let rg = "/subscriptions/s/resourceGroups/app";
+    let thing = |name: &str| props(&[("name", Value::str(name)), ("size", Value::Int(1))]);
+    let at = |id: &str, name: &str| record("test.thing", id, thing(name), BTreeMap::new());
+    let state = state_with(vec![
+        ("rg", at(rg, "app")),
+        (
+            "vault",
+            at(
+                &format!("{rg}/providers/Microsoft.KeyVault/vaults/kv"),
+                "kv",
+            ),
+        ),
+        ("old", at("/subscriptions/s/resourceGroups/old", "old")),
+        (
+            "old_zone",
+            at(
+                "/subscriptions/s/resourceGroups/old/providers/Microsoft.Network/dnsZones/z",
+                "z",
+            ),
+        ),
+    ]);
+    let desired = vec![
+        desired("rg", "test.thing", thing("app2"), &[]),
+        desired("vault", "test.thing", thing("kv"), &["rg"]),
+    ];
+    let mut p = make(&desired, &state, None);
+    let found = vec![(
+        "rg".to_string(),
+        vec![format!("{rg}/providers/Microsoft.Web/sites/portal-made")],
+    )];
+    crate::engine::blast::add_unmanaged(&mut p, &state, &found, true).unwrap();
+    p
+}
+
+/// Plan wording: a create with an empty default (not shown) and a reference held as an ARM
+/// id (shown by name), an update of a reference, and changes to outputs.
+fn wording() -> Plan {
+    let zone = "/subscriptions/s/resourceGroups/app/providers/Microsoft.Network/dnsZones/a.example";
+    let other =
+        "/subscriptions/s/resourceGroups/app/providers/Microsoft.Network/dnsZones/b.example";
+    let state = state_with(vec![(
+        "moved",
+        record(
+            "test.thing",
+            "id-moved",
+            props(&[("name", Value::str("m")), ("script", Value::str(zone))]),
+            props(&[("fqdn", Value::str("m.example"))]),
+        ),
+    )]);
+    let desired = vec![
+        desired(
+            "fresh",
+            "test.thing",
+            props(&[
+                ("name", Value::str("f")),
+                ("script", Value::str(zone)),
+                ("tags", Value::Object(BTreeMap::new())),
+            ]),
+            &[],
+        ),
+        desired(
+            "moved",
+            "test.thing",
+            props(&[("name", Value::str("m")), ("script", Value::str(other))]),
+            &[],
+        ),
+    ];
+    let mut p = make(&desired, &state, None);
+    let out = |pairs: &[(&str, Value, bool)]| {
+        pairs
+            .iter()
+            .map(|(k, v, s)| (k.to_string(), (v.clone(), *s)))
+            .collect::<crate::engine::outputs::Outputs>()
+    };
+    p.output_changes = crate::engine::outputs::output_changes(
+        Some(&out(&[
+            ("host", Value::str("m.example"), false),
+            ("old", Value::Int(1), false),
+        ])),
+        &out(&[
+            ("host", Value::Unknown, false),
+            ("url", Value::str("https://f.example"), false),
+            ("token", Value::str(CANARY), true),
+        ]),
+    );
+    p
+}
+
+/// `--refresh-only` with drift: the drift, then no "No changes".
+fn drift_only() -> Plan {
+    let state = state_with(vec![(
+        "a",
+        record(
+            "core.data",
+            "data-1",
+            props(&[("input", Value::Int(1))]),
+            props(&[("output", Value::Int(1))]),
+        ),
+    )]);
+    let mut live = BTreeMap::new();
+    live.insert(
+        "a".to_string(),
+        Some(ObjectState {
+            id: "data-1".into(),
+            inputs: props(&[("input", Value::Int(2))]),
+            outputs: props(&[("output", Value::Int(2))]),
+        }),
+    );
+    let providers = providers();
+    let key = key();
+    plan(&PlanInput {
+        desired: &[desired(
+            "a",
+            "core.data",
+            props(&[("input", Value::Int(1))]),
+            &[],
+        )],
+        state: &state,
+        live: Some(&live),
+        providers: &providers,
+        key: &key,
+        reevaluate: None,
+        options: PlanOptions {
+            refresh_only: true,
+            ..Default::default()
+        },
+    })
+    .unwrap()
+}
+
+#[test]
+fn wording_views() {
+    let p = wording();
+    let human = render_human(&p, &HumanOptions { color: false });
+    assert!(!human.contains("tags = {}"), "{human}");
+    assert!(human.contains("script = \"a.example\""), "{human}");
+    assert!(!human.contains(CANARY));
+    golden("wording.txt", &human);
+    golden(
+        "wording.md",
+        &render_markdown(&p, &MarkdownOptions::default()),
+    );
+    golden("wording.json", &render_json(&p));
+    let d = drift_only();
+    let human = render_human(&d, &HumanOptions { color: false });
+    assert!(!human.contains("No changes"), "{human}");
+    golden("drift-only.txt", &human);
+    let md = render_markdown(&d, &MarkdownOptions::default());
+    assert!(!md.contains("No changes"), "{md}");
+    golden("drift-only.md", &md);
+}
+
+#[test]
+fn blast_radius_views() {
+    let p = blast();
+    golden(
+        "blast.txt",
+        &render_human(&p, &HumanOptions { color: false }),
+    );
+    golden(
+        "blast.md",
+        &render_markdown(&p, &MarkdownOptions::default()),
+    );
+    golden("blast.json", &render_json(&p));
+}
+
 #[test]
 fn human_views() {
     golden(

@@ -1,6 +1,8 @@
 //! The terminal view of a plan, with colour when asked for.
 
-use super::text::{attr_lines, summary_line, symbol, verb};
+use super::text::{
+    attr_lines, is_empty_default, no_changes, output_line, summary_line, symbol, verb,
+};
 use crate::engine::model::{Action, Plan};
 use std::fmt::Write;
 
@@ -49,7 +51,7 @@ impl Paint {
 }
 
 fn attributes(out: &mut String, p: &Paint, attrs: &[crate::engine::model::AttrChange]) {
-    for a in attrs {
+    for a in attrs.iter().filter(|a| !is_empty_default(a)) {
         let l = attr_lines(a);
         let _ = writeln!(
             out,
@@ -98,11 +100,11 @@ pub fn render_human(plan: &Plan, opts: &HumanOptions) -> String {
         out.push('\n');
     }
     let pending: Vec<_> = plan.pending().collect();
-    if pending.is_empty() {
-        let _ = writeln!(
-            out,
-            "No changes. The infrastructure matches the configuration.\n"
-        );
+    if pending.is_empty() && plan.unmanaged.is_empty() {
+        let _ = writeln!(out, "{}\n", no_changes(plan));
+        if plan.refresh_only {
+            return out;
+        }
     } else {
         let _ = writeln!(
             out,
@@ -129,6 +131,27 @@ pub fn render_human(plan: &Plan, opts: &HumanOptions) -> String {
             out.push('\n');
         }
     }
+    if !plan.unmanaged.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}\n",
+            p.code(
+                "1",
+                "Not managed by infra, and deleted with their container:"
+            )
+        );
+        for u in &plan.unmanaged {
+            let _ = writeln!(out, "  {} {} ({})", p.mark('-', "-"), u.id, u.reason);
+        }
+        out.push('\n');
+    }
     let _ = writeln!(out, "{}", p.code("1", &summary_line(&plan.summary())));
+    if !plan.output_changes.is_empty() {
+        let _ = writeln!(out, "\n{}\n", p.code("1", "Changes to Outputs:"));
+        for o in &plan.output_changes {
+            let (mark, line) = output_line(o);
+            let _ = writeln!(out, "  {} {line}", p.mark(mark, &mark.to_string()));
+        }
+    }
     out
 }

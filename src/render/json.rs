@@ -49,15 +49,32 @@ pub fn plan_json(plan: &Plan) -> Value {
                 "unknown": c.unknown,
                 "secret": c.secret,
                 "attributes": attrs(&c.attributes),
+                "parent": c.parent,
             })
+        })
+        .collect();
+    let unmanaged: Vec<Value> = plan
+        .unmanaged
+        .iter()
+        .map(|u| json!({"id": u.id, "parent": u.parent, "reason": u.reason}))
+        .collect();
+    let outputs: Vec<Value> = plan
+        .output_changes
+        .iter()
+        .map(|o| {
+            json!({"name": o.name, "action": o.action(), "before": o.before, "after": o.after,
+                   "unknown": o.unknown, "secret": o.secret})
         })
         .collect();
     json!({
         "format_version": "1",
         "state": {"lineage": plan.lineage, "serial": plan.serial},
-        "summary": {"add": s.add, "change": s.change, "replace": s.replace, "destroy": s.destroy},
+        "summary": {"add": s.add, "change": s.change, "replace": s.replace, "destroy": s.destroy,
+                    "with_parent": s.with_parent, "unmanaged": s.unmanaged},
         "drift": drift,
         "changes": changes,
+        "unmanaged": unmanaged,
+        "output_changes": outputs,
     })
 }
 

@@ -2,7 +2,7 @@
 //! first and flagged, never longer than the limit (GitHub refuses comments over 65,536
 //! characters), saying what was left out and where the full plan is.
 
-use super::text::{attr_lines, summary_line};
+use super::text::{attr_lines, is_empty_default, no_changes, output_line, summary_line};
 use crate::engine::model::{Action, Plan, ResourceChange};
 use std::fmt::Write;
 
@@ -46,7 +46,7 @@ fn flag(a: Action) -> &'static str {
 fn details(c: &ResourceChange) -> String {
     let mut body = String::new();
     if c.action != Action::Delete {
-        for a in &c.attributes {
+        for a in c.attributes.iter().filter(|a| !is_empty_default(a)) {
             let l = attr_lines(a);
             let _ = writeln!(body, "{} {}", l.mark, l.head);
             for (mark, line) in &l.diff {
@@ -95,6 +95,24 @@ pub fn render_markdown(plan: &Plan, opts: &MarkdownOptions) -> String {
             "⚠️ **{risky} resource(s) will be replaced or destroyed.**\n"
         );
     }
+    if s.with_parent > 0 {
+        let _ = writeln!(
+            out,
+            "⚠️ **{} of them go with a container that is replaced or destroyed.**\n",
+            s.with_parent
+        );
+    }
+    if !plan.unmanaged.is_empty() {
+        let _ = writeln!(
+            out,
+            "⚠️ **{} object(s) not managed by infra will be deleted with their container:**\n",
+            plan.unmanaged.len()
+        );
+        for u in &plan.unmanaged {
+            let _ = writeln!(out, "- <code>{}</code> — {}", html(&u.id), html(&u.reason));
+        }
+        out.push('\n');
+    }
 
     let mut blocks: Vec<String> = Vec::new();
     for d in &plan.drift {
@@ -123,9 +141,25 @@ pub fn render_markdown(plan: &Plan, opts: &MarkdownOptions) -> String {
     // Risky first, so that a cut never hides a replace or delete behind an update.
     pending.sort_by_key(|c| (!c.action.is_risky(), c.address.clone()));
     blocks.extend(pending.iter().map(|c| details(c)));
-    if blocks.is_empty() {
-        out.push_str("No changes. The infrastructure matches the configuration.\n");
-        return out;
+    if !plan.output_changes.is_empty() {
+        let mut body = String::new();
+        for o in &plan.output_changes {
+            let (mark, line) = output_line(o);
+            let _ = writeln!(body, "{mark} {line}");
+        }
+        let f = fence(&body);
+        blocks.push(format!(
+            "<details><summary>Changes to outputs ({})</summary>\n\n{f}diff\n{body}{f}\n\n</details>\n",
+            plan.output_changes.len()
+        ));
+    }
+    if pending.is_empty() && plan.unmanaged.is_empty() {
+        if plan.drift.is_empty() {
+            out.push_str(&no_changes(plan));
+            out.push('\n');
+            return out;
+        }
+        blocks.push(format!("{}\n", no_changes(plan)));
     }
 
     let total = blocks.len();

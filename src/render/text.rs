@@ -1,6 +1,6 @@
 //! Formatting shared by the human and markdown views: values, attribute lines, line diffs.
 
-use crate::engine::model::{Action, AttrChange, Json, Summary};
+use crate::engine::model::{Action, AttrChange, Json, OutputChange, Plan, Summary};
 use similar::{ChangeTag, TextDiff};
 
 const UNKNOWN: &str = "(known after apply)";
@@ -15,10 +15,24 @@ pub fn value(v: &Json) -> String {
 }
 
 pub fn summary_line(s: &Summary) -> String {
-    format!(
-        "Plan: {} to add, {} to change, {} to replace, {} to destroy.",
+    let mut line = format!(
+        "Plan: {} to add, {} to change, {} to replace, {} to destroy",
         s.add, s.change, s.replace, s.destroy
-    )
+    );
+    if s.with_parent > 0 {
+        line.push_str(&format!(
+            "; {} of these with their container",
+            s.with_parent
+        ));
+    }
+    if s.unmanaged > 0 {
+        line.push_str(&format!(
+            "; {} object(s) not managed by infra go with their container",
+            s.unmanaged
+        ));
+    }
+    line.push('.');
+    line
 }
 
 /// `+`, `~`, `-/+`, `-`, `<=`.
@@ -52,7 +66,51 @@ pub struct AttrLines {
     pub diff: Vec<(char, String)>,
 }
 
+/// An attribute set to an empty value where there was none (`+ tags = {}`), or an empty value
+/// removed: nothing a reader needs to see.
+pub fn is_empty_default(a: &AttrChange) -> bool {
+    let empty = |v: &Json| match v {
+        Json::Null => true,
+        Json::Object(m) => m.is_empty(),
+        Json::Array(l) => l.is_empty(),
+        _ => false,
+    };
+    match (&a.before, &a.after) {
+        (None, Some(v)) | (Some(v), None) => empty(v),
+        _ => false,
+    }
+}
+
+/// The name an ARM id ends with, for a reference shown as what it refers to.
+fn arm_name(s: &str) -> Option<&str> {
+    let parts: Vec<&str> = s.trim_end_matches('/').split('/').collect();
+    (parts.len() >= 5 && parts[0].is_empty() && parts[1].eq_ignore_ascii_case("subscriptions"))
+        .then(|| parts.last().copied())
+        .flatten()
+        .filter(|n| !n.is_empty())
+}
+
+/// An input that refers to another object holds its ARM id; it is shown as the object's name,
+/// as references by name are (`resource_group = "app-rg"`), unless the names alone would hide
+/// the change (the same name in another group).
+fn references_by_name(a: &AttrChange) -> (Option<Json>, Option<Json>) {
+    let short = |v: &Option<Json>| match v {
+        Some(Json::String(s)) if !a.output => arm_name(s).map(|n| Json::String(n.to_string())),
+        _ => None,
+    };
+    let (b, c) = (short(&a.before), short(&a.after));
+    let hides = a.before.is_some() && a.after.is_some() && b.is_some() && b == c;
+    if hides {
+        return (a.before.clone(), a.after.clone());
+    }
+    (
+        b.or_else(|| a.before.clone()),
+        c.or_else(|| a.after.clone()),
+    )
+}
+
 pub fn attr_lines(a: &AttrChange) -> AttrLines {
+    let (before, after) = references_by_name(a);
     let note = if a.forces_replace {
         "  # forces replacement"
     } else {
@@ -63,7 +121,7 @@ pub fn attr_lines(a: &AttrChange) -> AttrLines {
     } else {
         a.path.clone()
     };
-    match (&a.before, &a.after) {
+    match (&before, &after) {
         (None, Some(after)) => AttrLines {
             mark: '+',
             head: format!("{name} = {}", value(after)),
@@ -110,6 +168,32 @@ pub fn attr_lines(a: &AttrChange) -> AttrLines {
             head: name,
             diff: vec![],
         },
+    }
+}
+
+/// What a plan with nothing to apply says. After drift it does not claim "no changes": with
+/// `--refresh-only` the drift is the news; otherwise the configuration already agrees with it.
+pub fn no_changes(plan: &Plan) -> String {
+    match (plan.drift.len(), plan.refresh_only) {
+        (0, _) => "No changes. The infrastructure matches the configuration.".into(),
+        (n, true) => format!(
+            "Drift: {n} object(s) changed outside infra (above). Nothing in the cloud changes; \
+             `infra apply --refresh-only` records them in the state as they are now."
+        ),
+        (_, false) => "No changes to apply: the configuration already agrees with what changed \
+             outside infra (above)."
+            .into(),
+    }
+}
+
+/// One line of "Changes to Outputs": mark and text.
+pub fn output_line(o: &OutputChange) -> (char, String) {
+    let v = |x: &Json| value(x);
+    match (&o.before, &o.after) {
+        (None, Some(a)) => ('+', format!("{} = {}", o.name, v(a))),
+        (Some(b), None) => ('-', format!("{} = {}", o.name, v(b))),
+        (Some(b), Some(a)) => ('~', format!("{} = {} -> {}", o.name, v(b), v(a))),
+        (None, None) => ('~', o.name.clone()),
     }
 }
 

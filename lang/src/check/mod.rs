@@ -15,6 +15,7 @@ mod names;
 mod places;
 mod properties;
 mod secrets;
+mod typed;
 mod types;
 
 use crate::diag::{self, Diagnostic};

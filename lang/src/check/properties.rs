@@ -56,7 +56,14 @@ impl ModuleChecker<'_> {
         self.types_used.insert(type_name.clone());
         let schemas = self.schemas;
         let schema = schemas.get(&type_name);
-        if schema.is_none() {
+        let typed = if r.type_ref {
+            self.resolve_type_ref(r)
+        } else {
+            None
+        };
+        if r.type_ref && schemas.resolver().is_some() {
+            // Reported by `resolve_type_ref`.
+        } else if schema.is_none() {
             let suggestion = diag::did_you_mean(&type_name, schemas.names());
             self.diags.push(diag::names::unknown_resource_type(
                 &type_name,
@@ -83,6 +90,17 @@ impl ModuleChecker<'_> {
             if META.contains(&a.name.name.as_str()) {
                 self.check_meta(a, schema);
                 continue;
+            }
+            if typed.is_some() {
+                // The body is checked against the rich type below, and so is a placement
+                // attribute the type does not take.
+                if !super::typed::PLACEMENT.contains(&a.name.name.as_str()) {
+                    continue;
+                }
+                if schema.is_none_or(|s| !s.properties.contains_key(&a.name.name)) {
+                    self.infer(&a.value);
+                    continue;
+                }
             }
             let Some(schema) = schema else {
                 self.infer(&a.value);
@@ -116,7 +134,9 @@ impl ModuleChecker<'_> {
                 }
             }
         }
-        if let Some(schema) = schema
+        if let Some(t) = &typed {
+            self.check_typed_body(t, r);
+        } else if let Some(schema) = schema
             && !r.existing
         {
             let missing: Vec<&str> = schema

@@ -52,10 +52,25 @@ codes! {
     DUPLICATE_KEY = "E0701": "duplicate instance key";
     INDEX_OUT_OF_RANGE = "E0702": "index out of range or missing key";
     DIVISION_BY_ZERO = "E0703": "division by zero";
+    // ARM type references (E08xx)
+    UNKNOWN_TYPE_REF = "E0800": "unknown ARM resource type";
+    TYPED_UNKNOWN_PROPERTY = "E0801": "property not in the ARM type";
+    TYPED_WRONG_TYPE = "E0802": "value of the wrong type for the ARM type";
+    TYPED_NOT_ALLOWED = "E0803": "value not allowed by the ARM enum";
+    TYPED_MISSING = "E0804": "required ARM property missing";
+    TYPED_READ_ONLY = "E0805": "read-only ARM property set";
+    TYPED_LENGTH = "E0806": "string or list length outside the ARM limits";
+    TYPED_PATTERN = "E0807": "string does not match the ARM pattern";
+    TYPED_RANGE = "E0808": "integer outside the ARM bounds";
+    TYPED_DISCRIMINATOR = "E0809": "unknown variant of a discriminated ARM object";
+    TYPED_PLACEMENT = "E0810": "ARM resource placed wrongly";
     // warnings (W0xxx)
     UNUSED_PARAM = "W0001": "unused param";
     UNUSED_LET = "W0002": "unused let";
     REDUNDANT_DEPENDS_ON = "W0003": "depends_on already implied by a reference";
+    NEAREST_API_VERSION = "W0800": "unknown api-version of a known ARM type";
+    OPEN_ENUM_VALUE = "W0803": "value not among the known values of an open ARM enum";
+    WRITE_ONLY_NOT_SECRET = "W0811": "write-only or sensitive ARM property given a non-secret value";
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ pub mod names;
 pub mod render;
 pub mod secrets;
 pub mod syntax;
+pub mod typed;
 pub mod types;
 
 use crate::span::Span;

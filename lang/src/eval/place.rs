@@ -20,6 +20,9 @@ pub(crate) enum Place {
     /// A module instance (its scope).
     Module(usize),
     Val(Value),
+    /// A path into an attribute of a typed (ARM type reference) resource: what the
+    /// configuration sets is known at plan time, the rest comes from the cloud.
+    Path(usize, Vec<String>),
 }
 
 /// Memo of one re-evaluation: recomputed values and what the resolver answered.
@@ -72,7 +75,12 @@ impl<'a> Cx<'a> {
                 self.decl_place(sc, d, deps)
             }
             ExprKind::Member(base, name) => match self.place(base, sc, locals, deps)? {
+                Place::Inst(i) if self.is_typed(i) => Ok(Place::Path(i, vec![name.name.clone()])),
                 Place::Inst(i) => Ok(Place::Val(self.attribute(i, &name.name))),
+                Place::Path(i, mut path) => {
+                    path.push(name.name.clone());
+                    Ok(Place::Path(i, path))
+                }
                 Place::Insts(s, d) => self.instance_by_key(s, d, &name.name, name.span, deps),
                 Place::Module(ms) => match self.lookup(ms, &name.name) {
                     Some(d) => {
@@ -112,6 +120,20 @@ impl<'a> Cx<'a> {
                 Place::Val(v) => {
                     let k = self.eval(key, sc, locals, deps)?;
                     Ok(Place::Val(ops::index(v, k, key.span)?))
+                }
+                Place::Path(i, mut path) => {
+                    let k = self.eval(key, sc, locals, deps)?;
+                    match k.unwrap_secret().0 {
+                        Value::String(text) => {
+                            path.push(text.clone());
+                            Ok(Place::Path(i, path))
+                        }
+                        _ => Ok(Place::Val(ops::index(
+                            self.typed_path(i, &path),
+                            k,
+                            key.span,
+                        )?)),
+                    }
                 }
                 Place::Inst(_) | Place::Module(_) => Err(diag::eval::eval_error(
                     "only `for` resources, lists and maps are indexed",
@@ -178,8 +200,34 @@ impl<'a> Cx<'a> {
         }
     }
 
+    fn is_typed(&self, i: usize) -> bool {
+        self.resource_of(i)
+            .and_then(|r| self.data.schemas.get(&r.type_name))
+            .is_some_and(|s| s.typed.is_some())
+    }
+
+    /// A value inside a typed resource's attribute: the configuration's own value when it sets
+    /// the path, else what the cloud last answered, else unknown until apply.
+    fn typed_path(&self, i: usize, path: &[String]) -> Value {
+        let Some((head, rest)) = path.split_first() else {
+            return Value::Unknown;
+        };
+        let top = self.attribute(i, head);
+        if let Some(v) = descend(&top, rest)
+            && v != Value::Null
+            && !v.contains_unknown()
+        {
+            return v;
+        }
+        match self.known_attribute(i, infra_provider_core::typed::LIVE_OUTPUT) {
+            Some(Value::Unknown) | None => Value::Unknown,
+            Some(live) => descend(&live, path).unwrap_or(Value::Null),
+        }
+    }
+
     pub fn place_value(&self, p: Place, deps: &mut BTreeSet<usize>) -> R<Value> {
         Ok(match p {
+            Place::Path(i, path) => self.typed_path(i, &path),
             Place::Inst(i) => self.attribute(i, "id"),
             Place::Insts(s, d) => {
                 let Some(Slot::Many(map)) = self.scopes.get(s).and_then(|x| x.slots.get(d)) else {
@@ -375,4 +423,19 @@ impl<'a> Cx<'a> {
         self.resource_body(instance.scope, r, instance.each.as_ref(), &mut deps, false)
             .map(|(p, _)| p)
     }
+}
+
+/// The value at `path` below `v`, through objects (secrets stay wrapped).
+fn descend(v: &Value, path: &[String]) -> Option<Value> {
+    let mut cur = v.clone();
+    for key in path {
+        let (inner, secret) = cur.unwrap_secret();
+        let next = match inner {
+            Value::Object(m) => m.get(key)?.clone(),
+            Value::Unknown => return Some(Value::Unknown),
+            _ => return None,
+        };
+        cur = taint(next, secret);
+    }
+    Some(cur)
 }

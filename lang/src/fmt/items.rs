@@ -30,8 +30,12 @@ impl Printer<'_> {
             }
             Item::Resource(r) => {
                 let kw = if r.existing { "existing" } else { "resource" };
-                self.out
-                    .push_str(&format!("{kw} {}: {}", r.name.name, r.type_name.name));
+                let ty = if r.type_ref {
+                    quote_plain(&r.type_name.name)
+                } else {
+                    r.type_name.name.clone()
+                };
+                self.out.push_str(&format!("{kw} {}: {ty}", r.name.name));
                 let mut after = r.type_name.span.end;
                 if let Some(fe) = &r.for_each {
                     self.out.push_str(" for ");

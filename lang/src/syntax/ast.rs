@@ -80,8 +80,11 @@ pub struct Let {
 pub struct Resource {
     pub existing: bool,
     pub name: Ident,
-    /// Dotted type name, e.g. `azure.key_vault`, with its span.
+    /// Dotted type name, e.g. `azure.key_vault`, or the text of a type reference
+    /// (`Microsoft.Web/sites@2025-03-01`, without quotes), with its span.
     pub type_name: Ident,
+    /// The type was written as a quoted ARM type reference.
+    pub type_ref: bool,
     pub for_each: Option<ForEach>,
     pub body: Vec<Attribute>,
     pub span: Span,

@@ -129,6 +129,7 @@ impl Builder {
         let mut for_each = None;
         let mut body = None;
         let mut source = None;
+        let mut type_ref = false;
         for c in self.children(inner) {
             match c.as_rule() {
                 Rule::ident if name.is_none() => name = Some(self.ident(&c)),
@@ -137,7 +138,14 @@ impl Builder {
                 Rule::expr => value = Some(self.expr(c)?.0),
                 Rule::for_each => for_each = Some(self.for_each(c)?),
                 Rule::body => body = Some(self.body(c)?),
-                Rule::string => source = Some(self.plain_string(c, "a module source")?),
+                Rule::string if rule == Rule::module_stmt => {
+                    source = Some(self.plain_string(c, "a module source")?)
+                }
+                Rule::string => {
+                    let (text, span) = self.plain_string(c, "a resource type reference")?;
+                    type_name = Some(Ident { name: text, span });
+                    type_ref = true;
+                }
                 _ => {}
             }
         }
@@ -171,6 +179,7 @@ impl Builder {
                     existing,
                     name,
                     type_name,
+                    type_ref,
                     for_each,
                     body,
                     span,

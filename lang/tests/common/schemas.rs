@@ -5,6 +5,9 @@
 
 use infra_provider_core::{Field, PropertySchema as P, ResourceSchema, SchemaSet, Type};
 
+#[path = "typed_fixture.rs"]
+mod typed_fixture;
+
 fn res(t: &str) -> Type {
     Type::Resource(t.to_string())
 }
@@ -15,6 +18,7 @@ fn s() -> Type {
 
 pub fn schemas() -> SchemaSet {
     let mut set = SchemaSet::new();
+    set.set_resolver(std::sync::Arc::new(typed_fixture::Fixture));
     let tags = Type::map(Type::String);
     set.add(
         ResourceSchema::new("azure.resource_group", "A resource group")

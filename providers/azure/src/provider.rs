@@ -78,6 +78,9 @@ impl AzureProvider {
     }
 
     fn kind(&self, type_name: &str) -> ProviderResult<&'static dyn AzureType> {
+        if let Some(typed) = crate::types::typed::kind(type_name) {
+            return Ok(typed);
+        }
         crate::types::kind(type_name).ok_or_else(|| {
             if crate::types::ALL.iter().any(|f| f().type_name == type_name) {
                 ProviderError::Unsupported(format!(
@@ -260,6 +263,10 @@ impl Provider for AzureProvider {
         crate::schemas()
     }
 
+    fn serves_type_refs(&self) -> bool {
+        true
+    }
+
     fn concurrency(&self) -> ConcurrencyHints {
         // The budget paces requests; this only bounds sockets and memory. ARM lets a burst of
         // 200 writes through: a lower cap would make a wide graph wait for nothing.
@@ -333,6 +340,20 @@ impl Provider for AzureProvider {
             let kind = self.kind(type_name)?;
             let cx = self.cx(ctx);
             kind.import(&cx, id).await
+        })
+    }
+
+    fn contained_objects<'a>(
+        &'a self,
+        _type_name: &'a str,
+        id: &'a str,
+        ctx: &'a OpContext,
+    ) -> BoxFuture<'a, ProviderResult<Vec<String>>> {
+        Box::pin(async move {
+            if !crate::contained::is_group_id(id) {
+                return Ok(Vec::new());
+            }
+            crate::contained::group_resources(&self.client, id, &ctx.cancel).await
         })
     }
 

@@ -273,8 +273,8 @@ async fn every_curated_type_keeps_settings_made_elsewhere() {
             type_name: "azure.container_registry",
             api: "2023-07-01",
             create: obj(json!({"name": "acrkeep", "resource_group": rg})),
-            portal: json!({"properties": {"anonymousPullEnabled": true}}),
-            kept: ("/properties/anonymousPullEnabled", json!(true)),
+            portal: json!({"properties": {"networkRuleBypassOptions": "None"}}),
+            kept: ("/properties/networkRuleBypassOptions", json!("None")),
             change: obj(json!({"name": "acrkeep", "resource_group": rg, "admin_enabled": true})),
             landed: ("/properties/adminUserEnabled", json!(true)),
         },
@@ -316,18 +316,12 @@ async fn every_curated_type_keeps_settings_made_elsewhere() {
         },
         Case {
             type_name: "azure.resource",
-            api: "2024-01-01",
-            create: obj(
-                json!({"type": "Microsoft.Contoso/widgets", "api_version": "2024-01-01",
-                "name": "w1", "resource_group": rg, "body": {"properties": {"size": 1}}}),
-            ),
-            portal: json!({"properties": {"color": "blue"}}),
-            kept: ("/properties/color", json!("blue")),
-            change: obj(
-                json!({"type": "Microsoft.Contoso/widgets", "api_version": "2024-01-01",
-                "name": "w1", "resource_group": rg, "body": {"properties": {"size": 2}}}),
-            ),
-            landed: ("/properties/size", json!(2)),
+            api: "2023-09-01",
+            create: generic_nsg("a"),
+            portal: json!({"properties": {"flushConnection": true}}),
+            kept: ("/properties/flushConnection", json!(true)),
+            change: generic_nsg("b"),
+            landed: ("/tags/env", json!("b")),
         },
     ];
     let covered = cases.len();
@@ -352,6 +346,15 @@ async fn every_curated_type_keeps_settings_made_elsewhere() {
     let _ = server;
     eprintln!("settings made elsewhere survived an update for {covered} curated types");
     assert_eq!(covered, 13);
+}
+
+/// Any ARM type through `azure.resource`: a network security group.
+fn generic_nsg(env: &str) -> Props {
+    obj(
+        json!({"type": "Microsoft.Network/networkSecurityGroups", "api_version": "2023-09-01",
+        "name": "nsg-keep", "resource_group": "rg-keep", "location": "westeurope",
+        "body": {"tags": {"env": env}}}),
+    )
 }
 
 fn rg_props(name: &str, extra: J) -> Props {

@@ -1,11 +1,13 @@
 //! The PUT bodies the provider sends, captured as they went over HTTP (the emulator's
 //! request log), against the real request bodies in the vectors: same property paths and
-//! JSON types, the vector's api-version, and nothing ARM owns.
+//! JSON types, the vector's api-version, and nothing ARM owns. Every captured ARM body also
+//! validates against Microsoft's type data for its type and api-version (`infra-azure-types`).
 
 mod common;
 mod request_shape;
 
 use common::*;
+use infra_azure_types::{Resolved, Severity, catalog, validate};
 use infra_emulator::{Config, Emulator, RecordedRequest};
 use infra_provider_azure::AzureProvider;
 use infra_provider_core::{ObjectState, Props, Value};
@@ -47,7 +49,51 @@ struct Case<'a> {
     read_only: Vec<String>,
 }
 
+/// `Microsoft.Web/sites/slots` from `/subscriptions/s/resourceGroups/r/providers/Microsoft.Web/sites/a/slots/b`.
+fn arm_type(path: &str) -> Option<String> {
+    let Some((_, rest)) = path.rsplit_once("/providers/") else {
+        let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
+        return (segs.len() == 4 && segs[2].eq_ignore_ascii_case("resourceGroups"))
+            .then(|| "Microsoft.Resources/resourceGroups".to_string());
+    };
+    let segs: Vec<&str> = rest.split('/').collect();
+    let types: Vec<&str> = segs.iter().skip(1).step_by(2).copied().collect();
+    Some(format!("{}/{}", segs.first()?, types.join("/")))
+}
+
+/// The error-severity violations of every ARM PUT captured so far, one line each.
+fn schema_errors(emu: &Emulator) -> Vec<String> {
+    let mut out = Vec::new();
+    for r in emu
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "PUT" && !r.path.starts_with("/kv/"))
+    {
+        let (Some(ty), Some(api)) = (arm_type(&r.path), r.api_version()) else {
+            out.push(format!("{}: no type or api-version", r.path));
+            continue;
+        };
+        let type_ref = format!("{ty}@{api}");
+        let Resolved::Exact(schema) = catalog().resolve(&type_ref) else {
+            out.push(format!("{type_ref}: not in the type data"));
+            continue;
+        };
+        for v in validate(&schema, &r.body) {
+            if v.severity == Severity::Error {
+                out.push(format!("{type_ref} {}: {v}", r.path));
+            }
+        }
+    }
+    out
+}
+
 fn check(emu: &Emulator, case: Case<'_>) {
+    let errors = schema_errors(emu);
+    assert!(
+        errors.is_empty(),
+        "bodies break the type data:\n  {}",
+        errors.join("\n  ")
+    );
     let sent = last_put(emu, &case.made.id);
     assert_eq!(
         sent.api_version().as_deref(),

@@ -10,6 +10,7 @@ pub mod notice;
 pub mod provider;
 pub mod resource;
 pub mod schema;
+pub mod typed;
 pub mod types;
 pub mod value;
 

@@ -117,6 +117,12 @@ pub trait Provider: Send + Sync {
 
     fn schemas(&self) -> Vec<ResourceSchema>;
 
+    /// Whether it serves type references (`"Microsoft.Web/sites@2025-03-01"`), which carry
+    /// no provider prefix.
+    fn serves_type_refs(&self) -> bool {
+        false
+    }
+
     fn concurrency(&self) -> ConcurrencyHints {
         ConcurrencyHints::default()
     }
@@ -161,6 +167,20 @@ pub trait Provider: Send + Sync {
         id: &'a str,
         ctx: &'a OpContext,
     ) -> BoxFuture<'a, ProviderResult<Option<ObjectState>>>;
+
+    /// The ids of every object the cloud holds inside the container `id` (of type
+    /// `type_name`), managed or not, as far as the cloud lists them; empty for types that
+    /// contain nothing. Asked only for containers a plan would delete or replace, so that
+    /// objects infra does not manage are shown before they go with their container.
+    fn contained_objects<'a>(
+        &'a self,
+        type_name: &'a str,
+        id: &'a str,
+        ctx: &'a OpContext,
+    ) -> BoxFuture<'a, ProviderResult<Vec<String>>> {
+        let _ = (type_name, id, ctx);
+        Box::pin(async { Ok(Vec::new()) })
+    }
 
     /// Read an object declared with `existing`, identified by its desired properties.
     fn read_existing<'a>(

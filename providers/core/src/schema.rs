@@ -1,7 +1,9 @@
 //! Resource schemas: what the checker validates against and what the engine diffs with.
 
+use crate::typed::{Resolution, TypeResolver, TypedSchema};
 use crate::types::Type;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct PropertySchema {
@@ -80,6 +82,8 @@ pub struct ResourceSchema {
     pub type_name: String,
     pub description: String,
     pub properties: BTreeMap<String, PropertySchema>,
+    /// For an ARM type reference: the rich body type behind these properties.
+    pub typed: Option<Arc<TypedSchema>>,
 }
 
 impl ResourceSchema {
@@ -88,6 +92,7 @@ impl ResourceSchema {
             type_name: type_name.into(),
             description: description.into(),
             properties: BTreeMap::new(),
+            typed: None,
         }
     }
     pub fn prop(mut self, name: &str, schema: PropertySchema) -> Self {
@@ -99,10 +104,26 @@ impl ResourceSchema {
     }
 }
 
-/// All resource types known to a run, by type name.
-#[derive(Debug, Clone, Default)]
+/// A resolved type reference: the schema is leaked once per distinct reference so that
+/// `get` can hand out plain references; a process names a bounded set of types.
+type Resolved = (Option<&'static ResourceSchema>, Arc<Resolution>);
+
+/// All resource types known to a run, by type name. ARM type references are resolved on
+/// first use through the installed [`TypeResolver`] and cached.
+#[derive(Clone, Default)]
 pub struct SchemaSet {
     types: BTreeMap<String, ResourceSchema>,
+    resolver: Option<Arc<dyn TypeResolver>>,
+    resolved: Arc<Mutex<HashMap<String, Resolved>>>,
+}
+
+impl std::fmt::Debug for SchemaSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SchemaSet")
+            .field("types", &self.types)
+            .field("resolver", &self.resolver.is_some())
+            .finish()
+    }
 }
 
 impl SchemaSet {
@@ -112,8 +133,38 @@ impl SchemaSet {
     pub fn add(&mut self, schema: ResourceSchema) {
         self.types.insert(schema.type_name.clone(), schema);
     }
+    pub fn set_resolver(&mut self, resolver: Arc<dyn TypeResolver>) {
+        self.resolver = Some(resolver);
+    }
+    pub fn resolver(&self) -> Option<&Arc<dyn TypeResolver>> {
+        self.resolver.as_ref()
+    }
     pub fn get(&self, type_name: &str) -> Option<&ResourceSchema> {
-        self.types.get(type_name)
+        if let Some(s) = self.types.get(type_name) {
+            return Some(s);
+        }
+        if !crate::typed::is_type_ref(type_name) {
+            return None;
+        }
+        self.resolve(type_name).and_then(|(s, _)| s)
+    }
+    /// How a type reference resolved; `None` when no resolver is installed.
+    pub fn resolution(&self, type_ref: &str) -> Option<Arc<Resolution>> {
+        self.resolve(type_ref).map(|(_, r)| r)
+    }
+    fn resolve(&self, type_ref: &str) -> Option<Resolved> {
+        let resolver = self.resolver.as_ref()?;
+        let mut cache = self.resolved.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(hit) = cache.get(type_ref) {
+            return Some(hit.clone());
+        }
+        let resolution = Arc::new(resolver.resolve(type_ref));
+        let schema = resolution.schema().map(|t| {
+            let leaked: &'static ResourceSchema = Box::leak(Box::new(t.resource_schema(type_ref)));
+            leaked
+        });
+        cache.insert(type_ref.to_string(), (schema, resolution.clone()));
+        Some((schema, resolution))
     }
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.types.keys().map(String::as_str)

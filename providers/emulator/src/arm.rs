@@ -7,12 +7,14 @@ use std::time::Duration;
 
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
+use infra_azure_types::ResourceType;
 use serde_json::{Value, json};
 
 use crate::app::App;
 use crate::error::ArmError;
 use crate::lro::{self, DeleteLro, Lro, OpSpec, PutAnswer, empty, json_response};
 use crate::path::{self, ArmPath, ResPath, canonical_type};
+use crate::schema;
 use crate::store::{Entry, OpKind, State};
 use crate::types::{self, PutCtx, resource_group};
 use crate::util::now_rfc3339;
@@ -183,6 +185,16 @@ fn resolve(st: &State, p: &ResPath) -> Result<(String, String), ArmError> {
 }
 
 fn provider(app: &App, st: &mut State, req: &Req<'_>, p: &ResPath) -> Answer {
+    // Types without hand-written behaviour are checked against the type data first, as
+    // ARM's gateway checks namespace, type and api-version before anything else.
+    let typed = if p.is_item()
+        && matches!(*req.method, Method::PUT | Method::PATCH)
+        && types::is_generic(&p.type_key())
+    {
+        Some(schema::resolve(p, req.api_version, &parse_body(req.body)?)?)
+    } else {
+        None
+    };
     let (id, type_name) = resolve(st, p)?;
     if p.type_key() == "microsoft.authorization/roledefinitions" {
         return now(types::role_definitions::handle(req.method, p, req.query)?);
@@ -205,7 +217,7 @@ fn provider(app: &App, st: &mut State, req: &Req<'_>, p: &ResPath) -> Answer {
         } else {
             StatusCode::NOT_FOUND
         })),
-        Method::PUT | Method::PATCH => put(app, st, req, p, id, type_name),
+        Method::PUT | Method::PATCH => put(app, st, req, p, (id, type_name), typed),
         Method::DELETE => delete(app, st, req, p, &id),
         _ => Err(method_not_allowed()),
     }
@@ -265,12 +277,28 @@ fn put(
     st: &mut State,
     req: &Req<'_>,
     p: &ResPath,
-    id: String,
-    type_name: String,
+    (id, type_name): (String, String),
+    typed: Option<Arc<ResourceType>>,
 ) -> Answer {
     let kind = types::kind(&p.type_key());
     let mut body = parse_body(req.body)?;
     let existing = st.get(&id).cloned();
+    if let Some(ty) = &typed
+        && req.method == Method::PUT
+    {
+        // The name in the URL obeys the type's naming rule (length, pattern) too.
+        let mut checked = body.clone();
+        if let Value::Object(m) = &mut checked {
+            m.entry("name").or_insert_with(|| json!(p.name()));
+        }
+        let server = schema::server_view(
+            &p.type_key(),
+            &id,
+            p.name(),
+            existing.as_ref().map(|e| &e.body),
+        );
+        schema::check_body(ty, &checked, &id, &server)?;
+    }
     if req.method == Method::PATCH {
         let base = existing
             .clone()
@@ -294,7 +322,13 @@ fn put(
         api_version: req.api_version.to_string(),
         now: now_rfc3339(),
     };
-    let prepared = kind.put(&ctx, st, body)?;
+    let mut prepared = kind.put(&ctx, st, body)?;
+    if let Some(ty) = &typed {
+        schema::strip_write_only(ty, &mut prepared.body);
+        if let Value::Object(m) = &mut prepared.body {
+            schema::fill_read_only(&p.type_key(), &id, p.name(), m);
+        }
+    }
     let lro = kind.lro(&ctx);
     let created = existing.is_none();
     let mut entry = Entry {
@@ -357,7 +391,7 @@ fn delete(app: &App, st: &mut State, req: &Req<'_>, p: &ResPath, id: &str) -> An
     }
     let lro_kind = kind.delete_lro();
     if lro_kind == DeleteLro::Sync {
-        st.remove_tree(id);
+        crate::cascade::remove_tree(st, id);
         kind.after_delete(&entry, st);
         return Ok((
             empty(StatusCode::OK),

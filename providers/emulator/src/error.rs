@@ -11,7 +11,17 @@ pub(crate) struct ArmError {
     pub code: String,
     pub message: String,
     pub unwrapped: bool,
+    /// Validation errors: the body path they name, boxed to keep errors small.
+    pub target: Option<Box<Target>>,
     pub headers: Vec<(&'static str, String)>,
+}
+
+/// `target` (a request-body path) and `details` (one `{code, message, target}` per finding
+/// when there are several) of a validation error.
+#[derive(Debug, Clone)]
+pub(crate) struct Target {
+    pub path: String,
+    pub details: Vec<serde_json::Value>,
 }
 
 impl ArmError {
@@ -21,6 +31,7 @@ impl ArmError {
             code: code.to_string(),
             message: message.into(),
             unwrapped: false,
+            target: None,
             headers: Vec::new(),
         }
     }
@@ -79,7 +90,14 @@ impl IntoResponse for ArmError {
         let body = if self.unwrapped {
             json!({"code": self.code, "message": self.message})
         } else {
-            json!({"error": {"code": self.code, "message": self.message}})
+            let mut error = json!({"code": self.code, "message": self.message});
+            if let Some(t) = self.target {
+                error["target"] = json!(t.path);
+                if !t.details.is_empty() {
+                    error["details"] = json!(t.details);
+                }
+            }
+            json!({ "error": error })
         };
         let mut resp = (self.status, axum::Json(body)).into_response();
         for (name, value) in self.headers {

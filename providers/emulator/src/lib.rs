@@ -8,6 +8,7 @@
 mod admin;
 mod app;
 mod arm;
+mod cascade;
 mod entra;
 mod error;
 mod faults;
@@ -16,6 +17,7 @@ mod lro;
 mod path;
 mod requests;
 mod router;
+mod schema;
 mod server;
 mod store;
 mod throttle;

@@ -162,7 +162,7 @@ fn complete(st: &mut State, op: &Operation) {
             }
         },
         (OpKind::Delete, true) => {
-            if let Some(e) = st.remove_tree(&op.resource_key) {
+            if let Some(e) = crate::cascade::remove_tree(st, &op.resource_key) {
                 kind.after_delete(&e, st);
             }
         }

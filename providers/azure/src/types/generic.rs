@@ -291,7 +291,7 @@ impl Generic {
 }
 
 /// JSON with secret values in clear: only ever used as a request body to the cloud.
-fn plain_json(v: &Value) -> J {
+pub(crate) fn plain_json(v: &Value) -> J {
     match v {
         Value::Secret(inner) => plain_json(inner),
         Value::List(l) => J::Array(l.iter().map(plain_json).collect()),

@@ -21,6 +21,7 @@ pub mod redis_cache;
 pub mod resource_group;
 pub mod role_assignment;
 mod role_definitions;
+pub mod typed;
 
 use infra_provider_core::ResourceSchema;
 

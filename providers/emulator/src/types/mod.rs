@@ -248,6 +248,15 @@ pub(crate) fn kind(type_key: &str) -> &'static dyn Kind {
     }
 }
 
+/// Whether a type has no hand-written behaviour, so the type data alone decides what a
+/// PUT may carry (`crate::schema`).
+pub(crate) fn is_generic(type_key: &str) -> bool {
+    std::ptr::addr_eq(
+        kind(type_key) as *const dyn Kind,
+        &generic::GENERIC as *const generic::Generic,
+    )
+}
+
 /// The behaviour for a stored resource, from its (lower-case) id.
 pub(crate) fn kind_for_id(id: &str) -> &'static dyn Kind {
     match path::parse(id) {
