@@ -484,3 +484,52 @@ async fn a_new_secret_version_keeps_what_was_set_elsewhere() {
     );
     assert_eq!(live["contentType"], "text/plain");
 }
+
+/// A conditional write refused because the object changed since it was read (412) is done
+/// once more from a fresh read; a second refusal is reported, not retried forever.
+#[tokio::test]
+async fn a_write_refused_by_if_match_is_redone_once_from_a_fresh_read() {
+    use infra_emulator::{Fault, FaultConfig, FaultRule};
+    let (emu, p) = start().await;
+    group(&p, "rg-etag").await;
+    let zone = create(
+        &p,
+        "azure.dns_zone",
+        &obj(json!({"name": "etag.example", "resource_group": "rg-etag"})),
+    )
+    .await;
+    let t = "azure.dns_cname_record";
+    let desired =
+        |ttl: i64| obj(json!({"name": "www", "zone": zone.id, "target": "a.example", "ttl": ttl}));
+    let made = create(&p, t, &desired(300)).await;
+    let refuse = |count: u32| FaultConfig {
+        rules: vec![FaultRule {
+            method: Some("PUT".into()),
+            path_contains: "/CNAME/www".into(),
+            count,
+            fault: Fault::PreconditionFailed,
+        }],
+        ..FaultConfig::default()
+    };
+    let update = |ttl: i64, prior: ObjectState| {
+        let p = &p;
+        async move {
+            let planned = plan(p, t, &desired(ttl), Some(&prior));
+            p.update(
+                UpdateRequest {
+                    type_name: t,
+                    prior: &prior,
+                    inputs: &planned.inputs,
+                },
+                &ctx("t"),
+            )
+            .await
+        }
+    };
+    emu.set_faults(refuse(1));
+    let st = update(600, made).await.expect("redone from a fresh read");
+    assert_eq!(st.inputs["ttl"], Value::Int(600));
+    emu.set_faults(refuse(2));
+    let err = update(900, st).await.expect_err("refused twice");
+    assert!(err.to_string().contains("PreconditionFailed"), "{err}");
+}

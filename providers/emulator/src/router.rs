@@ -186,6 +186,12 @@ async fn fault_response(app: &App, fault: Fault, kill: &KillSwitch) -> Response 
         )
         .header("retry-after", "1")
         .into_response(),
+        Fault::PreconditionFailed => ArmError::new(
+            StatusCode::PRECONDITION_FAILED,
+            "PreconditionFailed",
+            "The condition specified using HTTP conditional header(s) is not met.",
+        )
+        .into_response(),
         Fault::ServerIsBusy => ArmError::conflict(
             "ServerIsBusy",
             "The server is busy processing another operation. Please retry after some time.",
