@@ -14,8 +14,7 @@
 //!   its default: the plan showed it going away, and it does;
 //! - a `null` infra sends for an optional value it does not set leaves the live value alone;
 //! - server-owned fields (`id`, `etag`, `systemData`, `provisioningState`, an identity's ids...)
-//!   are dropped,
-//!   as ARM refuses or ignores them on a PUT.
+//!   are dropped, as ARM refuses or ignores them on a PUT.
 
 use serde_json::{Map, Value as J};
 
