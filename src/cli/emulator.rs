@@ -26,6 +26,10 @@ pub struct Args {
     /// Delay before every write completes, in milliseconds.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
+    /// Retry-After (whole seconds, 0 allowed) on every long-running operation's answers and
+    /// polls; by default 1.
+    #[arg(long)]
+    retry_after: Option<u64>,
     /// Enforce ARM's token buckets (reads 250 + 25/s, writes and deletes 200 + 10/s) with 429s.
     #[arg(long)]
     throttle: bool,
@@ -69,6 +73,9 @@ pub fn run(args: Args) -> u8 {
         throttle: args.throttle.then(infra_emulator::ThrottleModel::arm),
         ..Default::default()
     };
+    if let Some(secs) = args.retry_after {
+        config.retry_after = Some(Duration::from_secs(secs));
+    }
     config.faults.throttle_probability = args.fault_429;
     config.faults.internal_error_probability = args.fault_500;
     config.faults.unavailable_probability = args.fault_503;

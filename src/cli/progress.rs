@@ -68,6 +68,7 @@ pub fn line(e: &ProgressEvent) -> String {
             words(*action).2,
             elapsed.as_secs_f64()
         ),
+        ProgressEvent::Waiting { address, message } => format!("{address}: {message}"),
     }
 }
 
@@ -141,6 +142,7 @@ impl Live {
                 ProgressEvent::Finished { address, .. } => {
                     map.remove(address);
                 }
+                ProgressEvent::Waiting { .. } => {}
             }
         }
         let mut err = std::io::stderr().lock();
@@ -286,6 +288,14 @@ mod tests {
         assert_eq!(
             line(&failed),
             "kv: destroy failed after 1.2s: Conflict: busy"
+        );
+        let waiting = ProgressEvent::Waiting {
+            address: "pg".into(),
+            message: "waiting for another operation on x to finish".into(),
+        };
+        assert_eq!(
+            line(&waiting),
+            "pg: waiting for another operation on x to finish"
         );
     }
 }

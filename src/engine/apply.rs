@@ -43,6 +43,12 @@ pub enum ProgressEvent {
         elapsed: Duration,
         error: Option<String>,
     },
+    /// The operation waits for something outside it (another operation still running on
+    /// the object, e.g. one a killed run left behind); said by the provider.
+    Waiting {
+        address: String,
+        message: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -409,6 +415,34 @@ impl Run<'_, '_> {
         }
     }
 
+    /// Runs the operation (within its timeout), turning the provider's notices into
+    /// `Waiting` events as they come.
+    async fn with_notices(&self, op: &PlannedOp, kind: &str) -> Result<(), String> {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+        let sink: infra_provider_core::notice::NoticeSink = std::sync::Arc::new(move |m: &str| {
+            let _ = tx.send(m.to_string());
+        });
+        let work = async {
+            match op.lifecycle.timeouts.get(kind) {
+                Some(&secs) => tokio::time::timeout(Duration::from_secs(secs), self.execute(op))
+                    .await
+                    .unwrap_or_else(|_| Err(format!("timed out after {secs}s"))),
+                None => self.execute(op).await,
+            }
+        };
+        let work = infra_provider_core::notice::scope(sink, work);
+        tokio::pin!(work);
+        loop {
+            tokio::select! {
+                r = &mut work => return r,
+                Some(message) = rx.recv() => (self.cx.progress)(ProgressEvent::Waiting {
+                    address: op.address.clone(),
+                    message,
+                }),
+            }
+        }
+    }
+
     async fn run_op(&self, op: &PlannedOp) -> Result<(), String> {
         if op.action == Action::NoOp {
             return Ok(());
@@ -423,12 +457,7 @@ impl Run<'_, '_> {
             Action::Update => "update",
             _ => "create",
         };
-        let result = match op.lifecycle.timeouts.get(kind) {
-            Some(&secs) => tokio::time::timeout(Duration::from_secs(secs), self.execute(op))
-                .await
-                .unwrap_or_else(|_| Err(format!("timed out after {secs}s"))),
-            None => self.execute(op).await,
-        };
+        let result = self.with_notices(op, kind).await;
         (self.cx.progress)(ProgressEvent::Finished {
             address: op.address.clone(),
             action: op.action,

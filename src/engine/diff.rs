@@ -230,3 +230,29 @@ fn set_path(v: &mut Value, path: &[&str], new: Option<Value>) {
         }
     }
 }
+
+#[cfg(test)]
+mod reset_tests {
+    use super::*;
+
+    #[test]
+    fn an_input_removed_from_the_configuration_is_marked_reset() {
+        let prior: Props = [
+            ("ttl".to_string(), Value::Int(300)),
+            ("name".to_string(), Value::str("www")),
+        ]
+        .into();
+        let desired: Props = [("name".to_string(), Value::str("www"))].into();
+        let key = SecretKey::from_bytes([7; 32]);
+        let d = diff_inputs(
+            &desired,
+            &prior,
+            &BTreeMap::new(),
+            &key,
+            &BTreeSet::new(),
+            &BTreeSet::new(),
+        );
+        assert_eq!(d.attributes.len(), 1);
+        assert!(d.attributes[0].reset && d.attributes[0].path == "ttl");
+    }
+}

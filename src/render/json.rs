@@ -7,7 +7,7 @@ fn attrs(list: &[AttrChange]) -> Value {
     Value::Array(
         list.iter()
             .map(|a| {
-                json!({
+                let mut v = json!({
                     "path": a.path,
                     "before": a.before,
                     "after": a.after,
@@ -15,7 +15,14 @@ fn attrs(list: &[AttrChange]) -> Value {
                     "forces_replacement": a.forces_replace,
                     "unknown": a.unknown,
                     "secret": a.secret,
-                })
+                });
+                // Only on an input no longer set (additive to format_version 1).
+                if a.reset
+                    && let Some(o) = v.as_object_mut()
+                {
+                    o.insert("reset".into(), json!(true));
+                }
+                v
             })
             .collect(),
     )

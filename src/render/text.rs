@@ -203,3 +203,25 @@ pub fn output_line(o: &OutputChange) -> (char, String) {
         (None, None) => ('~', o.name.clone()),
     }
 }
+
+#[cfg(test)]
+mod reset_tests {
+    use super::*;
+
+    #[test]
+    fn an_input_no_longer_set_reads_as_reset_and_a_deleted_one_does_not() {
+        let mut a = AttrChange {
+            path: "ttl".into(),
+            before: Some(Json::from(300)),
+            after: None,
+            forces_replace: false,
+            unknown: false,
+            secret: false,
+            output: false,
+            reset: true,
+        };
+        assert_eq!(attr_lines(&a).head, "ttl = 300 -> (reset to default)");
+        a.reset = false;
+        assert_eq!(attr_lines(&a).head, "ttl = 300");
+    }
+}

@@ -49,6 +49,15 @@ impl Emulator {
         }
     }
 
+    /// Stops the emulator with SIGTERM (as a service manager or `docker stop` does) and waits
+    /// for it to end.
+    pub fn terminate(mut self) {
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+
     /// The environment that points `target = azure { ... }` at this emulator.
     pub fn azure_env(&self) -> [(&'static str, &str); 2] {
         [

@@ -368,7 +368,7 @@ pub async fn preserving_put(
 
 /// The create marker has done its job once the object is recorded: the first update drops
 /// it (unless the configuration itself sets such a tag).
-fn drop_create_marker(body: &mut J, new: &J) {
+pub(crate) fn drop_create_marker(body: &mut J, new: &J) {
     if new.pointer(&format!("/tags/{CREATE_TAG}")).is_some() {
         return;
     }

@@ -27,6 +27,16 @@ pub fn i(p: &Props, k: &str) -> Option<i64> {
     }
 }
 
+/// An IP rule as the Key Vault RP stores it: a bare IPv4 address becomes its /32 range
+/// (`1.2.3.4` -> `1.2.3.4/32`); ranges and anything else are kept.
+pub fn ip_rule(v: &str) -> String {
+    if !v.contains('/') && v.parse::<std::net::Ipv4Addr>().is_ok() {
+        format!("{v}/32")
+    } else {
+        v.to_string()
+    }
+}
+
 /// `westeurope` from `West Europe`, `WestEurope` or `westeurope`.
 pub fn norm_location(loc: &str) -> String {
     loc.chars()
@@ -189,6 +199,13 @@ pub fn body_id(body: &J, fallback: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bare_ipv4_rules_become_single_address_ranges() {
+        assert_eq!(ip_rule("1.2.3.4"), "1.2.3.4/32");
+        assert_eq!(ip_rule("10.0.0.0/24"), "10.0.0.0/24");
+        assert_eq!(ip_rule("not-an-ip"), "not-an-ip");
+    }
 
     #[test]
     fn ids_and_groups() {

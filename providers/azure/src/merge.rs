@@ -13,8 +13,8 @@
 //! - a key infra managed before (`old`) and no longer sets is removed, so the RP resets it to
 //!   its default: the plan showed it going away, and it does;
 //! - a `null` infra sends for an optional value it does not set leaves the live value alone;
-//! - server-owned fields (`id`, `etag`, `systemData`, `provisioningState`...) are dropped,
-//!   as ARM refuses or ignores them on a PUT.
+//! - server-owned fields (`id`, `etag`, `systemData`, `provisioningState`, an identity's ids...)
+//!   are dropped, as ARM refuses or ignores them on a PUT.
 
 use serde_json::{Map, Value as J};
 
@@ -130,6 +130,16 @@ pub fn strip_server_owned(body: &mut J, pointers: &[&str]) {
             props.remove(*k);
         }
     }
+    // A managed identity's ids are assigned by ARM, never sent.
+    if let Some(identity) = top.get_mut("identity").and_then(J::as_object_mut) {
+        identity.remove("principalId");
+        identity.remove("tenantId");
+        if let Some(J::Object(uais)) = identity.get_mut("userAssignedIdentities") {
+            for v in uais.values_mut() {
+                *v = J::Object(Map::new());
+            }
+        }
+    }
     for p in pointers {
         let Some((parent, key)) = p.rsplit_once('/') else {
             continue;
@@ -222,6 +232,17 @@ mod tests {
         assert_eq!(env["env"], json!([{"name": "A", "value": "v"}]));
         // Plain lists are replaced.
         assert_eq!(overlay(&json!([1, 2]), &json!([3]), None), json!([3]));
+    }
+
+    #[test]
+    fn identity_ids_are_not_sent_back() {
+        let mut b = json!({"identity": {"type": "SystemAssigned, UserAssigned", "principalId": "p",
+            "tenantId": "t", "userAssignedIdentities": {"/x": {"principalId": "q", "clientId": "c"}}}});
+        strip_server_owned(&mut b, &[]);
+        assert_eq!(
+            b,
+            json!({"identity": {"type": "SystemAssigned, UserAssigned", "userAssignedIdentities": {"/x": {}}}})
+        );
     }
 
     #[test]

@@ -273,8 +273,8 @@ async fn every_curated_type_keeps_settings_made_elsewhere() {
             type_name: "azure.container_registry",
             api: "2023-07-01",
             create: obj(json!({"name": "acrkeep", "resource_group": rg})),
-            portal: json!({"properties": {"dataEndpointEnabled": true}}),
-            kept: ("/properties/dataEndpointEnabled", json!(true)),
+            portal: json!({"properties": {"networkRuleBypassOptions": "None"}}),
+            kept: ("/properties/networkRuleBypassOptions", json!("None")),
             change: obj(json!({"name": "acrkeep", "resource_group": rg, "admin_enabled": true})),
             landed: ("/properties/adminUserEnabled", json!(true)),
         },
@@ -316,20 +316,12 @@ async fn every_curated_type_keeps_settings_made_elsewhere() {
         },
         Case {
             type_name: "azure.resource",
-            api: "2025-03-01",
-            create: obj(
-                json!({"type": "Microsoft.Web/serverfarms", "api_version": "2025-03-01",
-                "name": "plan1", "resource_group": rg, "location": "westeurope",
-                "body": {"sku": {"name": "S1"}, "properties": {"reserved": true}}}),
-            ),
-            portal: json!({"properties": {"perSiteScaling": true}}),
-            kept: ("/properties/perSiteScaling", json!(true)),
-            change: obj(
-                json!({"type": "Microsoft.Web/serverfarms", "api_version": "2025-03-01",
-                "name": "plan1", "resource_group": rg, "location": "westeurope",
-                "body": {"sku": {"name": "S2"}, "properties": {"reserved": true}}}),
-            ),
-            landed: ("/sku/name", json!("S2")),
+            api: "2023-09-01",
+            create: generic_nsg("a"),
+            portal: json!({"properties": {"flushConnection": true}}),
+            kept: ("/properties/flushConnection", json!(true)),
+            change: generic_nsg("b"),
+            landed: ("/tags/env", json!("b")),
         },
     ];
     let covered = cases.len();
@@ -354,6 +346,15 @@ async fn every_curated_type_keeps_settings_made_elsewhere() {
     let _ = server;
     eprintln!("settings made elsewhere survived an update for {covered} curated types");
     assert_eq!(covered, 13);
+}
+
+/// Any ARM type through `azure.resource`: a network security group.
+fn generic_nsg(env: &str) -> Props {
+    obj(
+        json!({"type": "Microsoft.Network/networkSecurityGroups", "api_version": "2023-09-01",
+        "name": "nsg-keep", "resource_group": "rg-keep", "location": "westeurope",
+        "body": {"tags": {"env": env}}}),
+    )
 }
 
 fn rg_props(name: &str, extra: J) -> Props {
@@ -428,4 +429,107 @@ async fn a_managed_property_removed_from_the_configuration_is_reset() {
         Some(&json!("Readiness")),
         "probe lost: {c:#}"
     );
+}
+
+/// A Key Vault secret's every update is a new version made from what is sent: what was set on
+/// the current version elsewhere (here: disabled in the portal) is carried over.
+#[tokio::test]
+async fn a_new_secret_version_keeps_what_was_set_elsewhere() {
+    let (_emu, p) = start().await;
+    group(&p, "rg-sec").await;
+    let kv = create(
+        &p,
+        "azure.key_vault",
+        &obj(json!({"name": unique("kvsec"), "resource_group": "rg-sec"})),
+    )
+    .await;
+    let t = "azure.key_vault_secret";
+    let desired = |value: &str| {
+        let mut d = obj(json!({"vault": kv.id, "name": "db", "content_type": "text/plain"}));
+        d.insert("value".into(), Value::secret(s(value)));
+        d
+    };
+    let made = create(&p, t, &desired("one")).await;
+    let Some(Value::String(uri)) = kv.outputs.get("uri") else {
+        panic!("vault uri: {:?}", kv.outputs);
+    };
+    let secret = format!("{uri}secrets/db?api-version=2025-07-01");
+    // The portal's "new version" with Enabled: No (same value).
+    let r = reqwest::Client::new()
+        .put(&secret)
+        .json(
+            &json!({"value": "one", "contentType": "text/plain", "attributes": {"enabled": false}}),
+        )
+        .send()
+        .await
+        .expect("PUT");
+    assert!(r.status().is_success());
+    let refreshed = p.read(t, &made, &ctx("t")).await.unwrap().expect("there");
+    let planned = plan(&p, t, &desired("two"), Some(&refreshed));
+    p.update(
+        UpdateRequest {
+            type_name: t,
+            prior: &refreshed,
+            inputs: &planned.inputs,
+        },
+        &ctx("t"),
+    )
+    .await
+    .expect("update");
+    let live: J = reqwest::get(&secret).await.unwrap().json().await.unwrap();
+    assert_eq!(live["value"], "two", "the managed change landed: {live}");
+    assert_eq!(
+        live["attributes"]["enabled"], false,
+        "the setting made elsewhere survived: {live}"
+    );
+    assert_eq!(live["contentType"], "text/plain");
+}
+
+/// A conditional write refused because the object changed since it was read (412) is done
+/// once more from a fresh read; a second refusal is reported, not retried forever.
+#[tokio::test]
+async fn a_write_refused_by_if_match_is_redone_once_from_a_fresh_read() {
+    use infra_emulator::{Fault, FaultConfig, FaultRule};
+    let (emu, p) = start().await;
+    group(&p, "rg-etag").await;
+    let zone = create(
+        &p,
+        "azure.dns_zone",
+        &obj(json!({"name": "etag.example", "resource_group": "rg-etag"})),
+    )
+    .await;
+    let t = "azure.dns_cname_record";
+    let desired =
+        |ttl: i64| obj(json!({"name": "www", "zone": zone.id, "target": "a.example", "ttl": ttl}));
+    let made = create(&p, t, &desired(300)).await;
+    let refuse = |count: u32| FaultConfig {
+        rules: vec![FaultRule {
+            method: Some("PUT".into()),
+            path_contains: "/CNAME/www".into(),
+            count,
+            fault: Fault::PreconditionFailed,
+        }],
+        ..FaultConfig::default()
+    };
+    let update = |ttl: i64, prior: ObjectState| {
+        let p = &p;
+        async move {
+            let planned = plan(p, t, &desired(ttl), Some(&prior));
+            p.update(
+                UpdateRequest {
+                    type_name: t,
+                    prior: &prior,
+                    inputs: &planned.inputs,
+                },
+                &ctx("t"),
+            )
+            .await
+        }
+    };
+    emu.set_faults(refuse(1));
+    let st = update(600, made).await.expect("redone from a fresh read");
+    assert_eq!(st.inputs["ttl"], Value::Int(600));
+    emu.set_faults(refuse(2));
+    let err = update(900, st).await.expect_err("refused twice");
+    assert!(err.to_string().contains("PreconditionFailed"), "{err}");
 }

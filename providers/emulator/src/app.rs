@@ -20,6 +20,9 @@ pub(crate) struct App {
     stats: Mutex<Stats>,
     requests: Mutex<RequestLog>,
     dirty: Dirty,
+    /// Changes acknowledged so far, and the last of them known to be on disk.
+    generation: std::sync::atomic::AtomicU64,
+    saved: tokio::sync::Mutex<u64>,
 }
 
 /// Poisoned locks are recovered rather than propagated: a panic elsewhere must not
@@ -28,7 +31,26 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+tokio::task_local! {
+    /// `scheme://host[:port]` as the client addressed this request (its Host header).
+    static REQUEST_BASE: String;
+}
+
+/// Runs `fut` with URLs it builds based on `base` (see [`App::base`]).
+pub(crate) async fn with_request_base<F: std::future::Future>(base: String, fut: F) -> F::Output {
+    REQUEST_BASE.scope(base, fut).await
+}
+
 impl App {
+    /// The base of URLs handed back to the client (operation status, Location): the one the
+    /// client used to reach us, so that a proxy or a port-forward keeps working; the
+    /// listening address outside a request.
+    pub(crate) fn base(&self) -> String {
+        REQUEST_BASE
+            .try_with(Clone::clone)
+            .unwrap_or_else(|_| self.base_url.clone())
+    }
+
     pub(crate) fn new(config: Config, base_url: String) -> Result<Arc<App>, String> {
         let state = match &config.data_dir {
             Some(dir) => store::load(dir)?,
@@ -43,6 +65,8 @@ impl App {
             stats: Mutex::new(Stats::default()),
             requests: Mutex::new(RequestLog::default()),
             dirty: Dirty::default(),
+            generation: Default::default(),
+            saved: Default::default(),
             config,
         });
         if app.config.data_dir.is_some() {
@@ -78,6 +102,24 @@ impl App {
         };
         // A failed write is retried at the next change; the server keeps serving.
         let _ = tokio::task::spawn_blocking(move || store::write_atomic(&dir, &bytes)).await;
+    }
+
+    /// Saves a write before it is acknowledged, so that a stop right after the answer (a
+    /// SIGTERM, a crash) loses nothing the client was told is done. Writers arriving while a
+    /// save runs are covered by the next one, which takes them all.
+    pub(crate) async fn save_acknowledged(&self) {
+        use std::sync::atomic::Ordering;
+        if self.config.data_dir.is_none() {
+            return;
+        }
+        let mine = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
+        let mut saved = self.saved.lock().await;
+        if *saved >= mine {
+            return;
+        }
+        let upto = self.generation.load(Ordering::SeqCst);
+        self.persist_now().await;
+        *saved = upto;
     }
 
     pub(crate) async fn flush(&self) {

@@ -203,7 +203,7 @@ fn provider(app: &App, st: &mut State, req: &Req<'_>, p: &ResPath) -> Answer {
     if !p.is_item() {
         return match *req.method {
             Method::GET => now(list(st, p, &id, &type_name)),
-            Method::POST => action(st, p, &id),
+            Method::POST => action(app, st, req, p, &id),
             _ => Err(method_not_allowed()),
         };
     }
@@ -255,11 +255,19 @@ fn preconditions(headers: &HeaderMap, existing: Option<&Entry>) -> Result<(), Ar
     Ok(())
 }
 
-fn busy(name: &str) -> ArmError {
+/// ARM's answer to a write while an operation runs on the resource, worded as ARM words it
+/// (with the URL of the running operation's status).
+fn busy(app: &App, st: &State, key: &str, api_version: &str) -> ArmError {
+    let status = st
+        .operations
+        .values()
+        .find(|o| !o.done && o.resource_key == key)
+        .map(|o| lro::op_url(app, o, "operations", api_version))
+        .unwrap_or_default();
     ArmError::conflict(
         "AnotherOperationInProgress",
         format!(
-            "The resource '{name}' is busy processing a previous request. Please retry after the operation completes."
+            "Another operation on this or dependent resource is in progress. To retrieve status of the operation use uri: {status}."
         ),
     )
 }
@@ -303,7 +311,7 @@ fn put(
     preconditions(req.headers, existing.as_ref())?;
     let key = id.to_ascii_lowercase();
     if existing.is_some() && lro::busy(st, &key) {
-        return Err(busy(p.name()));
+        return Err(busy(app, st, &key, req.api_version));
     }
     let ctx = PutCtx {
         app,
@@ -379,7 +387,7 @@ fn delete(app: &App, st: &mut State, req: &Req<'_>, p: &ResPath, id: &str) -> An
     kind.before_delete(&entry, st)?;
     let key = id.to_ascii_lowercase();
     if lro::busy(st, &key) {
-        return Err(busy(p.name()));
+        return Err(busy(app, st, &key, req.api_version));
     }
     let lro_kind = kind.delete_lro();
     if lro_kind == DeleteLro::Sync {
@@ -470,7 +478,7 @@ fn list(st: &State, p: &ResPath, collection_id: &str, type_name: &str) -> Respon
     json_response(StatusCode::OK, json!({ "value": value }))
 }
 
-fn action(st: &mut State, p: &ResPath, id: &str) -> Answer {
+fn action(app: &App, st: &mut State, req: &Req<'_>, p: &ResPath, id: &str) -> Answer {
     let Some(owner) = p.owner() else {
         return Err(method_not_allowed());
     };
@@ -480,7 +488,39 @@ fn action(st: &mut State, p: &ResPath, id: &str) -> Answer {
         .cloned()
         .ok_or_else(|| ArmError::not_found(&owner.type_key(), owner.name(), owner.rg.as_deref()))?;
     let name = p.types.last().cloned().unwrap_or_default();
-    match types::kind(&owner.type_key()).action(&name, &entry, st)? {
+    let kind = types::kind(&owner.type_key());
+    if kind.action_is_lro(&name) {
+        let key = owner_id.to_ascii_lowercase();
+        if lro::busy(st, &key) {
+            return Err(busy(app, st, &key, req.api_version));
+        }
+        kind.action(&name, &entry, st)?;
+        let (ns, _) = canonical_type(&owner.namespace, &owner.types);
+        let op = lro::start(
+            app,
+            st,
+            OpSpec {
+                sub: &p.sub,
+                namespace: &ns,
+                location: kind.op_location(&entry, st),
+                resource_key: key,
+                kind: OpKind::Action,
+                style: kind.status_style(),
+                previous: None,
+                type_key: &owner.type_key(),
+                method: "POST",
+                path: req.path,
+            },
+        );
+        // Only PostgreSQL's start/stop/restart are long-running actions: its 202 pattern.
+        return now(lro::delete_response(
+            app,
+            DeleteLro::Postgres,
+            &op,
+            req.api_version,
+        ));
+    }
+    match kind.action(&name, &entry, st)? {
         Some(v) => now(json_response(StatusCode::OK, v)),
         None => now(empty(StatusCode::OK)),
     }

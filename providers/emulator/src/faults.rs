@@ -29,6 +29,9 @@ pub enum Fault {
     },
     /// 409 `ServerIsBusy`, the PostgreSQL RP's answer while another operation runs.
     ServerIsBusy,
+    /// 412 `PreconditionFailed`: as if someone wrote the object between a client's read and
+    /// its conditional (`If-Match`) write.
+    PreconditionFailed,
 }
 
 fn one() -> u64 {

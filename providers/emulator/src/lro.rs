@@ -195,7 +195,7 @@ fn ticks(ms: u64) -> u64 {
 pub(crate) fn op_url(app: &App, op: &Operation, segment: &str, api_version: &str) -> String {
     let base = format!(
         "{}/subscriptions/{}/providers/{}/locations/{}/{segment}/{}",
-        app.base_url,
+        app.base(),
         op.sub,
         op.namespace,
         encode_segment(&op.location),
@@ -217,7 +217,9 @@ pub(crate) fn op_url(app: &App, op: &Operation, segment: &str, api_version: &str
 pub(crate) fn rg_location(app: &App, op: &Operation, api_version: &str) -> String {
     format!(
         "{}/subscriptions/{}/operationresults/{}?api-version={api_version}",
-        app.base_url, op.sub, op.id
+        app.base(),
+        op.sub,
+        op.id
     )
 }
 
@@ -277,7 +279,9 @@ pub(crate) fn put_response(app: &App, a: PutAnswer<'_>) -> Response {
                     "location",
                     Some(format!(
                         "{}{}?api-version={}",
-                        app.base_url, a.resource_id, a.api_version
+                        app.base(),
+                        a.resource_id,
+                        a.api_version
                     )),
                 ),
                 ("retry-after", retry_after(app, None)),
@@ -391,7 +395,7 @@ pub(crate) fn poll(
     let location_semantics = kind.to_ascii_lowercase().contains("result");
     if location_semantics {
         if !op.done {
-            let url = format!("{}{path}?{query}", app.base_url);
+            let url = format!("{}{path}?{query}", app.base());
             return with_headers(
                 empty(StatusCode::ACCEPTED),
                 &[

@@ -25,6 +25,22 @@ pub(crate) async fn entry(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let write = method != Method::GET && method != Method::HEAD;
+    let resp = route(&app, &kill, &method, &uri, &headers, &body).await;
+    if write {
+        app.save_acknowledged().await;
+    }
+    resp
+}
+
+async fn route(
+    app: &Arc<App>,
+    kill: &KillSwitch,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Response {
     *app.stats()
         .requests_by_method
         .entry(method.to_string())
@@ -32,14 +48,14 @@ pub(crate) async fn entry(
     let path = uri.path().to_string();
     let query = uri.query().unwrap_or("").to_string();
     if path.starts_with("/_admin") {
-        return crate::admin::handle(&app, &method, &path, &query, &body).await;
+        return crate::admin::handle(app, method, &path, &query, body).await;
     }
     // Token requests carry client secrets and assertions: answered before anything is recorded.
-    if let Some(resp) = crate::entra::handle(&app, &method, &path, &query, &headers, &body) {
+    if let Some(resp) = crate::entra::handle(app, method, &path, &query, headers, body) {
         return resp;
     }
     if app.config.record_requests {
-        app.requests().push(method.as_str(), &path, &query, &body);
+        app.requests().push(method.as_str(), &path, &query, body);
     }
     let is_kv = path.starts_with("/kv/");
     let authorized = headers
@@ -52,10 +68,10 @@ pub(crate) async fn entry(
     let fault = app.faults().on_request(method.as_str(), &path);
     if let Some(fault) = fault {
         app.stats().faults_injected += 1;
-        return fault_response(&app, fault, &kill).await;
+        return fault_response(app, fault, kill).await;
     }
     if is_kv {
-        return crate::keyvault_data::handle(&app, &method, &path, &query, &body);
+        return crate::keyvault_data::handle(app, method, &path, &query, body);
     }
     let class = OpClass::of(method.as_str());
     let sub = path.split('/').nth(2).unwrap_or("").to_string();
@@ -77,18 +93,16 @@ pub(crate) async fn entry(
     };
     let mut resp = match query_param(&query, "api-version") {
         Some(v) if !v.is_empty() => {
-            crate::arm::handle(
-                &app,
-                crate::arm::Req {
-                    method: &method,
-                    path: &path,
-                    query: &query,
-                    api_version: &v,
-                    headers: &headers,
-                    body: &body,
-                },
-            )
-            .await
+            let base = request_base(headers).unwrap_or_else(|| app.base_url.clone());
+            let req = crate::arm::Req {
+                method,
+                path: &path,
+                query: &query,
+                api_version: &v,
+                headers,
+                body,
+            };
+            crate::app::with_request_base(base, crate::arm::handle(app, req)).await
         }
         _ => ArmError::bad_request(
             "MissingApiVersionParameter",
@@ -98,6 +112,27 @@ pub(crate) async fn entry(
     };
     set_header(&mut resp, class.header(), &remaining.to_string());
     resp
+}
+
+/// `http://{Host}` (the scheme from `X-Forwarded-Proto` when a proxy says so); `None` when
+/// the Host header is missing or not a plain host[:port].
+fn request_base(headers: &HeaderMap) -> Option<String> {
+    let host = headers.get("host")?.to_str().ok()?.trim();
+    let plain = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+    if !plain {
+        return None;
+    }
+    let scheme = match headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+    {
+        Some(p) if p.eq_ignore_ascii_case("https") => "https",
+        _ => "http",
+    };
+    Some(format!("{scheme}://{host}"))
 }
 
 fn set_header(resp: &mut Response, name: &'static str, value: &str) {
@@ -150,6 +185,12 @@ async fn fault_response(app: &App, fault: Fault, kill: &KillSwitch) -> Response 
             "The service is temporarily unavailable (injected fault).",
         )
         .header("retry-after", "1")
+        .into_response(),
+        Fault::PreconditionFailed => ArmError::new(
+            StatusCode::PRECONDITION_FAILED,
+            "PreconditionFailed",
+            "The condition specified using HTTP conditional header(s) is not met.",
+        )
         .into_response(),
         Fault::ServerIsBusy => ArmError::conflict(
             "ServerIsBusy",

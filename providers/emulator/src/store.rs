@@ -1,7 +1,8 @@
 //! The emulator's "cloud": every resource, soft-deleted vault, secret version and
 //! running operation. Persisted as one JSON file, written atomically (temp file +
-//! rename) by a background task shortly after each change, so a burst of writes
-//! costs one rewrite instead of one per request.
+//! rename): before a write is acknowledged (`App::save_acknowledged`, one rewrite covering
+//! every write that arrived meanwhile), and by a background task shortly after other
+//! changes (operations completing).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

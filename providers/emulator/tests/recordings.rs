@@ -330,9 +330,13 @@ async fn dns_zone_list_and_unavailable_zone() {
             .as_str()
             .is_some_and(|n| n.ends_with('.'))
     );
-    // The recorded 400: the zone name is taken (here: by another resource group).
+    // The recorded 400 ("The zone 'myzone.com' is not available.") came from a name Azure
+    // holds back for reasons the recording does not show. A zone of the same name in another
+    // resource group is not such a reason: Azure DNS hosts the same zone in several groups and
+    // subscriptions, each on its own name servers.
     env.rg(SUB, "other").await;
-    env.put(&format!("/subscriptions/{SUB}/resourceGroups/other/providers/Microsoft.Network/dnsZones/myzone.com?api-version=2018-05-01"), json!({"location": "global"})).await;
+    let first = env.put(&format!("/subscriptions/{SUB}/resourceGroups/other/providers/Microsoft.Network/dnsZones/myzone.com?api-version=2018-05-01"), json!({"location": "global"})).await;
+    assert_eq!(first.status, 201);
     env.rg(SUB, "cli_test_dns000001").await;
     let r = env
         .put(
@@ -340,8 +344,8 @@ async fn dns_zone_list_and_unavailable_zone() {
             body_of(&it[1], "request"),
         )
         .await;
-    assert_eq!(r.status, 400);
-    assert_eq!(r.json(), body_of(&it[1], "response"));
+    assert_eq!(r.status, 201, "{:?}", r.json());
+    assert_eq!(r.json()["name"], "myzone.com");
 }
 
 #[tokio::test]

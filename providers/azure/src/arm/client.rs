@@ -428,6 +428,9 @@ impl ArmClient {
         cancel: &Cancel,
     ) -> Result<Value, ArmError> {
         let started = Instant::now();
+        // No operation URL says when to look again: from 1 s, doubling up to the default poll
+        // interval, so a short operation is not waited on for a whole minute.
+        let mut wait = Duration::from_secs(1).min(self.opts.default_poll_interval);
         loop {
             let body = self.get(id, api_version, cancel).await?.ok_or_else(|| {
                 ArmError::Protocol(format!("{id} is missing after a successful write"))
@@ -438,7 +441,8 @@ impl ArmClient {
             if !lro::is_in_progress(&body) {
                 return Ok(body);
             }
-            self.wait_poll(None, started, cancel).await?;
+            self.wait_poll(Some(wait), started, cancel).await?;
+            wait = (wait * 2).min(self.opts.default_poll_interval);
         }
     }
 

@@ -101,6 +101,32 @@ impl AzureType for Generic {
     fn computed(&self) -> &'static [&'static str] {
         &["location"]
     }
+    /// A vault's `ipRules` come back normalised (`1.2.3.4` as `1.2.3.4/32`): the desired body
+    /// is compared the same way, so the read-back is no false change.
+    fn normalise(&self, d: &mut Props, _prior: Option<&infra_provider_core::ObjectState>) {
+        if !s(d, "type").is_some_and(|t| t.eq_ignore_ascii_case("Microsoft.KeyVault/vaults")) {
+            return;
+        }
+        let rules = match d.get_mut("body") {
+            Some(Value::Object(b)) => match b.get_mut("properties") {
+                Some(Value::Object(p)) => match p.get_mut("networkAcls") {
+                    Some(Value::Object(acls)) => acls.get_mut("ipRules"),
+                    _ => None,
+                },
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some(Value::List(rules)) = rules {
+            for r in rules {
+                if let Value::Object(rule) = r
+                    && let Some(Value::String(v)) = rule.get_mut("value")
+                {
+                    *v = crate::mapping::ip_rule(v);
+                }
+            }
+        }
+    }
     fn to_body(&self, p: &Props, _: &AzureConfig) -> ProviderResult<J> {
         let mut body = match p.get("body").map(plain_json) {
             None | Some(J::Null) => J::Object(Default::default()),

@@ -81,6 +81,27 @@ use serde_json::{Value as J, json};
 pub struct KeyVault;
 pub static KIND: KeyVault = KeyVault;
 
+/// The tenant of the provider's subscription, as ARM reports it (`GET /subscriptions/{id}`):
+/// a vault's tenant when neither the vault nor the environment names one, as Bicep's
+/// `subscription().tenantId`.
+async fn subscription_tenant(cx: &Cx<'_>) -> ProviderResult<String> {
+    let sub = format!("/subscriptions/{}", cx.config.subscription_id);
+    let body = cx.client.get(&sub, SUBSCRIPTION_API, cx.cancel).await?;
+    body.as_ref()
+        .and_then(|b| b.get("tenantId"))
+        .and_then(J::as_str)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .ok_or_else(|| {
+            ProviderError::Invalid(format!(
+                "azure.key_vault: `tenant_id` is not set, no tenant is configured (AZURE_TENANT_ID, or `tenant` in the target) and {sub} does not say its tenant"
+            ))
+        })
+}
+
+/// api-version of `GET /subscriptions/{id}`.
+const SUBSCRIPTION_API: &str = "2022-12-01";
+
 fn tenant(p: &Props, cfg: &AzureConfig) -> ProviderResult<String> {
     s(p, "tenant_id").map(str::to_string).or_else(|| cfg.tenant_id.clone()).ok_or_else(|| {
         ProviderError::Invalid("azure.key_vault: `tenant_id` is not set and no tenant is configured (AZURE_TENANT_ID)".into())
@@ -221,7 +242,11 @@ impl AzureType for KeyVault {
         inputs: &'a Props,
     ) -> BoxFuture<'a, ProviderResult<ObjectState>> {
         Box::pin(async move {
-            let inputs = with_group_location(self, cx, inputs).await?;
+            let mut inputs = with_group_location(self, cx, inputs).await?;
+            if s(&inputs, "tenant_id").is_none() && cx.config.tenant_id.is_none() {
+                let tenant = subscription_tenant(cx).await?;
+                inputs.insert("tenant_id".into(), Value::String(tenant));
+            }
             let id = self
                 .arm_id(&cx.config.subscription_id, &inputs)
                 .ok_or_else(|| unknown_id(&self.schema()))?;

@@ -121,7 +121,14 @@ fn body(p: &Props) -> ProviderResult<J> {
     let value = s(p, "value").ok_or_else(|| {
         ProviderError::Invalid("azure.key_vault_secret: `value` must be a known string".into())
     })?;
-    let mut b = json!({"value": value, "tags": tags_json(p)});
+    let mut b = managed(p)?;
+    b["value"] = json!(value);
+    Ok(b)
+}
+
+/// What a Set sends besides the value: what the configuration manages.
+fn managed(p: &Props) -> ProviderResult<J> {
+    let mut b = json!({"tags": tags_json(p)});
     if let Some(ct) = s(p, "content_type") {
         b["contentType"] = json!(ct);
     }
@@ -138,7 +145,13 @@ fn body(p: &Props) -> ProviderResult<J> {
 
 impl KeyVaultSecret {
     /// Set a new version. `creating`: the secret must not exist yet (see `ensure_absent`).
-    async fn set(&self, cx: &Cx<'_>, p: &Props, creating: bool) -> ProviderResult<ObjectState> {
+    async fn set(
+        &self,
+        cx: &Cx<'_>,
+        p: &Props,
+        creating: bool,
+        prior: Option<&Props>,
+    ) -> ProviderResult<ObjectState> {
         let vault_id = s(p, "vault").ok_or_else(|| {
             ProviderError::Invalid("azure.key_vault_secret: `vault` is unknown".into())
         })?;
@@ -151,6 +164,33 @@ impl KeyVaultSecret {
         let mut payload = body(p)?;
         crate::kind::mark_created(cx, &mut payload);
         let secret_url = url(&uri, &format!("secrets/{name}"));
+        if let Some(prior) = prior {
+            // Every Set makes a new version from what it is sent: what was set on the current
+            // version outside the configuration (disabled in the portal, a not-before date)
+            // is carried over, as an update of an ARM resource keeps it.
+            let current = cx
+                .client
+                .data_plane(Method::GET, &secret_url, None, VAULT_SCOPE, cx.cancel)
+                .await?;
+            if let Some(current) = current {
+                let mut base = json!({});
+                for k in ["contentType", "tags"] {
+                    if let Some(v) = current.get(k) {
+                        base[k] = v.clone();
+                    }
+                }
+                for k in ["enabled", "nbf", "exp"] {
+                    if let Some(v) = current.get("attributes").and_then(|a| a.get(k)) {
+                        base["attributes"][k] = v.clone();
+                    }
+                }
+                let old = managed(prior).ok();
+                let mut merged = crate::merge::overlay(&base, &managed(p)?, old.as_ref());
+                merged["value"] = payload["value"].take();
+                crate::kind::drop_create_marker(&mut merged, &payload);
+                payload = merged;
+            }
+        }
         if creating {
             let found = cx
                 .client
@@ -251,15 +291,15 @@ impl AzureType for KeyVaultSecret {
         cx: &'a Cx<'a>,
         inputs: &'a Props,
     ) -> BoxFuture<'a, ProviderResult<ObjectState>> {
-        Box::pin(self.set(cx, inputs, true))
+        Box::pin(self.set(cx, inputs, true, None))
     }
     fn update<'a>(
         &'a self,
         cx: &'a Cx<'a>,
-        _prior: &'a ObjectState,
+        prior: &'a ObjectState,
         inputs: &'a Props,
     ) -> BoxFuture<'a, ProviderResult<ObjectState>> {
-        Box::pin(self.set(cx, inputs, false))
+        Box::pin(self.set(cx, inputs, false, Some(&prior.inputs)))
     }
     fn read<'a>(
         &'a self,

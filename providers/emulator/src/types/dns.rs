@@ -1,8 +1,8 @@
 //! Microsoft.Network/dnsZones and record sets @2018-05-01 (examples + azure-cli
 //! test_dns). Synchronous. Creating a zone creates its apex SOA and NS record sets,
 //! which cannot be deleted. The DNS RP's own errors are unwrapped `{code,message}`.
-//! Zone names are unique across the emulator (a second zone of the same name is
-//! "not available", the recorded 400).
+//! A zone name is unique within its resource group only: Azure DNS hosts the same public
+//! zone in other groups and subscriptions, each on its own set of name servers.
 
 use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
@@ -48,17 +48,6 @@ impl Kind for Zone {
             )));
         }
         let zone = ctx.name().to_ascii_lowercase();
-        let taken = st.resources.values().any(|e| {
-            e.body.get("type").and_then(Value::as_str) == Some("Microsoft.Network/dnsZones")
-                && e.body
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .is_some_and(|n| n.eq_ignore_ascii_case(&zone))
-                && !e.id().eq_ignore_ascii_case(&ctx.id)
-        });
-        if taken {
-            return Err(bad(format!("The zone '{}' is not available.", ctx.name())));
-        }
         let mut p = properties(&body)?;
         let zone_type = p.get("zoneType").cloned().unwrap_or(json!("Public"));
         super::create_only(

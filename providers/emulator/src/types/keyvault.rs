@@ -126,6 +126,19 @@ impl Kind for Vault {
         }
         // Recorded: null flags are omitted, and an allow-all networkAcls is not echoed.
         p.retain(|_, v| !v.is_null());
+        // The RP stores a bare IPv4 rule as its /32 range.
+        if let Some(Value::Array(rules)) =
+            p.get_mut("networkAcls").and_then(|a| a.get_mut("ipRules"))
+        {
+            for rule in rules.iter_mut().filter_map(Value::as_object_mut) {
+                if let Some(Value::String(v)) = rule.get_mut("value")
+                    && !v.contains('/')
+                    && v.parse::<std::net::Ipv4Addr>().is_ok()
+                {
+                    v.push_str("/32");
+                }
+            }
+        }
         let open_acls = p.get("networkAcls").is_some_and(|a| {
             a.get("defaultAction")
                 .and_then(Value::as_str)

@@ -210,6 +210,11 @@ pub(crate) trait Kind: Sync {
             ),
         ))
     }
+    /// Whether POST `{resource}/{action}` is a long-running operation (202 + the RP's
+    /// operation headers) rather than answered at once.
+    fn action_is_lro(&self, _action: &str) -> bool {
+        false
+    }
     /// The DNS RP answers with unwrapped error bodies.
     fn not_found(&self, type_name: &str, path: &ResPath) -> ArmError {
         ArmError::not_found(type_name, path.name(), path.rg.as_deref())

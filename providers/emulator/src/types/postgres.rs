@@ -226,6 +226,14 @@ impl Kind for Server {
         // A server whose creation failed does not exist afterwards.
         ok || entry.body.pointer("/properties/state").is_none()
     }
+    /// ServerStartStopRestart: 202 with Azure-AsyncOperation and Location, as every write of
+    /// this RP (the restart runs for the configured latency; writes meanwhile get 409).
+    fn action_is_lro(&self, action: &str) -> bool {
+        matches!(
+            action.to_ascii_lowercase().as_str(),
+            "restart" | "start" | "stop"
+        )
+    }
     fn action(
         &self,
         action: &str,
