@@ -221,15 +221,20 @@ fn the_readme_commands_work_on_a_fresh_clone() {
             stdout(&out),
             stderr(&out)
         );
-        if args.first() == Some(&"apply") {
-            let shown = stdout(&out);
-            for output in [
+        let expected: &[&str] = match (args.first(), args.get(1)) {
+            (Some(&"apply"), Some(&"environments")) => &[
                 "api_url = \"https://api.augeo.app\"",
                 "admin_url = \"https://admin.augeo.app\"",
                 "db_host = \"lw-local-pg.postgres.database.azure.com\"",
-            ] {
-                assert!(shown.contains(output), "apply shows {output}: {shown}");
+            ],
+            (Some(&"apply"), Some(&"examples/app-service")) => {
+                &["web_url = \"https://shop-local-web.azurewebsites.net\""]
             }
+            _ => &[],
+        };
+        let shown = stdout(&out);
+        for output in expected {
+            assert!(shown.contains(output), "apply shows {output}: {shown}");
         }
     }
     let again = infra(
