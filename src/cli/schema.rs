@@ -426,18 +426,7 @@ mod arm {
                 "min_length": min_len, "max_length": max_len, "pattern": pattern, "secret": sensitive}),
             TypeDef::Literal(v) => json!({"kind": "enum", "values": [v], "open": false}),
             TypeDef::Union(members) => {
-                let literals: Vec<&str> = members
-                    .iter()
-                    .filter_map(|m| match ty.get(*m) {
-                        TypeDef::Literal(l) => Some(l.as_str()),
-                        _ => None,
-                    })
-                    .collect();
-                let others: Vec<TypeIdx> = members
-                    .iter()
-                    .copied()
-                    .filter(|m| !matches!(ty.get(*m), TypeDef::Literal(_)))
-                    .collect();
+                let (literals, others) = ty.split_union(members);
                 let open = others
                     .iter()
                     .any(|m| matches!(ty.get(*m), TypeDef::String { .. }));

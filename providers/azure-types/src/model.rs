@@ -130,6 +130,24 @@ impl ResourceType {
         self.get(self.body)
     }
 
+    /// A union's members split into its literal values (an enum) and the rest (a plain
+    /// `String` among them makes the enum open).
+    pub fn split_union(&self, members: &[TypeIdx]) -> (Vec<&str>, Vec<TypeIdx>) {
+        let literals = members
+            .iter()
+            .filter_map(|m| match self.get(*m) {
+                TypeDef::Literal(l) => Some(l.as_str()),
+                _ => None,
+            })
+            .collect();
+        let others = members
+            .iter()
+            .copied()
+            .filter(|m| !matches!(self.get(*m), TypeDef::Literal(_)))
+            .collect();
+        (literals, others)
+    }
+
     /// More than one segment after the namespace ("Microsoft.Web/sites/slots").
     pub fn is_child(&self) -> bool {
         self.name.matches('/').count() > 1

@@ -367,18 +367,7 @@ impl Checker<'_> {
 
     fn check_union(&mut self, idx: TypeIdx, members: &[TypeIdx], value: &Value, depth: usize) {
         let ty = self.ty;
-        let literals: Vec<&str> = members
-            .iter()
-            .filter_map(|m| match ty.get(*m) {
-                TypeDef::Literal(l) => Some(l.as_str()),
-                _ => None,
-            })
-            .collect();
-        let others: Vec<TypeIdx> = members
-            .iter()
-            .copied()
-            .filter(|m| !matches!(ty.get(*m), TypeDef::Literal(_)))
-            .collect();
+        let (literals, others) = ty.split_union(members);
         if let Some(s) = value.as_str() {
             if literals.contains(&s) {
                 return;

@@ -151,21 +151,6 @@ pub async fn name_of(cx: &Cx<'_>, id: &str) -> ProviderResult<Option<String>> {
     }))
 }
 
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
-}
-
 /// Up to three names within a few edits of `wanted` (or containing it), closest first.
 pub fn close_matches(wanted: &str, names: &[String]) -> Vec<String> {
     let w = wanted.to_ascii_lowercase();
@@ -174,7 +159,7 @@ pub fn close_matches(wanted: &str, names: &[String]) -> Vec<String> {
         .iter()
         .filter_map(|n| {
             let l = n.to_ascii_lowercase();
-            let d = distance(&w, &l);
+            let d = infra_azure_types::distance(&w, &l);
             (d <= limit || l.contains(&w) || (w.len() > 3 && w.contains(&l))).then_some((d, n))
         })
         .collect();
