@@ -25,3 +25,18 @@ grep -aq 'extension/node_modules/vscode-languageclient/package.json' "$vsix" || 
 }
 rm -rf "$(dirname "$vsix")"
 echo "packaged"
+
+echo "== Vim syntax, indent and ftplugin (synID over a sample)"
+if ! command -v vim >/dev/null 2>&1; then
+  # Debian's `vim` (not vim-tiny, which has no syntax highlighting).
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    for attempt in 1 2 3; do
+      { apt-get update -qq && apt-get install -y -qq vim >/dev/null; } && break
+      echo "apt-get install vim failed (attempt $attempt)" >&2
+      sleep $((attempt * 5))
+    done
+  fi
+  command -v vim >/dev/null 2>&1 || { echo "error: vim is needed for the Vim syntax check (apt-get install vim)" >&2; exit 1; }
+fi
+vim -Nu NONE -i NONE -es -S editors/vim/test/run.vim
+echo "vim syntax ok"
