@@ -559,3 +559,197 @@ fn hover_on_a_typed_resource_shows_constraints_and_the_rest_reference() {
     assert!(on_name.contains("Length: 3 to 24"), "{on_name}");
     assert_eq!(client.stop(), Some(0));
 }
+
+/// The `(line, character)` of the `nth` occurrence of `needle` in `text` (ASCII text).
+fn at(text: &str, needle: &str, nth: usize) -> (u64, u64) {
+    let offset = text.match_indices(needle).nth(nth).unwrap().0;
+    let before = &text[..offset];
+    let line = before.matches('\n').count();
+    let character = offset - before.rfind('\n').map_or(0, |i| i + 1);
+    (line as u64, character as u64)
+}
+
+/// `project()` plus a module `modules/web` whose param and output the root uses.
+fn project_with_module() -> tempfile::TempDir {
+    let dir = project();
+    let web = dir.path().join("modules/web");
+    std::fs::create_dir_all(&web).unwrap();
+    std::fs::write(
+        web.join("main.infra"),
+        "param site: string\noutput url = \"https://${site}\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("web.infra"),
+        "module web = \"./modules/web\" {\n  site = vault_name\n}\noutput web_url = web.url\n",
+    )
+    .unwrap();
+    dir
+}
+
+/// One text edit: file name, start, end, new text.
+type Edit = (String, (u64, u64), (u64, u64), String);
+
+/// The edits of a WorkspaceEdit, sorted.
+fn edits(response: &Value) -> Vec<Edit> {
+    let mut out = Vec::new();
+    for (uri, list) in response["result"]["changes"].as_object().unwrap() {
+        let file = uri.rsplit_once("/").unwrap().1.to_string();
+        let dir = uri.rsplit('/').nth(1).unwrap();
+        let name = if dir == "web" {
+            format!("web/{file}")
+        } else {
+            file
+        };
+        for e in list.as_array().unwrap() {
+            out.push((
+                name.clone(),
+                pos(&e["range"]["start"]),
+                pos(&e["range"]["end"]),
+                e["newText"].as_str().unwrap().to_string(),
+            ));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn renaming_a_resource_edits_every_file_and_says_which_state_move_to_run() {
+    let dir = project_with_module();
+    let main = dir.path().join("main.infra");
+    let text = std::fs::read_to_string(&main).unwrap();
+    let uri = uri_of(&main);
+    let (mut client, _) = Client::start();
+    client.open(&uri, &text);
+    let (line, character) = at(&text, "kv:", 0);
+    let response = client.request(
+        "textDocument/rename",
+        json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character }, "newName": "vault" }),
+    );
+    assert_eq!(
+        edits(&response),
+        vec![
+            ("main.infra".into(), (7, 9), (7, 11), "vault".into()),
+            ("outputs.infra".into(), (1, 19), (1, 21), "vault".into()),
+        ],
+        "{response}"
+    );
+    let warning = client
+        .backlog
+        .iter()
+        .find(|m| m["method"] == "window/showMessage")
+        .unwrap_or_else(|| panic!("no state move message: {:?}", client.backlog));
+    let message = warning["params"]["message"].as_str().unwrap();
+    assert!(message.contains("infra state mv kv vault"), "{message}");
+    assert_eq!(warning["params"]["type"], 2, "a warning");
+
+    let taken = client.request(
+        "textDocument/rename",
+        json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character }, "newName": "rg" }),
+    );
+    assert!(
+        taken["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("already declared"),
+        "{taken}"
+    );
+    assert_eq!(client.stop(), Some(0));
+}
+
+#[test]
+fn renaming_a_module_param_and_output_edits_the_module_and_its_callers() {
+    let dir = project_with_module();
+    let module = dir.path().join("modules/web/main.infra");
+    let text = std::fs::read_to_string(&module).unwrap();
+    let uri = uri_of(&module);
+    let (mut client, _) = Client::start();
+    client.open(&uri, &text);
+    let (line, character) = at(&text, "site", 0);
+    let response = client.request(
+        "textDocument/rename",
+        json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character }, "newName": "host" }),
+    );
+    assert_eq!(
+        edits(&response),
+        vec![
+            ("web.infra".into(), (1, 2), (1, 6), "host".into()),
+            ("web/main.infra".into(), (0, 6), (0, 10), "host".into()),
+            ("web/main.infra".into(), (1, 24), (1, 28), "host".into()),
+        ],
+        "{response}"
+    );
+
+    // The output, renamed from where the root reads it.
+    let caller = dir.path().join("web.infra");
+    let caller_text = std::fs::read_to_string(&caller).unwrap();
+    client.open(&uri_of(&caller), &caller_text);
+    let (line, character) = at(&caller_text, "url", 1);
+    let response = client.request(
+        "textDocument/rename",
+        json!({ "textDocument": { "uri": uri_of(&caller) }, "position": { "line": line, "character": character }, "newName": "address" }),
+    );
+    assert_eq!(
+        edits(&response),
+        vec![
+            ("web.infra".into(), (3, 21), (3, 24), "address".into()),
+            ("web/main.infra".into(), (1, 7), (1, 10), "address".into()),
+        ],
+        "{response}"
+    );
+    assert!(
+        !client
+            .backlog
+            .iter()
+            .any(|m| m["method"] == "window/showMessage"),
+        "no state move for a param or an output"
+    );
+    assert_eq!(client.stop(), Some(0));
+}
+
+#[test]
+fn references_of_a_let_are_found_in_every_file_of_the_folder() {
+    let dir = project_with_module();
+    let outputs = dir.path().join("outputs.infra");
+    let text = std::fs::read_to_string(&outputs).unwrap();
+    let uri = uri_of(&outputs);
+    let (mut client, _) = Client::start();
+    client.open(&uri, &text);
+    let (line, character) = at(&text, "vault_name", 0);
+    let references = |client: &mut Client, include: bool| {
+        let r = client.request(
+            "textDocument/references",
+            json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character },
+                    "context": { "includeDeclaration": include } }),
+        );
+        let mut found: Vec<(String, (u64, u64))> = r["result"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| {
+                let u = l["uri"].as_str().unwrap();
+                (
+                    u.rsplit('/').next().unwrap().to_string(),
+                    pos(&l["range"]["start"]),
+                )
+            })
+            .collect();
+        found.sort();
+        found
+    };
+    assert_eq!(
+        references(&mut client, true),
+        vec![
+            ("main.infra".to_string(), (0, 4)),
+            ("outputs.infra".to_string(), (0, 14)),
+            ("web.infra".to_string(), (1, 9)),
+        ]
+    );
+    assert_eq!(
+        references(&mut client, false).len(),
+        2,
+        "without the declaration"
+    );
+    assert_eq!(client.stop(), Some(0));
+}

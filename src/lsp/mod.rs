@@ -23,6 +23,8 @@ mod formatting;
 mod hover;
 mod names;
 pub mod position;
+mod refs;
+mod rename;
 mod server;
 mod symbols;
 mod typed;
@@ -64,6 +66,8 @@ pub fn capabilities() -> ServerCapabilities {
         definition_provider: Some(OneOf::Left(true)),
         document_formatting_provider: Some(OneOf::Left(true)),
         document_symbol_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
         ..Default::default()
     }
 }

@@ -7,7 +7,7 @@ use super::analysis::{self, Analysis};
 use super::completion::{self, Scope};
 use super::documents::Documents;
 use super::position::LineIndex;
-use super::{definition, diagnostics, formatting, hover, names, symbols, uri};
+use super::{definition, diagnostics, formatting, hover, names, rename, symbols, uri};
 use infra_provider_core::SchemaSet;
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{self as notif, Notification as _};
@@ -217,6 +217,8 @@ impl<'c> Server<'c> {
             req::GotoDefinition::METHOD => self.definition(params),
             req::Formatting::METHOD => self.formatting(params),
             req::DocumentSymbolRequest::METHOD => self.symbols(params),
+            req::Rename::METHOD => self.rename(params),
+            req::References::METHOD => self.references(params),
             other => Err(Failure::new(
                 ErrorCode::MethodNotFound,
                 format!("`{other}` is not supported by infra lsp"),
@@ -263,6 +265,18 @@ impl<'c> Server<'c> {
         Ok((analysis, offset))
     }
 
+    /// As [`Server::locate`], in the project that uses the document's folder as a module.
+    fn locate_enclosing(
+        &self,
+        at: &TextDocumentPositionParams,
+    ) -> Result<(Analysis, usize), Failure> {
+        let text = self.text(&at.text_document.uri)?;
+        let offset = LineIndex::new(text).offset(at.position);
+        let analysis = Analysis::load_enclosing(&at.text_document.uri, &self.docs)
+            .map_err(|e| Failure::new(ErrorCode::RequestFailed, e.to_string()))?;
+        Ok((analysis, offset))
+    }
+
     fn completion(&self, params: serde_json::Value) -> Result<serde_json::Value, Failure> {
         let p: lsp_types::CompletionParams = parse(params)?;
         let at = &p.text_document_position;
@@ -302,6 +316,38 @@ impl<'c> Server<'c> {
         let edits = formatting::format(text)
             .map_err(|e| Failure::new(ErrorCode::RequestFailed, e.to_string()))?;
         to_json(edits)
+    }
+
+    fn rename(&self, params: serde_json::Value) -> Result<serde_json::Value, Failure> {
+        let p: lsp_types::RenameParams = parse(params)?;
+        let (analysis, offset) = self.locate_enclosing(&p.text_document_position)?;
+        let renamed = rename::rename(&analysis, offset, &p.new_name)
+            .map_err(|e| Failure::new(ErrorCode::RequestFailed, e.to_string()))?;
+        if !renamed.state_moves.is_empty() {
+            let message = rename::state_move_message(&renamed.state_moves);
+            self.show_message(lsp_types::MessageType::WARNING, message)
+                .map_err(|_| Failure::new(ErrorCode::InternalError, "the editor went away"))?;
+        }
+        to_json(renamed.edit)
+    }
+
+    fn references(&self, params: serde_json::Value) -> Result<serde_json::Value, Failure> {
+        let p: lsp_types::ReferenceParams = parse(params)?;
+        let (analysis, offset) = self.locate_enclosing(&p.text_document_position)?;
+        to_json(rename::references(
+            &analysis,
+            offset,
+            p.context.include_declaration,
+        ))
+    }
+
+    fn show_message(&self, typ: lsp_types::MessageType, message: String) -> Result<(), LspError> {
+        let params = lsp_types::ShowMessageParams { typ, message };
+        let n = Notification::new(notif::ShowMessage::METHOD.to_string(), params);
+        self.conn
+            .sender
+            .send(n.into())
+            .map_err(|_| LspError::ClientGone)
     }
 
     fn symbols(&self, params: serde_json::Value) -> Result<serde_json::Value, Failure> {
