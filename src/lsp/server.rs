@@ -7,7 +7,10 @@ use super::analysis::{self, Analysis};
 use super::completion::{self, Scope};
 use super::documents::Documents;
 use super::position::LineIndex;
-use super::{definition, diagnostics, formatting, hover, names, rename, symbols, uri};
+use super::{
+    actions, definition, diagnostics, formatting, hover, names, rename, semantic, signature,
+    symbols, uri, workspace,
+};
 use infra_provider_core::SchemaSet;
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{self as notif, Notification as _};
@@ -219,6 +222,10 @@ impl<'c> Server<'c> {
             req::DocumentSymbolRequest::METHOD => self.symbols(params),
             req::Rename::METHOD => self.rename(params),
             req::References::METHOD => self.references(params),
+            req::SemanticTokensFullRequest::METHOD => self.semantic_tokens(params),
+            req::CodeActionRequest::METHOD => self.code_actions(params),
+            req::SignatureHelpRequest::METHOD => self.signature_help(params),
+            req::WorkspaceSymbolRequest::METHOD => self.workspace_symbols(params),
             other => Err(Failure::new(
                 ErrorCode::MethodNotFound,
                 format!("`{other}` is not supported by infra lsp"),
@@ -338,6 +345,47 @@ impl<'c> Server<'c> {
             &analysis,
             offset,
             p.context.include_declaration,
+        ))
+    }
+
+    fn semantic_tokens(&self, params: serde_json::Value) -> Result<serde_json::Value, Failure> {
+        let p: lsp_types::SemanticTokensParams = parse(params)?;
+        let text = self.text(&p.text_document.uri)?;
+        let analysis = Analysis::load(&p.text_document.uri, &self.docs)
+            .map_err(|e| Failure::new(ErrorCode::RequestFailed, e.to_string()))?;
+        to_json(lsp_types::SemanticTokensResult::Tokens(semantic::tokens(
+            &analysis, text,
+        )))
+    }
+
+    fn code_actions(&self, params: serde_json::Value) -> Result<serde_json::Value, Failure> {
+        let p: lsp_types::CodeActionParams = parse(params)?;
+        let uri = &p.text_document.uri;
+        let text = self.text(uri)?;
+        let analysis = Analysis::load(uri, &self.docs)
+            .map_err(|e| Failure::new(ErrorCode::RequestFailed, e.to_string()))?;
+        to_json(actions::actions(
+            &analysis,
+            uri,
+            text,
+            p.range,
+            &p.context.diagnostics,
+            &self.schemas,
+        ))
+    }
+
+    fn signature_help(&self, params: serde_json::Value) -> Result<serde_json::Value, Failure> {
+        let p: lsp_types::SignatureHelpParams = parse(params)?;
+        let at = &p.text_document_position_params;
+        let text = self.text(&at.text_document.uri)?;
+        let offset = LineIndex::new(text).offset(at.position);
+        to_json(signature::signature_help(text, offset))
+    }
+
+    fn workspace_symbols(&self, params: serde_json::Value) -> Result<serde_json::Value, Failure> {
+        let p: lsp_types::WorkspaceSymbolParams = parse(params)?;
+        to_json(lsp_types::WorkspaceSymbolResponse::Flat(
+            workspace::symbols(&self.docs, &self.docs.uris(), &p.query),
         ))
     }
 
