@@ -115,6 +115,11 @@ impl<'c> Server<'c> {
                     self.dirty.insert(p.text_document.uri);
                 }
             }
+            // A file changed on disk (another editor, a `git checkout`): the open documents'
+            // projects may read it, so they are checked again.
+            notif::DidChangeWatchedFiles::METHOD => {
+                self.dirty.extend(self.docs.uris());
+            }
             notif::DidCloseTextDocument::METHOD => {
                 if let Ok(p) = parse::<lsp_types::DidCloseTextDocumentParams>(n.params) {
                     self.docs.close(&p.text_document.uri);
