@@ -186,3 +186,33 @@ fn location(analysis: &Analysis, file: FileId, span: Span) -> Option<Location> {
         idx.range(span.start as usize, span.end as usize),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lsp::documents::Documents;
+    use std::str::FromStr;
+
+    #[test]
+    fn rename_references_and_tokens_answer_at_every_position_without_panicking() {
+        let src = "param r\u{e9}gion: string = \"\u{1F511}\"\nlet a = [for k, v in {x = 1}: \"${k}${r\u{e9}gion}\" if v > 0]\n\
+                   resource v: test.vault {\n  name = a[0]\n  tags = { t = v.id }\n}\noutput o = upper(v.name, \n\
+                   resource broken: x {\n  = \n";
+        let uri = Uri::from_str("untitled:Untitled-3").unwrap();
+        let mut docs = Documents::default();
+        docs.open(uri.clone(), src.to_string(), 1);
+        let analysis = Analysis::load(&uri, &docs).unwrap();
+        let mut renamed = 0;
+        for offset in 0..=src.len() + 2 {
+            renamed += usize::from(rename(&analysis, offset, "b").is_ok());
+            let _ = references(&analysis, offset, true);
+            let _ = crate::lsp::signature::signature_help(src, offset);
+        }
+        assert!(renamed > 0);
+        let tokens = crate::lsp::semantic::tokens(&analysis, src);
+        assert!(!tokens.data.is_empty());
+        let (file, _) = infra_lang::syntax::parse(infra_lang::FileId(0), src);
+        let outline = crate::lsp::symbols::symbols(&file, src);
+        assert!(outline.iter().any(|s| s.name == "broken"), "{outline:?}");
+    }
+}
