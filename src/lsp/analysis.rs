@@ -51,9 +51,40 @@ impl Analysis {
                 uris,
             });
         };
+        let root = project_root(&path, &docs.overrides());
+        Analysis::load_root(&root, doc, docs)
+    }
+
+    /// The project a document belongs to as a module, when a folder above uses its folder
+    /// as a module (`module x = "./modules/web"`): rename and references must reach the
+    /// callers too. Otherwise the document's own project, as [`Analysis::load`].
+    pub fn load_enclosing(doc: &Uri, docs: &Documents) -> Result<Analysis, AnalysisError> {
+        let own = Analysis::load(doc, docs)?;
+        let Some(mut dir) = own.root.clone() else {
+            return Ok(own);
+        };
         let overrides = docs.overrides();
-        let root = project_root(&path, &overrides);
-        let project = Project::load_with_overrides(&root, &overrides)?;
+        // Modules sit a few folders below their caller (`modules/web`); look that far up.
+        for _ in 0..4 {
+            let Some(above) = dir.parent() else { break };
+            dir = above.to_path_buf();
+            if !has_sources(&dir, &overrides) {
+                continue;
+            }
+            let Ok(mut outer) = Analysis::load_root(&dir, doc, docs) else {
+                continue;
+            };
+            if outer.file.is_some() && outer.module_of_file() != 0 {
+                outer.root = Some(dir);
+                return Ok(outer);
+            }
+        }
+        Ok(own)
+    }
+
+    fn load_root(root: &Path, doc: &Uri, docs: &Documents) -> Result<Analysis, AnalysisError> {
+        let path = uri::to_path(doc).ok_or_else(|| AnalysisError::NotOpen(doc.as_str().into()))?;
+        let project = Project::load_with_overrides(root, &docs.overrides())?;
         let mut uris = BTreeMap::new();
         let mut file = None;
         for (id, source) in project.sources.files() {
@@ -67,7 +98,7 @@ impl Analysis {
         }
         Ok(Analysis {
             project,
-            root: Some(root),
+            root: Some(root.to_path_buf()),
             file,
             uris,
         })

@@ -33,6 +33,11 @@ impl Documents {
         self.open.remove(uri);
     }
 
+    /// The URIs of the open documents.
+    pub fn uris(&self) -> Vec<Uri> {
+        self.open.keys().cloned().collect()
+    }
+
     pub fn get(&self, uri: &Uri) -> Option<&Document> {
         self.open.get(uri)
     }

@@ -11,6 +11,7 @@
 // mutation through `&Uri` never changes, so URIs are sound map keys.
 #![allow(clippy::mutable_key_type)]
 
+mod actions;
 mod analysis;
 mod completion;
 mod context;
@@ -23,10 +24,15 @@ mod formatting;
 mod hover;
 mod names;
 pub mod position;
+mod refs;
+mod rename;
+mod semantic;
 mod server;
+mod signature;
 mod symbols;
 mod typed;
 mod uri;
+mod workspace;
 
 pub use analysis::Analysis;
 pub use documents::Documents;
@@ -64,6 +70,24 @@ pub fn capabilities() -> ServerCapabilities {
         definition_provider: Some(OneOf::Left(true)),
         document_formatting_provider: Some(OneOf::Left(true)),
         document_symbol_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        workspace_symbol_provider: Some(OneOf::Left(true)),
+        code_action_provider: Some(lsp_types::CodeActionProviderCapability::Simple(true)),
+        signature_help_provider: Some(lsp_types::SignatureHelpOptions {
+            trigger_characters: Some(vec!["(".into(), ",".into()]),
+            ..Default::default()
+        }),
+        semantic_tokens_provider: Some(
+            lsp_types::SemanticTokensServerCapabilities::SemanticTokensOptions(
+                lsp_types::SemanticTokensOptions {
+                    legend: semantic::legend(),
+                    full: Some(lsp_types::SemanticTokensFullOptions::Bool(true)),
+                    range: None,
+                    ..Default::default()
+                },
+            ),
+        ),
         ..Default::default()
     }
 }

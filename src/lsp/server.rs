@@ -7,7 +7,10 @@ use super::analysis::{self, Analysis};
 use super::completion::{self, Scope};
 use super::documents::Documents;
 use super::position::LineIndex;
-use super::{definition, diagnostics, formatting, hover, names, symbols, uri};
+use super::{
+    actions, definition, diagnostics, formatting, hover, names, rename, semantic, signature,
+    symbols, uri, workspace,
+};
 use infra_provider_core::SchemaSet;
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{self as notif, Notification as _};
@@ -111,6 +114,11 @@ impl<'c> Server<'c> {
                 if let Ok(p) = parse::<lsp_types::DidSaveTextDocumentParams>(n.params) {
                     self.dirty.insert(p.text_document.uri);
                 }
+            }
+            // A file changed on disk (another editor, a `git checkout`): the open documents'
+            // projects may read it, so they are checked again.
+            notif::DidChangeWatchedFiles::METHOD => {
+                self.dirty.extend(self.docs.uris());
             }
             notif::DidCloseTextDocument::METHOD => {
                 if let Ok(p) = parse::<lsp_types::DidCloseTextDocumentParams>(n.params) {
@@ -217,6 +225,12 @@ impl<'c> Server<'c> {
             req::GotoDefinition::METHOD => self.definition(params),
             req::Formatting::METHOD => self.formatting(params),
             req::DocumentSymbolRequest::METHOD => self.symbols(params),
+            req::Rename::METHOD => self.rename(params),
+            req::References::METHOD => self.references(params),
+            req::SemanticTokensFullRequest::METHOD => self.semantic_tokens(params),
+            req::CodeActionRequest::METHOD => self.code_actions(params),
+            req::SignatureHelpRequest::METHOD => self.signature_help(params),
+            req::WorkspaceSymbolRequest::METHOD => self.workspace_symbols(params),
             other => Err(Failure::new(
                 ErrorCode::MethodNotFound,
                 format!("`{other}` is not supported by infra lsp"),
@@ -263,6 +277,18 @@ impl<'c> Server<'c> {
         Ok((analysis, offset))
     }
 
+    /// As [`Server::locate`], in the project that uses the document's folder as a module.
+    fn locate_enclosing(
+        &self,
+        at: &TextDocumentPositionParams,
+    ) -> Result<(Analysis, usize), Failure> {
+        let text = self.text(&at.text_document.uri)?;
+        let offset = LineIndex::new(text).offset(at.position);
+        let analysis = Analysis::load_enclosing(&at.text_document.uri, &self.docs)
+            .map_err(|e| Failure::new(ErrorCode::RequestFailed, e.to_string()))?;
+        Ok((analysis, offset))
+    }
+
     fn completion(&self, params: serde_json::Value) -> Result<serde_json::Value, Failure> {
         let p: lsp_types::CompletionParams = parse(params)?;
         let at = &p.text_document_position;
@@ -302,6 +328,79 @@ impl<'c> Server<'c> {
         let edits = formatting::format(text)
             .map_err(|e| Failure::new(ErrorCode::RequestFailed, e.to_string()))?;
         to_json(edits)
+    }
+
+    fn rename(&self, params: serde_json::Value) -> Result<serde_json::Value, Failure> {
+        let p: lsp_types::RenameParams = parse(params)?;
+        let (analysis, offset) = self.locate_enclosing(&p.text_document_position)?;
+        let renamed = rename::rename(&analysis, offset, &p.new_name)
+            .map_err(|e| Failure::new(ErrorCode::RequestFailed, e.to_string()))?;
+        if !renamed.state_moves.is_empty() {
+            let message = rename::state_move_message(&renamed.state_moves);
+            self.show_message(lsp_types::MessageType::WARNING, message)
+                .map_err(|_| Failure::new(ErrorCode::InternalError, "the editor went away"))?;
+        }
+        to_json(renamed.edit)
+    }
+
+    fn references(&self, params: serde_json::Value) -> Result<serde_json::Value, Failure> {
+        let p: lsp_types::ReferenceParams = parse(params)?;
+        let (analysis, offset) = self.locate_enclosing(&p.text_document_position)?;
+        to_json(rename::references(
+            &analysis,
+            offset,
+            p.context.include_declaration,
+        ))
+    }
+
+    fn semantic_tokens(&self, params: serde_json::Value) -> Result<serde_json::Value, Failure> {
+        let p: lsp_types::SemanticTokensParams = parse(params)?;
+        let text = self.text(&p.text_document.uri)?;
+        let analysis = Analysis::load(&p.text_document.uri, &self.docs)
+            .map_err(|e| Failure::new(ErrorCode::RequestFailed, e.to_string()))?;
+        to_json(lsp_types::SemanticTokensResult::Tokens(semantic::tokens(
+            &analysis, text,
+        )))
+    }
+
+    fn code_actions(&self, params: serde_json::Value) -> Result<serde_json::Value, Failure> {
+        let p: lsp_types::CodeActionParams = parse(params)?;
+        let uri = &p.text_document.uri;
+        let text = self.text(uri)?;
+        let analysis = Analysis::load(uri, &self.docs)
+            .map_err(|e| Failure::new(ErrorCode::RequestFailed, e.to_string()))?;
+        to_json(actions::actions(
+            &analysis,
+            uri,
+            text,
+            p.range,
+            &p.context.diagnostics,
+            &self.schemas,
+        ))
+    }
+
+    fn signature_help(&self, params: serde_json::Value) -> Result<serde_json::Value, Failure> {
+        let p: lsp_types::SignatureHelpParams = parse(params)?;
+        let at = &p.text_document_position_params;
+        let text = self.text(&at.text_document.uri)?;
+        let offset = LineIndex::new(text).offset(at.position);
+        to_json(signature::signature_help(text, offset))
+    }
+
+    fn workspace_symbols(&self, params: serde_json::Value) -> Result<serde_json::Value, Failure> {
+        let p: lsp_types::WorkspaceSymbolParams = parse(params)?;
+        to_json(lsp_types::WorkspaceSymbolResponse::Flat(
+            workspace::symbols(&self.docs, &self.docs.uris(), &p.query),
+        ))
+    }
+
+    fn show_message(&self, typ: lsp_types::MessageType, message: String) -> Result<(), LspError> {
+        let params = lsp_types::ShowMessageParams { typ, message };
+        let n = Notification::new(notif::ShowMessage::METHOD.to_string(), params);
+        self.conn
+            .sender
+            .send(n.into())
+            .map_err(|_| LspError::ClientGone)
     }
 
     fn symbols(&self, params: serde_json::Value) -> Result<serde_json::Value, Failure> {

@@ -1,0 +1,2 @@
+" .infra files: the infra infrastructure language.
+autocmd BufNewFile,BufRead *.infra setfiletype infra
