@@ -98,7 +98,10 @@ enum Command {
 }
 
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return ExitCode::from(usage_error(&e)),
+    };
     let out = output::Output::new(&cli.global);
     let code = match cli.command {
         Command::Init(args) => init::run(args, &out),
@@ -116,4 +119,12 @@ pub fn run() -> ExitCode {
         Command::Lsp(args) => lsp::run(args),
     };
     ExitCode::from(code)
+}
+
+/// Prints clap's message and gives the exit code: 0 for `--help`/`--version`, 1 for a usage
+/// error. Clap would exit 2, the code `plan --detailed-exitcode` reserves for "changes", so a
+/// pipeline could read a mistyped flag as a plan with changes.
+fn usage_error(e: &clap::Error) -> u8 {
+    let _ = e.print();
+    if e.use_stderr() { 1 } else { 0 }
 }
