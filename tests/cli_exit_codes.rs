@@ -13,7 +13,10 @@ fn sample() -> tempfile::TempDir {
 
 fn code(args: &[&str], dir: &std::path::Path) -> (Option<i32>, String) {
     let out = infra(args, dir);
-    (out.status.code(), format!("{}{}", stdout(&out), stderr(&out)))
+    (
+        out.status.code(),
+        format!("{}{}", stdout(&out), stderr(&out)),
+    )
 }
 
 #[test]
@@ -27,7 +30,10 @@ fn exit_0_for_success_help_version_and_a_plan_without_changes() {
     assert_eq!(c, Some(0), "{text}");
     let (c, text) = code(&["apply", "--env", "local", "--auto-approve"], dir.path());
     assert_eq!(c, Some(0), "{text}");
-    let (c, text) = code(&["plan", "--env", "local", "--detailed-exitcode"], dir.path());
+    let (c, text) = code(
+        &["plan", "--env", "local", "--detailed-exitcode"],
+        dir.path(),
+    );
     assert_eq!(c, Some(0), "no changes: {text}");
 }
 
@@ -35,7 +41,10 @@ fn exit_0_for_success_help_version_and_a_plan_without_changes() {
 fn exit_1_for_usage_errors_like_any_other_error() {
     let dir = sample();
     // A mistyped flag: clap alone would exit 2, read by a pipeline as "changes".
-    let (c, text) = code(&["plan", "--env", "local", "--detailed-exitcod"], dir.path());
+    let (c, text) = code(
+        &["plan", "--env", "local", "--detailed-exitcod"],
+        dir.path(),
+    );
     assert_eq!(c, Some(1), "{text}");
     assert!(text.contains("--detailed-exitcod"), "{text}");
     // A missing required flag, with --detailed-exitcode given.
@@ -53,16 +62,25 @@ fn exit_1_for_usage_errors_like_any_other_error() {
         ("main.infra", "resource a: core.data {\n  input = nope\n}\n"),
         ("environments/local.infra", ENV),
     ]);
-    let (c, text) = code(&["plan", "--env", "local", "--detailed-exitcode"], bad.path());
+    let (c, text) = code(
+        &["plan", "--env", "local", "--detailed-exitcode"],
+        bad.path(),
+    );
     assert_eq!(c, Some(1), "{text}");
-    let (c, text) = code(&["plan", "--env", "prod", "--detailed-exitcode"], dir.path());
+    let (c, text) = code(
+        &["plan", "--env", "prod", "--detailed-exitcode"],
+        dir.path(),
+    );
     assert_eq!(c, Some(1), "{text}");
 }
 
 #[test]
 fn exit_2_only_for_changes_under_detailed_exitcode() {
     let dir = sample();
-    let (c, text) = code(&["plan", "--env", "local", "--detailed-exitcode"], dir.path());
+    let (c, text) = code(
+        &["plan", "--env", "local", "--detailed-exitcode"],
+        dir.path(),
+    );
     assert_eq!(c, Some(2), "{text}");
     assert!(text.contains("Plan: 1 to add"), "{text}");
 }

@@ -18,6 +18,7 @@ mod providers;
 mod run;
 mod schema;
 mod schemas;
+mod show;
 mod state_cmd;
 mod validate;
 
@@ -77,6 +78,8 @@ enum Command {
     Validate(validate::Args),
     /// Compare the configuration with the state and the live objects; print the plan.
     Plan(plan::Args),
+    /// Print a plan saved by `infra plan --out` (human, markdown or JSON).
+    Show(show::Args),
     /// Carry out a plan: a saved one, or a fresh one after confirmation.
     Apply(apply::Args),
     /// Delete everything in the state, in reverse dependency order.
@@ -108,6 +111,7 @@ pub fn run() -> ExitCode {
         Command::Fmt(args) => fmt::run(args, &out),
         Command::Validate(args) => validate::run(args, &out),
         Command::Plan(args) => plan::run(args, &out),
+        Command::Show(args) => show::run(args, &out),
         Command::Apply(args) => apply::run(args, &out),
         Command::Destroy(args) => destroy::run(args, &out),
         Command::Import(args) => import::run(args, &out),
