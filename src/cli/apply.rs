@@ -245,6 +245,12 @@ pub fn execute(
     let run = progress::RunContext {
         dir: session.checked.dir.display().to_string(),
         env: session.env.clone(),
+        redactor: super::logs::Redactor::new(
+            plan.ops
+                .iter()
+                .flat_map(|op| op.inputs.values())
+                .chain(evaluation.outputs.values().map(|(v, _)| v)),
+        ),
     };
     let progress = progress::printer(out, run.clone());
     let (stop_handle, stop) = Cancel::new();

@@ -9,6 +9,7 @@ mod graph;
 mod host;
 mod import;
 mod init;
+mod logs;
 mod lsp;
 mod output;
 mod output_cmd;
@@ -105,6 +106,7 @@ pub fn run() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return ExitCode::from(usage_error(&e)),
     };
+    logs::set_json(cli.global.log_format == LogFormat::Json);
     let out = output::Output::new(&cli.global);
     let code = match cli.command {
         Command::Init(args) => init::run(args, &out),
