@@ -19,9 +19,9 @@ pub struct Args {
     /// argument naming a file is taken as the plan file.
     #[arg(value_name = "DIR] [PLANFILE")]
     paths: Vec<PathBuf>,
-    /// The environment to apply.
+    /// The environment to apply (with a plan file: taken from the file; if given, it must match).
     #[arg(long)]
-    env: String,
+    env: Option<String>,
     /// Apply without asking (required when standard input is not a terminal).
     #[arg(long)]
     auto_approve: bool,
@@ -48,6 +48,28 @@ fn split_paths(paths: &[PathBuf]) -> (PathBuf, Option<PathBuf>) {
         [one] => (one.clone(), None),
         [dir, plan] => (dir.clone(), Some(plan.clone())),
         _ => (PathBuf::new(), None),
+    }
+}
+
+/// `--env`, or the environment recorded in the plan file; both given must agree.
+fn environment(flag: Option<&str>, planfile: Option<&Path>) -> Result<String, u8> {
+    let recorded = match planfile {
+        Some(path) => SavedPlan::read(path).map_err(fail)?.env,
+        None => None,
+    };
+    match (flag, recorded) {
+        (Some(f), Some(r)) if f != r => Err(fail(format!(
+            "the plan file was made for environment `{r}`, not `{f}`; drop --env, or plan `{f}` \
+             with `infra plan --env {f} --out FILE`"
+        ))),
+        (Some(f), _) => Ok(f.to_string()),
+        (None, Some(r)) => Ok(r),
+        (None, None) if planfile.is_some() => Err(fail(
+            "this plan file does not record its environment (saved by an older infra); pass --env",
+        )),
+        (None, None) => Err(fail(
+            "--env is required: the environment to apply (or give a plan file saved by `infra plan --out`)",
+        )),
     }
 }
 
@@ -92,8 +114,9 @@ fn run_apply(args: Args, out: &Output) -> Result<u8, u8> {
     if planfile.is_none() {
         require_approval_possible(args.auto_approve, "apply")?;
     }
+    let env = environment(args.env.as_deref(), planfile.as_deref())?;
     let rt = shared::runtime()?;
-    let mut session = shared::open_session(&dir, &args.env, "apply", &rt, out)?;
+    let mut session = shared::open_session(&dir, &env, "apply", &rt, out)?;
     if args.refresh_only {
         if planfile.is_some() {
             return Err(fail(
@@ -222,6 +245,12 @@ pub fn execute(
     let run = progress::RunContext {
         dir: session.checked.dir.display().to_string(),
         env: session.env.clone(),
+        redactor: super::logs::Redactor::new(
+            plan.ops
+                .iter()
+                .flat_map(|op| op.inputs.values())
+                .chain(evaluation.outputs.values().map(|(v, _)| v)),
+        ),
     };
     let progress = progress::printer(out, run.clone());
     let (stop_handle, stop) = Cancel::new();

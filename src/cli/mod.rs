@@ -9,6 +9,7 @@ mod graph;
 mod host;
 mod import;
 mod init;
+mod logs;
 mod lsp;
 mod output;
 mod output_cmd;
@@ -18,6 +19,7 @@ mod providers;
 mod run;
 mod schema;
 mod schemas;
+mod show;
 mod state_cmd;
 mod validate;
 
@@ -77,6 +79,8 @@ enum Command {
     Validate(validate::Args),
     /// Compare the configuration with the state and the live objects; print the plan.
     Plan(plan::Args),
+    /// Print a plan saved by `infra plan --out` (human, markdown or JSON).
+    Show(show::Args),
     /// Carry out a plan: a saved one, or a fresh one after confirmation.
     Apply(apply::Args),
     /// Delete everything in the state, in reverse dependency order.
@@ -98,13 +102,18 @@ enum Command {
 }
 
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return ExitCode::from(usage_error(&e)),
+    };
+    logs::set_json(cli.global.log_format == LogFormat::Json);
     let out = output::Output::new(&cli.global);
     let code = match cli.command {
         Command::Init(args) => init::run(args, &out),
         Command::Fmt(args) => fmt::run(args, &out),
         Command::Validate(args) => validate::run(args, &out),
         Command::Plan(args) => plan::run(args, &out),
+        Command::Show(args) => show::run(args, &out),
         Command::Apply(args) => apply::run(args, &out),
         Command::Destroy(args) => destroy::run(args, &out),
         Command::Import(args) => import::run(args, &out),
@@ -116,4 +125,12 @@ pub fn run() -> ExitCode {
         Command::Lsp(args) => lsp::run(args),
     };
     ExitCode::from(code)
+}
+
+/// Prints clap's message and gives the exit code: 0 for `--help`/`--version`, 1 for a usage
+/// error. Clap would exit 2, the code `plan --detailed-exitcode` reserves for "changes", so a
+/// pipeline could read a mistyped flag as a plan with changes.
+fn usage_error(e: &clap::Error) -> u8 {
+    let _ = e.print();
+    if e.use_stderr() { 1 } else { 0 }
 }

@@ -32,6 +32,19 @@ impl Output {
 
     /// Prints diagnostics for people on stderr, rustc-style, followed by a count.
     pub fn diagnostics(&self, diags: &[Diagnostic], sources: &SourceMap) {
+        if super::logs::json() {
+            for d in diags {
+                if self.quiet && d.severity == Severity::Warning {
+                    continue;
+                }
+                super::logs::emit(
+                    "diagnostic",
+                    serde_json::json!({"severity": if d.is_error() { "error" } else { "warning" },
+                                       "code": d.code.to_string(), "message": d.message}),
+                );
+            }
+            return;
+        }
         let handler = if self.color {
             miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode())
         } else {
@@ -52,7 +65,10 @@ impl Output {
     }
 
     pub fn info(&self, line: &str) {
-        if !self.quiet {
+        if self.quiet {
+        } else if super::logs::json() {
+            super::logs::emit("info", serde_json::json!({ "message": line }));
+        } else {
             eprintln!("{line}");
         }
     }

@@ -60,7 +60,15 @@ pub fn print_plan(plan: &Plan, format: Format, out: &Output) {
                 color: out.stdout_color,
             },
         ),
-        Format::Markdown => render_markdown(plan, &MarkdownOptions::default()),
+        Format::Markdown => render_markdown(
+            plan,
+            &MarkdownOptions {
+                full_plan_hint: "the output of `infra plan` without `--format markdown`, or \
+                                 `infra show PLANFILE` of a plan saved with `--out`"
+                    .into(),
+                ..MarkdownOptions::default()
+            },
+        ),
         Format::Json => render_json(plan),
     };
     let mut stdout = std::io::stdout().lock();
@@ -103,14 +111,14 @@ fn plan(args: Args, out: &Output) -> Result<u8, u8> {
             session.store.save(&session.state).map_err(shared::fail)?;
         }
         let hash = shared::config_hash(&session.checked, &args.env, &evaluation, &session.key);
-        SavedPlan::new(&plan, &hash, &options)
-            .write(path)
-            .map_err(shared::fail)?;
+        let mut saved = SavedPlan::new(&plan, &hash, &options);
+        saved.env = Some(args.env.clone());
+        saved.write(path).map_err(shared::fail)?;
         out.info(&format!(
-            "Saved the plan to {}. Apply exactly this plan with: infra apply {} --env {} {}",
+            "Saved the plan to {}. Show it with: infra show {}; apply exactly this plan with: infra apply {} {}",
+            path.display(),
             path.display(),
             args.dir.display(),
-            args.env,
             path.display()
         ));
     }

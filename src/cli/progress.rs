@@ -2,6 +2,7 @@
 //! and the summary at the end: what was done, what failed (with the provider's message) and
 //! what was skipped or not started.
 
+use super::logs::{self, Heartbeat, Redactor};
 use super::output::Output;
 use infra::engine::{Action, ApplyReport, ProgressEvent};
 use std::io::Write;
@@ -24,10 +25,13 @@ fn words(a: Action) -> (&'static str, &'static str, &'static str) {
 pub struct RunContext {
     pub dir: String,
     pub env: String,
+    /// The run's secret values, never printed even if a cloud error quotes one.
+    pub redactor: Redactor,
 }
 
 impl RunContext {
     pub fn complete(&self, text: &str) -> String {
+        let text = &self.redactor.redact(text);
         let placeholder = "infra import --env <ENV> ";
         if self.env.is_empty() || !text.contains(placeholder) {
             return text.to_string();
@@ -68,27 +72,43 @@ pub fn line(e: &ProgressEvent) -> String {
             words(*action).2,
             elapsed.as_secs_f64()
         ),
-        ProgressEvent::Waiting { address, message } => format!("{address}: {message}"),
+        ProgressEvent::Waiting {
+            address, message, ..
+        } => format!("{address}: {message}"),
     }
 }
 
 /// A progress callback printing to stderr (nothing but errors with `--quiet`). On a terminal
 /// it also keeps a live status line under the event lines: what is in flight and for how long,
-/// redrawn four times a second until the callback is dropped.
+/// redrawn four times a second until the callback is dropped. Without a terminal (a CI log), or
+/// with `--log-format json`, a heartbeat line per operation still in flight instead (see
+/// logs.rs); with `--log-format json` every event is one JSON object.
 pub fn printer(out: &Output, run: RunContext) -> impl Fn(ProgressEvent) + Sync + use<> {
     use std::io::IsTerminal;
     let quiet = out.quiet;
-    let live = (!quiet && std::io::stderr().is_terminal()).then(Live::start);
+    let json = logs::json();
+    let tty = std::io::stderr().is_terminal();
+    let live = (!quiet && tty && !json).then(Live::start);
+    let heartbeat = (!quiet && (!tty || json)).then(Heartbeat::start);
     move |mut e: ProgressEvent| {
         let failed = matches!(&e, ProgressEvent::Finished { error: Some(_), .. });
         if quiet && !failed {
             return;
         }
-        if let ProgressEvent::Finished {
-            error: Some(err), ..
-        } = &mut e
-        {
-            *err = run.complete(err);
+        match &mut e {
+            ProgressEvent::Finished {
+                error: Some(err), ..
+            } => *err = run.complete(err),
+            ProgressEvent::Waiting { message, .. } => *message = run.redactor.redact(message),
+            _ => {}
+        }
+        if let Some(h) = &heartbeat {
+            h.event(&e);
+        }
+        if json {
+            let (kind, fields) = logs::event_json(&e);
+            logs::emit(kind, fields);
+            return;
         }
         match &live {
             Some(live) => live.event(&e),
@@ -184,6 +204,33 @@ fn status(map: &std::collections::BTreeMap<String, (std::time::Instant, &'static
 /// Prints the end of an apply on stderr. `verb` is `Apply` or `Destroy`.
 pub fn summary(report: &ApplyReport, verb: &str, out: &Output, run: &RunContext) {
     let count = |a: Action| report.done.iter().filter(|(_, x)| *x == a).count();
+    if logs::json() {
+        let failed: Vec<_> = report
+            .failed
+            .iter()
+            .map(|f| {
+                serde_json::json!({"address": f.address, "action": f.action.as_str(),
+                                        "error": run.complete(&f.error.to_string())})
+            })
+            .collect();
+        let skipped: Vec<_> = report
+            .skipped
+            .iter()
+            .map(|s| serde_json::json!({"address": s.address, "because": s.because}))
+            .collect();
+        logs::emit(
+            "summary",
+            serde_json::json!({
+                "command": verb.to_lowercase(),
+                "success": report.is_success(),
+                "imported": count(Action::Import), "added": count(Action::Create),
+                "changed": count(Action::Update), "replaced": count(Action::Replace),
+                "destroyed": count(Action::Delete),
+                "failed": failed, "skipped": skipped, "not_started": report.cancelled,
+            }),
+        );
+        return;
+    }
     if report.is_success() {
         if out.quiet {
             return;
@@ -248,6 +295,7 @@ mod tests {
         let here = RunContext {
             dir: ".".into(),
             env: "prod".into(),
+            ..RunContext::default()
         };
         assert!(
             here.complete(advice)
@@ -256,6 +304,7 @@ mod tests {
         let there = RunContext {
             dir: "environments".into(),
             env: "local".into(),
+            ..RunContext::default()
         };
         assert!(
             there
@@ -291,6 +340,8 @@ mod tests {
         );
         let waiting = ProgressEvent::Waiting {
             address: "pg".into(),
+            kind: infra_provider_core::notice::NoticeKind::Conflict,
+            code: None,
             message: "waiting for another operation on x to finish".into(),
         };
         assert_eq!(

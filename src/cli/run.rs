@@ -18,7 +18,11 @@ use std::path::{Path, PathBuf};
 
 /// Prints `error: {msg}` and gives exit code 1.
 pub fn fail(msg: impl std::fmt::Display) -> u8 {
-    eprintln!("error: {msg}");
+    if super::logs::json() {
+        super::logs::emit("error", serde_json::json!({ "message": msg.to_string() }));
+    } else {
+        eprintln!("error: {msg}");
+    }
     1
 }
 
@@ -416,8 +420,12 @@ pub fn plan_session_with_live(
     .map_err(fail)?;
     let live = if req.refresh && !s.state.resources.is_empty() {
         let never = Cancel::never();
-        let fut = engine::refresh(&s.state, &s.providers, 64, &never, None);
-        Some(rt.block_on(fut).map_err(|e| {
+        let progress =
+            super::logs::RefreshProgress::start(engine::refresh_count(&s.state, None), out.quiet);
+        let fut = engine::refresh_counted(&s.state, &s.providers, 64, &never, None, &progress.done);
+        let result = rt.block_on(fut);
+        drop(progress);
+        Some(result.map_err(|e| {
             fail(format!(
                 "{e}; plan with --refresh=false to use the recorded state"
             ))

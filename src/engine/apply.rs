@@ -47,6 +47,10 @@ pub enum ProgressEvent {
     /// the object, e.g. one a killed run left behind); said by the provider.
     Waiting {
         address: String,
+        /// Conflict, throttle, retry or another wait.
+        kind: infra_provider_core::notice::NoticeKind,
+        /// The cloud's error code, when the wait is for one.
+        code: Option<String>,
         message: String,
     },
 }
@@ -418,10 +422,12 @@ impl Run<'_, '_> {
     /// Runs the operation (within its timeout), turning the provider's notices into
     /// `Waiting` events as they come.
     async fn with_notices(&self, op: &PlannedOp, kind: &str) -> Result<(), String> {
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
-        let sink: infra_provider_core::notice::NoticeSink = std::sync::Arc::new(move |m: &str| {
-            let _ = tx.send(m.to_string());
-        });
+        let (tx, mut rx) =
+            tokio::sync::mpsc::unbounded_channel::<infra_provider_core::notice::Notice>();
+        let sink: infra_provider_core::notice::NoticeSink =
+            std::sync::Arc::new(move |m: &infra_provider_core::notice::Notice| {
+                let _ = tx.send(m.clone());
+            });
         let work = async {
             match op.lifecycle.timeouts.get(kind) {
                 Some(&secs) => tokio::time::timeout(Duration::from_secs(secs), self.execute(op))
@@ -435,9 +441,11 @@ impl Run<'_, '_> {
         loop {
             tokio::select! {
                 r = &mut work => return r,
-                Some(message) = rx.recv() => (self.cx.progress)(ProgressEvent::Waiting {
+                Some(n) = rx.recv() => (self.cx.progress)(ProgressEvent::Waiting {
                     address: op.address.clone(),
-                    message,
+                    kind: n.kind,
+                    code: n.code,
+                    message: n.message,
                 }),
             }
         }

@@ -35,5 +35,5 @@ pub use model::{
 };
 pub use plan::{PlanError, PlanInput, PlanOptions, Reevaluate, plan};
 pub use providers::ProviderSet;
-pub use refresh::{RefreshError, refresh};
+pub use refresh::{RefreshError, refresh, refresh_count, refresh_counted};
 pub use saved::{SavedPlan, SavedPlanError, config_hash};

@@ -46,7 +46,12 @@ pub struct AttrChange {
     pub path: String,
     pub before: Option<Json>,
     pub after: Option<Json>,
-    #[serde(default, skip_serializing_if = "is_false")]
+    /// `forces_replacement` in the JSON plan, read back by `infra show`.
+    #[serde(
+        default,
+        skip_serializing_if = "is_false",
+        alias = "forces_replacement"
+    )]
     pub forces_replace: bool,
     #[serde(default, skip_serializing_if = "is_false")]
     pub unknown: bool,

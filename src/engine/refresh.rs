@@ -8,6 +8,7 @@ use crate::state::State;
 use infra_provider_core::{Cancel, ObjectState, OpContext};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("refresh failed for {}", .failures.iter().map(|(a, e)| format!("{a} ({e})")).collect::<Vec<_>>().join(", "))]
@@ -22,6 +23,35 @@ pub async fn refresh(
     parallelism: usize,
     cancel: &Cancel,
     only: Option<&BTreeSet<String>>,
+) -> Result<BTreeMap<String, Option<ObjectState>>, RefreshError> {
+    refresh_counted(
+        state,
+        providers,
+        parallelism,
+        cancel,
+        only,
+        &AtomicUsize::new(0),
+    )
+    .await
+}
+
+/// How many objects [`refresh_counted`] will read.
+pub fn refresh_count(state: &State, only: Option<&BTreeSet<String>>) -> usize {
+    state
+        .resources
+        .keys()
+        .filter(|a| only.is_none_or(|o| o.contains(*a)))
+        .count()
+}
+
+/// [`refresh`], counting the finished reads in `done` as they end (progress for CI logs).
+pub async fn refresh_counted(
+    state: &State,
+    providers: &ProviderSet,
+    parallelism: usize,
+    cancel: &Cancel,
+    only: Option<&BTreeSet<String>>,
+    done: &AtomicUsize,
 ) -> Result<BTreeMap<String, Option<ObjectState>>, RefreshError> {
     let records: Vec<(&String, &crate::state::ResourceRecord)> = state
         .resources
@@ -51,10 +81,9 @@ pub async fn refresh(
                     address: address.clone(),
                 };
                 let prior = rec.object_state();
-                let obj = provider
-                    .read(&rec.type_name, &prior, &ctx)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                let obj = provider.read(&rec.type_name, &prior, &ctx).await;
+                done.fetch_add(1, Ordering::Relaxed);
+                let obj = obj.map_err(|e| e.to_string())?;
                 if let Ok(mut l) = live.lock() {
                     l.insert(address.clone(), obj);
                 }

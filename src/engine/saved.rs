@@ -21,6 +21,10 @@ pub struct SavedPlan {
     pub destroy: bool,
     pub allow_destroy: bool,
     pub targets: Vec<String>,
+    /// The environment planned: `infra apply PLANFILE` needs no `--env`. Absent in plans saved
+    /// before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub env: Option<String>,
     /// The JSON plan (docs/plan-json.md): redacted values only.
     pub plan: serde_json::Value,
 }
@@ -80,6 +84,7 @@ impl SavedPlan {
             destroy: options.destroy,
             allow_destroy: options.allow_destroy,
             targets: options.targets.clone(),
+            env: None,
             plan: plan_json(plan),
         }
     }
@@ -93,6 +98,17 @@ impl SavedPlan {
             targets: self.targets.clone(),
             imports: Default::default(),
         }
+    }
+
+    /// The plan as it was reviewed, for `infra show`: the displayed (redacted) part only, as
+    /// the renderers take it; nothing in it can be applied.
+    pub fn displayed(&self) -> Result<Plan, serde_json::Error> {
+        let mut doc = self.plan.clone();
+        if let Some(o) = doc.as_object_mut() {
+            o.insert("lineage".into(), self.lineage.clone().into());
+            o.insert("serial".into(), self.serial.into());
+        }
+        serde_json::from_value(doc)
     }
 
     pub fn to_json(&self) -> String {
@@ -220,6 +236,18 @@ mod tests {
             SavedPlan::read(&path),
             Err(SavedPlanError::Invalid { .. })
         ));
+    }
+
+    #[test]
+    fn displayed_plan_renders_as_the_original() {
+        let state = State::new("lin".into());
+        let p = make(&state, "canary-pw-9", 1);
+        let saved = SavedPlan::new(&p, "h", &PlanOptions::default());
+        let back = saved.displayed().unwrap();
+        let human = |p: &Plan| crate::render::render_human(p, &Default::default());
+        assert_eq!(human(&back), human(&p));
+        assert_eq!(plan_json(&back), plan_json(&p));
+        assert!(!human(&back).contains("canary-pw-9"));
     }
 
     #[test]

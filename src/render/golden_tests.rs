@@ -429,3 +429,79 @@ fn colour_choice() {
     assert!(!color_enabled("auto", true, true));
     assert!(!color_enabled("auto", false, false));
 }
+
+/// The case: thousands of `core.data` and a few hundred cloud objects. Before, the cut
+/// kept the alphabetically first entries and no cloud change was visible.
+#[test]
+fn markdown_shows_cloud_and_risky_changes_first_whatever_the_size() {
+    let thing = |name: &str| props(&[("name", Value::str(name)), ("size", Value::Int(1))]);
+    let gone: Vec<(String, _)> = (0..5)
+        .map(|i| {
+            let a = format!("zz_gone{i}");
+            let r = record("test.thing", &format!("id-{a}"), thing(&a), BTreeMap::new());
+            (a, r)
+        })
+        .collect();
+    let state = state_with(gone.iter().map(|(a, r)| (a.as_str(), r.clone())).collect());
+    let mut d: Vec<_> = (0..3_000)
+        .map(|i| {
+            desired(
+                &format!("aaa_data[{i:04}]"),
+                "core.data",
+                props(&[("input", Value::str(format!("value {i}")))]),
+                &[],
+            )
+        })
+        .collect();
+    d.extend((0..300).map(|i| {
+        desired(
+            &format!("vm[{i:03}]"),
+            "test.thing",
+            thing(&format!("vm{i}")),
+            &[],
+        )
+    }));
+    let p = make(&d, &state, None);
+    let md = render_markdown(
+        &p,
+        &MarkdownOptions {
+            full_plan_hint: "the `plan` artifact".into(),
+            ..MarkdownOptions::default()
+        },
+    );
+    assert!(md.chars().count() <= 60_000, "{}", md.len());
+    let head = &md[..md.find("<details>").expect("some details")];
+    assert!(
+        head.contains("| `test.thing` | 300 | 0 | 0 | 5 |"),
+        "{head}"
+    );
+    assert!(
+        head.contains("| `core.data` | 3000 | 0 | 0 | 0 |"),
+        "{head}"
+    );
+    for i in 0..5 {
+        assert!(
+            head.contains(&format!("**delete** <code>zz_gone{i}</code>")),
+            "{head}"
+        );
+    }
+    // Cloud objects come first: the deletes, then as many creates as fit, before any core.data.
+    let shown = (0..300)
+        .filter(|i| md.contains(&format!("<code>vm[{i:03}]</code>")))
+        .count();
+    assert_eq!(shown, 300, "every cloud create is shown");
+    let first_data = md.find("<code>aaa_data[").unwrap_or(md.len());
+    let last_cloud = md.rfind("<code>vm[").unwrap_or(0);
+    assert!(last_cloud < first_data);
+    // The cut says what it left out, by type, and where the rest is.
+    let note = &md[md.rfind("\n_").expect("cut note")..];
+    let data_shown = md.matches("<code>aaa_data[").count();
+    assert!(data_shown < 3_000);
+    let left = format!("{} of 3305 entries are not shown", 3_000 - data_shown);
+    assert!(note.contains(&left), "{note}");
+    assert!(
+        note.contains(&format!("({} `core.data`)", 3_000 - data_shown)),
+        "{note}"
+    );
+    assert!(note.contains("the `plan` artifact"), "{note}");
+}

@@ -1,9 +1,13 @@
-//! The pull-request comment view: summary first, one `<details>` per resource, risky actions
-//! first and flagged, never longer than the limit (GitHub refuses comments over 65,536
-//! characters), saying what was left out and where the full plan is.
+//! The pull-request comment view, never longer than the limit (GitHub refuses comments over
+//! 65,536 characters). Whatever the plan's size, it starts with what a reviewer must see: the
+//! summary, a count per type and the risky changes (deletes, replaces, what goes with a
+//! container). Then one `<details>` per resource, cloud resources before local ones
+//! (`core.data` last, so thousands of them never hide an Azure change), and, when cut, what was
+//! left out and where the whole plan is.
 
 use super::text::{attr_lines, is_empty_default, no_changes, output_line, summary_line};
 use crate::engine::model::{Action, Plan, ResourceChange};
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 #[derive(Debug, Clone)]
@@ -17,7 +21,7 @@ impl Default for MarkdownOptions {
     fn default() -> Self {
         MarkdownOptions {
             max_chars: 60_000,
-            full_plan_hint: "the output of `infra plan` in the pipeline log".into(),
+            full_plan_hint: "the saved plan (`infra show PLANFILE`)".into(),
         }
     }
 }
@@ -74,6 +78,106 @@ fn details(c: &ResourceChange) -> String {
     out
 }
 
+/// Local resources (`core.*`) change nothing outside the state: shown after the cloud's.
+fn is_local(type_name: &str) -> bool {
+    type_name.starts_with("core.")
+}
+
+/// Appends `line` unless it would pass `limit`; counts what did not fit.
+fn push_capped(out: &mut String, line: &str, limit: usize, left: &mut usize) {
+    if *left == 0 && out.len() + line.len() <= limit {
+        out.push_str(line);
+    } else {
+        *left += 1;
+    }
+}
+
+/// `| type | add | change | replace | destroy |` for the types the plan changes, cloud first.
+fn per_type(out: &mut String, pending: &[&ResourceChange]) {
+    let mut counts: BTreeMap<(bool, &str), [usize; 4]> = BTreeMap::new();
+    for c in pending {
+        let slot = match c.action {
+            Action::Create | Action::Import => 0,
+            Action::Update => 1,
+            Action::Replace => 2,
+            Action::Delete => 3,
+            Action::NoOp | Action::Read => continue,
+        };
+        counts
+            .entry((is_local(&c.type_name), &c.type_name))
+            .or_default()[slot] += 1;
+    }
+    if counts.is_empty() {
+        return;
+    }
+    out.push_str("| type | add | change | replace | destroy |\n|---|---:|---:|---:|---:|\n");
+    for ((_, t), [a, u, r, d]) in &counts {
+        let _ = writeln!(out, "| `{}` | {a} | {u} | {r} | {d} |", html(t));
+    }
+    out.push('\n');
+}
+
+/// Every delete and replace, one line each, with the reason (blast radius included); capped to
+/// `limit` characters of the comment so that the details still get room.
+fn risky(
+    out: &mut String,
+    pending: &[&ResourceChange],
+    unmanaged: &[crate::engine::model::Unmanaged],
+    limit: usize,
+    hint: &str,
+) {
+    let list: Vec<&&ResourceChange> = pending.iter().filter(|c| c.action.is_risky()).collect();
+    if list.is_empty() && unmanaged.is_empty() {
+        return;
+    }
+    out.push_str("#### ⚠️ Risky changes\n\n");
+    let limit = out.len() + limit;
+    let mut left = 0;
+    for c in &list {
+        let reason = c
+            .reason
+            .as_deref()
+            .map(|r| format!(" — {}", html(r)))
+            .unwrap_or_default();
+        let line = format!(
+            "- **{}** <code>{}</code> ({}){reason}\n",
+            c.action.as_str(),
+            html(&c.address),
+            html(&c.type_name)
+        );
+        push_capped(out, &line, limit, &mut left);
+    }
+    for u in unmanaged {
+        let line = format!(
+            "- **delete, not managed by infra** <code>{}</code> — {}\n",
+            html(&u.id),
+            html(&u.reason)
+        );
+        push_capped(out, &line, limit, &mut left);
+    }
+    if left > 0 {
+        let _ = writeln!(out, "- … and {left} more: see {hint}");
+    }
+    out.push('\n');
+}
+
+/// "2,950 `core.data`, 12 `azure.dns_record`": what a cut left out, by type.
+fn omitted(types: &[String]) -> String {
+    let mut counts: BTreeMap<(bool, &str), usize> = BTreeMap::new();
+    for t in types {
+        *counts.entry((is_local(t), t.as_str())).or_default() += 1;
+    }
+    let mut parts: Vec<String> = counts
+        .iter()
+        .take(12)
+        .map(|((_, t), n)| format!("{n} `{}`", html(t)))
+        .collect();
+    if counts.len() > 12 {
+        parts.push(format!("{} other types", counts.len() - 12));
+    }
+    parts.join(", ")
+}
+
 pub fn render_markdown(plan: &Plan, opts: &MarkdownOptions) -> String {
     let s = plan.summary();
     let mut out = String::from("### infra plan\n\n");
@@ -88,11 +192,24 @@ pub fn render_markdown(plan: &Plan, opts: &MarkdownOptions) -> String {
         s.destroy,
         plan.drift.len()
     );
-    let risky = s.replace + s.destroy;
-    if risky > 0 {
+    let footer_reserve = 1_200 + opts.full_plan_hint.len();
+    let budget = opts.max_chars.saturating_sub(footer_reserve);
+    let mut pending: Vec<&ResourceChange> = plan.pending().collect();
+    // Cloud before local, risky first within each, so that a cut never hides an Azure change
+    // behind `core.data`, nor a replace or delete behind an update.
+    pending.sort_by(|a, b| {
+        (is_local(&a.type_name), !a.action.is_risky(), &a.address).cmp(&(
+            is_local(&b.type_name),
+            !b.action.is_risky(),
+            &b.address,
+        ))
+    });
+    per_type(&mut out, &pending);
+    let risky_count = s.replace + s.destroy;
+    if risky_count > 0 {
         let _ = writeln!(
             out,
-            "⚠️ **{risky} resource(s) will be replaced or destroyed.**\n"
+            "⚠️ **{risky_count} resource(s) will be replaced or destroyed.**\n"
         );
     }
     if s.with_parent > 0 {
@@ -105,16 +222,22 @@ pub fn render_markdown(plan: &Plan, opts: &MarkdownOptions) -> String {
     if !plan.unmanaged.is_empty() {
         let _ = writeln!(
             out,
-            "⚠️ **{} object(s) not managed by infra will be deleted with their container:**\n",
+            "⚠️ **{} object(s) not managed by infra will be deleted with their container.**\n",
             plan.unmanaged.len()
         );
-        for u in &plan.unmanaged {
-            let _ = writeln!(out, "- <code>{}</code> — {}", html(&u.id), html(&u.reason));
-        }
-        out.push('\n');
     }
+    // The risky list gets at most half of what is left; the details the rest.
+    let room = budget.saturating_sub(out.len()) / 2;
+    risky(
+        &mut out,
+        &pending,
+        &plan.unmanaged,
+        room,
+        &opts.full_plan_hint,
+    );
 
-    let mut blocks: Vec<String> = Vec::new();
+    // (text, type) per block; drift and outputs have no type.
+    let mut blocks: Vec<(String, Option<String>)> = Vec::new();
     for d in &plan.drift {
         let what = if d.deleted {
             "was deleted outside infra"
@@ -132,15 +255,19 @@ pub fn render_markdown(plan: &Plan, opts: &MarkdownOptions) -> String {
         } else {
             format!("{f}diff\n{body}{f}\n\n")
         };
-        blocks.push(format!(
-            "<details><summary>drift: <code>{}</code> {what}</summary>\n\n{code}</details>\n",
-            html(&d.address)
+        blocks.push((
+            format!(
+                "<details><summary>drift: <code>{}</code> {what}</summary>\n\n{code}</details>\n",
+                html(&d.address)
+            ),
+            Some(format!("drift of {}", d.type_name)),
         ));
     }
-    let mut pending: Vec<&ResourceChange> = plan.pending().collect();
-    // Risky first, so that a cut never hides a replace or delete behind an update.
-    pending.sort_by_key(|c| (!c.action.is_risky(), c.address.clone()));
-    blocks.extend(pending.iter().map(|c| details(c)));
+    blocks.extend(
+        pending
+            .iter()
+            .map(|c| (details(c), Some(c.type_name.clone()))),
+    );
     if !plan.output_changes.is_empty() {
         let mut body = String::new();
         for o in &plan.output_changes {
@@ -148,9 +275,12 @@ pub fn render_markdown(plan: &Plan, opts: &MarkdownOptions) -> String {
             let _ = writeln!(body, "{mark} {line}");
         }
         let f = fence(&body);
-        blocks.push(format!(
-            "<details><summary>Changes to outputs ({})</summary>\n\n{f}diff\n{body}{f}\n\n</details>\n",
-            plan.output_changes.len()
+        blocks.push((
+            format!(
+                "<details><summary>Changes to outputs ({})</summary>\n\n{f}diff\n{body}{f}\n\n</details>\n",
+                plan.output_changes.len()
+            ),
+            Some("output changes".into()),
         ));
     }
     if pending.is_empty() && plan.unmanaged.is_empty() {
@@ -159,27 +289,27 @@ pub fn render_markdown(plan: &Plan, opts: &MarkdownOptions) -> String {
             out.push('\n');
             return out;
         }
-        blocks.push(format!("{}\n", no_changes(plan)));
+        blocks.push((format!("{}\n", no_changes(plan)), None));
     }
 
     let total = blocks.len();
-    let footer_reserve = 400 + opts.full_plan_hint.len();
-    let budget = opts.max_chars.saturating_sub(footer_reserve);
-    let mut shown = 0;
-    for b in &blocks {
-        if out.len() + b.len() > budget {
-            break;
+    let mut left_out: Vec<String> = Vec::new();
+    for (text, kind) in &blocks {
+        // Once one block does not fit, nothing after it is shown: the order is the priority.
+        if !left_out.is_empty() || out.len() + text.len() > budget {
+            left_out.push(kind.clone().unwrap_or_else(|| "summary".into()));
+            continue;
         }
-        out.push_str(b);
-        shown += 1;
+        out.push_str(text);
     }
-    if shown < total {
+    if !left_out.is_empty() {
         let _ = write!(
             out,
-            "\n_{} of {total} entries are not shown here to keep this comment under {} characters; \
-             the full plan is in {}._\n",
-            total - shown,
+            "\n_{} of {total} entries are not shown here to keep this comment under {} characters \
+             ({}); the full plan is in {}._\n",
+            left_out.len(),
             opts.max_chars,
+            omitted(&left_out),
             opts.full_plan_hint
         );
     }

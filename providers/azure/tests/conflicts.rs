@@ -86,7 +86,7 @@ async fn an_update_waits_for_the_running_operation_and_says_so() {
     let seen = Arc::new(Mutex::new(Vec::<String>::new()));
     let sink = seen.clone();
     let updated = notice::scope(
-        Arc::new(move |m: &str| sink.lock().unwrap().push(m.to_string())),
+        Arc::new(move |m: &notice::Notice| sink.lock().unwrap().push(m.message.clone())),
         p.update(
             UpdateRequest {
                 type_name: "azure.redis_cache",
@@ -160,7 +160,7 @@ async fn a_create_finding_its_own_object_still_provisioning_waits_for_it() {
     let seen = Arc::new(Mutex::new(Vec::<String>::new()));
     let sink = seen.clone();
     let st = notice::scope(
-        Arc::new(move |m: &str| sink.lock().unwrap().push(m.to_string())),
+        Arc::new(move |m: &notice::Notice| sink.lock().unwrap().push(m.message.clone())),
         p.create(req(), &ctx("cache")),
     )
     .await

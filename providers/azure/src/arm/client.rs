@@ -286,13 +286,17 @@ impl ArmClient {
                 conflicts += 1;
                 self.counters.retries.fetch_add(1, Ordering::Relaxed);
                 let wait = self.opts.retry.delay(conflicts, retry_after).min(left);
-                infra_provider_core::notice::notice(&format!(
-                    "waiting for another operation on {} to finish ({}; retry in {:.0?}, giving up after {:.0?})",
-                    resource_of(&url),
-                    err.code().unwrap_or("conflict"),
-                    wait,
-                    self.conflict_wait,
-                ));
+                infra_provider_core::notice::notice_of(
+                    infra_provider_core::notice::NoticeKind::Conflict,
+                    err.code(),
+                    &format!(
+                        "waiting for another operation on {} to finish ({}; retry in {:.0?}, giving up after {:.0?})",
+                        resource_of(&url),
+                        err.code().unwrap_or("conflict"),
+                        wait,
+                        self.conflict_wait,
+                    ),
+                );
                 if !cancel.sleep(wait).await {
                     return Err(ArmError::Cancelled);
                 }
@@ -303,10 +307,24 @@ impl ArmClient {
                 return Err(err);
             }
             self.counters.retries.fetch_add(1, Ordering::Relaxed);
-            if !cancel
-                .sleep(self.opts.retry.delay(attempt, retry_after))
-                .await
-            {
+            let delay = self.opts.retry.delay(attempt, retry_after);
+            let kind = if err.status() == Some(429) {
+                infra_provider_core::notice::NoticeKind::Throttle
+            } else {
+                infra_provider_core::notice::NoticeKind::Retry
+            };
+            infra_provider_core::notice::notice_of(
+                kind,
+                err.code(),
+                &format!(
+                    "{} on {}; sending it again in {delay:.1?} (attempt {} of {})",
+                    err.code().unwrap_or("transient error"),
+                    resource_of(&url),
+                    attempt + 1,
+                    self.opts.retry.max_attempts
+                ),
+            );
+            if !cancel.sleep(delay).await {
                 return Err(ArmError::Cancelled);
             }
         }
