@@ -144,6 +144,10 @@ fn every_malformed_fixture_gives_a_located_error_and_no_panic() {
             stderr(&out)
         );
         assert!(!stderr(&out).contains("panicked"), "{}", path.display());
+        // The human rendering too: miette once panicked on columns past 65,535.
+        let human = infra(&["validate", "."], proj.path());
+        assert_eq!(human.status.code(), Some(1), "{}", path.display());
+        assert!(stderr(&human).contains("error"), "{}", path.display());
         let diags = json_diags(&out);
         assert!(
             diags
