@@ -431,6 +431,54 @@ fn journal_records_are_group_committed_and_all_stored() {
     assert!(client.get("journal.json.journal").expect("get").is_none());
 }
 
+/// A damaged line in a blob journal costs only itself, and the journal is kept aside as
+/// evidence instead of being deleted.
+#[test]
+fn a_damaged_blob_journal_is_folded_around_the_damage_and_kept() {
+    use infra::state::{JournalEntry, StateStore};
+    let az = Azurite::start();
+    let writer = StateStore::Blob(store(&az, "dmg.json"));
+    let state = writer.load().expect("load").state;
+    writer.save(&state).expect("save");
+    let mut journal = writer.open_journal(&state).expect("journal");
+    for i in 0..3 {
+        journal
+            .append(&JournalEntry::Remove {
+                address: format!("r{i}"),
+            })
+            .expect("append");
+    }
+    journal.sync().expect("sync");
+    drop(journal);
+    let client = az.client(CONTAINER);
+    let body = client
+        .get("dmg.json.journal")
+        .expect("get")
+        .expect("journal")
+        .body;
+    let mut text = String::from_utf8_lossy(&body).into_owned();
+    text = text.replacen("{\"op\":\"remove\",\"address\":\"r1\"}", "{\"op\":", 1);
+    client
+        .put(
+            "dmg.json.journal",
+            text.clone().into_bytes(),
+            &Default::default(),
+        )
+        .expect("damage");
+    let loaded = StateStore::Blob(store(&az, "dmg.json"))
+        .load()
+        .expect("load");
+    assert_eq!(loaded.recovered, 2);
+    assert_eq!(loaded.skipped_journal_lines.len(), 1);
+    assert_eq!(loaded.skipped_journal_lines[0].line, 3);
+    let kept = loaded.journal_kept_as.expect("kept");
+    let kept_name = kept.rsplit('/').next().unwrap_or("").to_string();
+    assert!(kept_name.starts_with("dmg.json.journal.damaged-"), "{kept}");
+    let copy = client.get(&kept_name).expect("get").expect("kept copy");
+    assert_eq!(String::from_utf8_lossy(&copy.body), text);
+    assert!(client.get("dmg.json.journal").expect("get").is_none());
+}
+
 #[test]
 fn no_secret_reaches_any_blob() {
     let az = Azurite::start();

@@ -65,6 +65,29 @@ impl SourceFile {
         }
     }
 
+    /// 0-based index of the line holding a byte offset (offsets past the end: the last line).
+    pub fn line_index(&self, offset: usize) -> usize {
+        match self.line_starts.binary_search(&offset.min(self.text.len())) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        }
+    }
+
+    /// Byte range of a 0-based line, without its line break; `None` past the last line.
+    pub fn line_range(&self, line: usize) -> Option<std::ops::Range<usize>> {
+        let start = *self.line_starts.get(line)?;
+        let end = match self.line_starts.get(line + 1) {
+            Some(next) => next - 1,
+            None => self.text.len(),
+        };
+        let end = if end > start && self.text.as_bytes().get(end - 1) == Some(&b'\r') {
+            end - 1
+        } else {
+            end
+        };
+        Some(start..end.max(start))
+    }
+
     /// 1-based line and column (column counted in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());

@@ -6,19 +6,48 @@ use std::path::{Component, Path, PathBuf};
 
 pub struct ProcessHost {
     root: PathBuf,
+    /// `Some` for validation: unset variables are unknowns, their names collected here.
+    unset: Option<std::cell::RefCell<std::collections::BTreeSet<String>>>,
 }
 
 impl ProcessHost {
     pub fn new(root: &Path) -> ProcessHost {
         ProcessHost {
             root: root.to_path_buf(),
+            unset: None,
         }
+    }
+
+    /// For `validate`: an unset `env()`/`env_secret()` without a default is an unknown.
+    pub fn lenient(root: &Path) -> ProcessHost {
+        ProcessHost {
+            root: root.to_path_buf(),
+            unset: Some(Default::default()),
+        }
+    }
+
+    /// The variables read as unknown because they were unset, sorted.
+    pub fn unset_vars(&self) -> Vec<String> {
+        self.unset
+            .as_ref()
+            .map(|u| u.borrow().iter().cloned().collect())
+            .unwrap_or_default()
     }
 }
 
 impl infra_stdlib::Host for ProcessHost {
     fn env_var(&self, name: &str) -> Option<String> {
         std::env::var(name).ok()
+    }
+
+    fn unset_is_unknown(&self) -> bool {
+        self.unset.is_some()
+    }
+
+    fn note_unset(&self, name: &str) {
+        if let Some(u) = &self.unset {
+            u.borrow_mut().insert(name.to_string());
+        }
     }
 
     fn read_file(&self, path: &str) -> Result<String, String> {

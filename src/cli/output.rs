@@ -5,6 +5,9 @@ use infra_lang::SourceMap;
 use infra_lang::diag::{Diagnostic, Severity, render};
 use std::io::IsTerminal;
 
+/// Most diagnostics rendered for people by one command (docs/diagnostics.md).
+pub const MAX_SHOWN: usize = 200;
+
 pub struct Output {
     /// Colour on stderr (diagnostics, progress).
     pub color: bool,
@@ -30,7 +33,9 @@ impl Output {
         }
     }
 
-    /// Prints diagnostics for people on stderr, rustc-style, followed by a count.
+    /// Prints diagnostics for people on stderr, rustc-style, followed by a count. At most
+    /// [`MAX_SHOWN`] are rendered (errors before warnings are given room), then "... and N
+    /// more": ten thousand rendered warnings help nobody, `--format json` lists them all.
     pub fn diagnostics(&self, diags: &[Diagnostic], sources: &SourceMap) {
         if super::logs::json() {
             for d in diags {
@@ -50,16 +55,36 @@ impl Output {
         } else {
             miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
         };
+        let wanted: Vec<&Diagnostic> = diags
+            .iter()
+            .filter(|d| !(self.quiet && d.severity == Severity::Warning))
+            .collect();
+        let errors = wanted.iter().filter(|d| d.is_error()).count();
+        let mut warning_room = MAX_SHOWN.saturating_sub(errors);
+        let mut error_room = MAX_SHOWN;
         let mut text = String::new();
-        for d in diags {
-            if self.quiet && d.severity == Severity::Warning {
+        let mut hidden = 0;
+        for d in &wanted {
+            let room = if d.is_error() {
+                &mut error_room
+            } else {
+                &mut warning_room
+            };
+            if *room == 0 {
+                hidden += 1;
                 continue;
             }
+            *room -= 1;
             let report = render::Report::new(d, sources);
             if handler.render_report(&mut text, &report).is_err() {
                 text.push_str(&format!("{}: {}\n", d.code, d.message));
             }
             text.push('\n');
+        }
+        if hidden > 0 {
+            text.push_str(&format!(
+                "... and {hidden} more (not shown; `--format json` lists every diagnostic)\n"
+            ));
         }
         eprint!("{text}");
     }

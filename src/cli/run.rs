@@ -269,16 +269,20 @@ pub fn open_session(
     let store = store_for(dir, &config)?;
     let lock = lock(&store, operation)?;
     let loaded = store.load().map_err(fail)?;
-    if loaded.recovered > 0 || loaded.dropped_journal_lines > 0 {
+    if loaded.recovered > 0 || !loaded.skipped_journal_lines.is_empty() {
         out.info(&format!(
-            "recovered {} finished resource(s) from an apply that did not complete{}",
-            loaded.recovered,
-            if loaded.dropped_journal_lines > 0 {
-                " (its last, partly written record was dropped)"
-            } else {
-                ""
-            }
+            "recovered {} finished resource(s) from an apply that did not complete",
+            loaded.recovered
         ));
+        for l in &loaded.skipped_journal_lines {
+            out.info(&format!("  skipped journal line {}: {}", l.line, l.reason));
+        }
+        if let Some(kept) = &loaded.journal_kept_as {
+            out.info(&format!(
+                "  the journal was kept as {kept}: the skipped records' resources may exist \
+                 without being in the state; `infra plan` shows what differs, `infra import` adopts them"
+            ));
+        }
     }
     let key = store.secret_key().map_err(fail)?;
     let emulator = match &config.target {

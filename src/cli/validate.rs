@@ -50,17 +50,25 @@ pub fn run(args: Args, out: &Output) -> u8 {
     let checked = check_with(&project, &schemas, &options);
     let mut diags = checked.diagnostics.clone();
     let mut resources = None;
+    let mut unset = Vec::new();
     if let (Some(program), false, Some(env)) = (&checked.program, checked.has_errors(), &args.env) {
-        let host = ProcessHost::new(&args.dir);
+        let host = ProcessHost::lenient(&args.dir);
         match evaluate(program, Some(env), &host, &NoKnowledge) {
             Ok(evaluation) => resources = Some(evaluation.resources.len()),
             Err(errors) => diags.extend(errors),
         }
+        unset = host.unset_vars();
     }
     diag::sort(&mut diags);
     let failed = diags.iter().any(|d| d.is_error());
     match args.format {
-        Format::Json => println!("{}", render::to_json(&diags, &project.sources)),
+        Format::Json => {
+            let mut json = render::to_json(&diags, &project.sources);
+            if !unset.is_empty() {
+                json["unset_variables"] = serde_json::json!(unset);
+            }
+            println!("{json}");
+        }
         Format::Human => {
             out.diagnostics(&diags, &project.sources);
             if failed {
@@ -73,6 +81,12 @@ pub fn run(args: Args, out: &Output) -> u8 {
                     _ => "the project".to_string(),
                 };
                 out.info(&format!("ok: {what} ({})", count_summary(&diags)));
+            }
+            if !unset.is_empty() {
+                out.info(&format!(
+                    "note: not set, so validated as unknown values: {} (plan and apply need them)",
+                    unset.join(", ")
+                ));
             }
         }
     }

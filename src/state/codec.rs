@@ -4,6 +4,7 @@
 
 use super::StateError;
 use super::model::{ResourceRecord, State};
+use super::strict::Strict;
 use std::path::Path;
 
 pub const CURRENT_FORMAT_VERSION: u64 = 1;
@@ -15,19 +16,32 @@ fn corrupt(path: &Path, message: impl Into<String>) -> StateError {
     }
 }
 
+/// Largest serial a state may hold: every JSON reader (2^53 − 1 is exact in a double) reads
+/// it exactly, and adding one can never wrap.
+pub const MAX_SERIAL: u64 = (1 << 53) - 1;
+
+/// How to get going again after a refusal, added to every reader error.
+const FIX: &str = "fix the file by hand, or restore the previous version (`.bak` beside it)";
+
 pub fn read_state(bytes: &[u8], path: &Path) -> Result<State, StateError> {
-    let doc: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| corrupt(path, format!("not JSON: {e}")))?;
+    let doc = serde_json::from_slice::<Strict>(bytes)
+        .map(|s| s.0)
+        .map_err(|e| corrupt(path, format!("not JSON: {e}; {FIX}")))?;
     let version = match doc.get("format_version") {
-        Some(v) => v
-            .as_u64()
-            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
-            .ok_or_else(|| corrupt(path, "format_version is not a number"))?,
-        None => return Err(corrupt(path, "no format_version field")),
+        Some(v) => v.as_u64().ok_or_else(|| {
+            corrupt(
+                path,
+                format!("format_version must be a number (like 1), found {v}; {FIX}"),
+            )
+        })?,
+        None => return Err(corrupt(path, format!("no format_version field; {FIX}"))),
     };
     match version {
         1 => decode_v1(doc, path),
-        0 => Err(corrupt(path, "format_version 0 does not exist")),
+        0 => Err(corrupt(
+            path,
+            format!("format_version 0 does not exist; {FIX}"),
+        )),
         found => Err(StateError::TooNew {
             path: path.to_path_buf(),
             found,
@@ -36,17 +50,48 @@ pub fn read_state(bytes: &[u8], path: &Path) -> Result<State, StateError> {
     }
 }
 
+/// An address as the engine writes it: no control characters (a NUL or a line break would be
+/// printed raw by every command that lists the state).
+pub fn address_problem(address: &str) -> Option<String> {
+    if address.is_empty() {
+        return Some("a resource has an empty address".to_string());
+    }
+    address
+        .chars()
+        .find(|c| c.is_control())
+        .map(|c| format!("the address {address:?} holds the control character {c:?}"))
+}
+
 fn decode_v1(doc: serde_json::Value, path: &Path) -> Result<State, StateError> {
     // Field by field, so that the error names the part of the file that is wrong.
     let lineage = match doc.get("lineage") {
         Some(serde_json::Value::String(s)) if !s.trim().is_empty() => s.clone(),
         Some(serde_json::Value::String(_)) => return Err(corrupt(path, "lineage is empty")),
-        _ => return Err(corrupt(path, "lineage is missing or not a string")),
+        _ => {
+            return Err(corrupt(
+                path,
+                format!("lineage is missing or not a string; {FIX}"),
+            ));
+        }
     };
     let serial = doc
         .get("serial")
         .and_then(serde_json::Value::as_u64)
-        .ok_or_else(|| corrupt(path, "serial is missing or not a non-negative integer"))?;
+        .ok_or_else(|| {
+            corrupt(
+                path,
+                format!("serial is missing or not a non-negative integer; {FIX}"),
+            )
+        })?;
+    if serial > MAX_SERIAL {
+        return Err(corrupt(
+            path,
+            format!(
+                "serial {serial} is above the largest allowed ({MAX_SERIAL}) and would overflow \
+                 at the next save; {FIX}"
+            ),
+        ));
+    }
     let resources = match doc.get("resources") {
         Some(serde_json::Value::Object(map)) => map,
         None => &serde_json::Map::new(),
@@ -55,8 +100,8 @@ fn decode_v1(doc: serde_json::Value, path: &Path) -> Result<State, StateError> {
     let mut state = State::new(lineage);
     state.serial = serial;
     for (address, r) in resources {
-        if address.is_empty() {
-            return Err(corrupt(path, "a resource has an empty address"));
+        if let Some(problem) = address_problem(address) {
+            return Err(corrupt(path, format!("{problem}; {FIX}")));
         }
         let record: ResourceRecord = serde_json::from_value(r.clone())
             .map_err(|e| corrupt(path, format!("resource `{address}`: {e}")))?;
@@ -181,5 +226,42 @@ mod tests {
         assert!(e.contains("newer"), "{e}");
         let e = read_state(b"", p).unwrap_err().to_string();
         assert!(e.contains("not JSON"), "{e}");
+    }
+
+    fn refusal(text: &str) -> String {
+        let p = Path::new("/x/prod.state.json");
+        let e = read_state(text.as_bytes(), p)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_else(|| panic!("accepted: {text}"));
+        assert!(e.contains("/x/prod.state.json"), "names the file: {e}");
+        assert!(e.contains(".bak"), "says the fix: {e}");
+        e
+    }
+
+    #[test]
+    fn the_reader_is_strict_about_types_keys_serials_and_addresses() {
+        let e = refusal(r#"{"format_version":"1","lineage":"l","serial":1}"#);
+        assert!(e.contains("format_version must be a number"), "{e}");
+        let e = refusal(r#"{"format_version":1,"lineage":"l","serial":1,"serial":0}"#);
+        assert!(e.contains("duplicate key `serial`"), "{e}");
+        let e = refusal(&format!(
+            r#"{{"format_version":1,"lineage":"l","serial":{}}}"#,
+            u64::MAX
+        ));
+        assert!(e.contains("would overflow"), "{e}");
+        let ok = format!(r#"{{"format_version":1,"lineage":"l","serial":{MAX_SERIAL}}}"#);
+        assert_eq!(
+            read_state(ok.as_bytes(), Path::new("s"))
+                .map(|s| s.serial)
+                .ok(),
+            Some(MAX_SERIAL)
+        );
+        for bad in [r"a\u0000b", r"a\nb", r"a\u001bb"] {
+            let e = refusal(&format!(
+                r#"{{"format_version":1,"lineage":"l","serial":1,"resources":{{"{bad}":{{"type":"t","id":"i"}}}}}}"#
+            ));
+            assert!(e.contains("control character"), "{e}");
+        }
     }
 }

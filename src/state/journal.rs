@@ -1,7 +1,7 @@
 //! The apply journal: one JSON line per finished resource, appended beside the state, so that
 //! persisting after every resource costs O(1) instead of rewriting the whole state (O(N²) over
 //! an apply). It is folded into the state at the end of apply, or on the next load after a
-//! crash. A torn last line (the process died mid-write) is expected and ignored.
+//! crash. A damaged line (a torn last write) is skipped and reported; the others are folded.
 
 use super::StateError;
 use super::model::{ResourceRecord, State};
@@ -89,52 +89,87 @@ impl JournalWriter {
     }
 }
 
-/// A journal as read back: the header, the entries that parsed, and how many trailing lines
-/// were unreadable (a torn write).
+/// A journal line that was not folded in, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SkippedLine {
+    /// 1-based line number in the journal.
+    pub line: usize,
+    pub reason: String,
+}
+
+/// A journal as read back: the header, every entry that parsed, and the lines that did not.
 #[derive(Debug, Clone, PartialEq)]
 pub struct JournalContents {
     pub header: JournalHeader,
     pub entries: Vec<JournalEntry>,
-    pub dropped_lines: usize,
+    pub skipped: Vec<SkippedLine>,
 }
 
-/// Reads a journal, stopping at the first damaged line: what follows a damaged line cannot be
-/// trusted to be in order. Returns `Ok(None)` for an empty or headerless journal (nothing was
-/// recorded before the crash).
+/// Reads a journal, keeping every record that parses: each line is written whole by one
+/// call and sets or removes one address, so a damaged line (a torn last write, or a line
+/// damaged on disk) costs only itself. Returns `Ok(None)` for an empty journal or one whose
+/// only line is a torn header (nothing was recorded before the crash).
 pub fn read_journal(bytes: &[u8], path: &Path) -> Result<Option<JournalContents>, StateError> {
     let mut lines = bytes
         .split(|b| *b == b'\n')
-        .filter(|l| !l.iter().all(u8::is_ascii_whitespace));
-    let header: JournalHeader = match lines.next().map(serde_json::from_slice) {
-        Some(Ok(h)) => h,
-        _ => return Ok(None),
+        .enumerate()
+        .filter(|(_, l)| !l.iter().all(u8::is_ascii_whitespace));
+    let Some((_, first)) = lines.next() else {
+        return Ok(None);
+    };
+    let header: JournalHeader = match serde_json::from_slice(first) {
+        Ok(h) => h,
+        Err(_) if lines.clone().next().is_none() => return Ok(None),
+        Err(e) => {
+            return Err(StateError::Corrupt {
+                path: path.to_path_buf(),
+                message: format!(
+                    "the journal's first line is not a journal header ({e}), so it cannot be \
+                     matched to the state; move it aside (rename it) to go on without its records"
+                ),
+            });
+        }
     };
     if header.journal_version != 1 {
         return Err(StateError::Corrupt {
             path: path.to_path_buf(),
             message: format!(
-                "journal_version {} is not supported",
+                "journal_version {} is not supported; upgrade infra, or move the journal aside",
                 header.journal_version
             ),
         });
     }
     let mut entries = Vec::new();
-    let mut dropped_lines = 0;
-    for line in lines {
-        if dropped_lines > 0 {
-            dropped_lines += 1;
-            continue;
-        }
-        match serde_json::from_slice::<JournalEntry>(line) {
-            Ok(e) => entries.push(e),
-            Err(_) => dropped_lines = 1,
-        }
+    let mut skipped = Vec::new();
+    for (i, line) in lines {
+        let reason = match serde_json::from_slice::<JournalEntry>(line) {
+            Ok(e) => match super::codec::address_problem(e.address()) {
+                None => {
+                    entries.push(e);
+                    continue;
+                }
+                Some(problem) => problem,
+            },
+            Err(e) => format!("not a journal record: {e}"),
+        };
+        skipped.push(SkippedLine {
+            line: i + 1,
+            reason,
+        });
     }
     Ok(Some(JournalContents {
         header,
         entries,
-        dropped_lines,
+        skipped,
     }))
+}
+
+impl JournalEntry {
+    pub fn address(&self) -> &str {
+        match self {
+            JournalEntry::Put { address, .. } | JournalEntry::Remove { address } => address,
+        }
+    }
 }
 
 pub fn apply_entry(state: &mut State, entry: JournalEntry) {

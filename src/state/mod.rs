@@ -10,6 +10,7 @@ pub mod model;
 pub mod recover;
 pub mod secrets;
 pub mod store;
+pub mod strict;
 
 pub use backend::{Journal, StateStore, StoreLock};
 pub use blob::{BlobError, BlobStore};
@@ -56,6 +57,19 @@ pub enum StateError {
          broken may still be writing to it: stop that run, then try again"
     )]
     JournalChanged { path: PathBuf },
+    /// The journal was started on a later state than the one stored: folding it in would
+    /// apply records on top of a state they were not made from.
+    #[error(
+        "{path}: the journal was started from state serial {base}, but the state is at serial \
+         {serial}: the state was replaced or restored after that apply began. Restore the state \
+         that apply started from (serial {base}) and run again, or move the journal aside to go \
+         on without its records"
+    )]
+    JournalAhead {
+        path: PathBuf,
+        base: u64,
+        serial: u64,
+    },
     #[error("{path}: the secret key is not valid: {message}")]
     BadKey { path: PathBuf, message: String },
 }

@@ -2,7 +2,7 @@
 //! shared by every store, which only differ in where the bytes live.
 
 use super::StateError;
-use super::journal::{JournalContents, apply_entry};
+use super::journal::{JournalContents, SkippedLine, apply_entry};
 use super::model::{State, new_lineage};
 use std::path::Path;
 
@@ -16,7 +16,7 @@ pub enum Folded {
     Recovered {
         state: State,
         recovered: usize,
-        dropped: usize,
+        skipped: Vec<SkippedLine>,
     },
 }
 
@@ -42,6 +42,22 @@ pub fn fold(
             state: state.lineage,
         });
     }
+    if journal.header.base_serial > super::codec::MAX_SERIAL {
+        return Err(StateError::Corrupt {
+            path: journal_path.to_path_buf(),
+            message: format!(
+                "the journal's base_serial {} is out of range; move the journal aside",
+                journal.header.base_serial
+            ),
+        });
+    }
+    if state.serial < journal.header.base_serial {
+        return Err(StateError::JournalAhead {
+            path: journal_path.to_path_buf(),
+            base: journal.header.base_serial,
+            serial: state.serial,
+        });
+    }
     if state.serial > journal.header.base_serial {
         // The state was saved after this journal was written: it is already folded in.
         return Ok(Folded::Stale(state));
@@ -54,7 +70,7 @@ pub fn fold(
     Ok(Folded::Recovered {
         state,
         recovered,
-        dropped: journal.dropped_lines,
+        skipped: journal.skipped,
     })
 }
 
@@ -88,12 +104,15 @@ pub fn peek(existing: Option<State>, journal: Option<JournalContents>) -> State 
 /// the journal is gone the next load folds all of it again (replaying records is idempotent:
 /// each sets or removes one address) and nothing appended meanwhile is lost. A local journal
 /// cannot grow (its writer holds the OS lock until it dies), and one save keeps the `.bak` the
-/// state before recovery. A stale journal (the state was saved after it) is removed.
+/// state before recovery. A stale journal (the state was saved after it) is removed. A journal
+/// with skipped lines is never deleted: `keep_journal` moves it aside (evidence of the damage)
+/// and says where.
 pub fn settle(
     folded: Folded,
     may_grow: bool,
     save: impl Fn(&State) -> Result<(), StateError>,
     remove_journal: impl Fn() -> Result<(), StateError>,
+    keep_journal: impl Fn() -> Result<String, StateError>,
 ) -> Result<super::Loaded, StateError> {
     match folded {
         Folded::Clean(state) => Ok(super::Loaded::clean(state)),
@@ -104,22 +123,32 @@ pub fn settle(
         Folded::Recovered {
             state,
             recovered,
-            dropped,
+            skipped,
         } => {
+            let mut kept = None;
+            let mut end_journal = || -> Result<(), StateError> {
+                if skipped.is_empty() {
+                    remove_journal()
+                } else {
+                    kept = Some(keep_journal()?);
+                    Ok(())
+                }
+            };
             if may_grow {
                 let mut unsettled = state.clone();
                 unsettled.serial = state.serial.saturating_sub(1);
                 save(&unsettled)?;
-                remove_journal()?;
+                end_journal()?;
                 save(&state)?;
             } else {
                 save(&state)?;
-                remove_journal()?;
+                end_journal()?;
             }
             Ok(super::Loaded {
                 state,
                 recovered,
-                dropped_journal_lines: dropped,
+                skipped_journal_lines: skipped,
+                journal_kept_as: kept,
             })
         }
     }
@@ -144,22 +173,23 @@ mod tests {
         let folded = || Folded::Recovered {
             state: state.clone(),
             recovered: 2,
-            dropped: 0,
+            skipped: Vec::new(),
         };
         let refused = || Err(StateError::JournalChanged { path: "j".into() });
-        assert!(settle(folded(), true, save, refused).is_err());
+        let keep = || Ok(String::from("kept"));
+        assert!(settle(folded(), true, save, refused, keep).is_err());
         assert_eq!(
             *saved.borrow(),
             [3],
             "only the unsettled state, at the base serial"
         );
         saved.borrow_mut().clear();
-        let loaded = settle(folded(), true, save, || Ok(())).expect("settles");
+        let loaded = settle(folded(), true, save, || Ok(()), keep).expect("settles");
         assert_eq!(*saved.borrow(), [3, 4]);
         assert_eq!((loaded.recovered, loaded.state.serial), (2, 4));
         // A journal that cannot grow is settled with one save, at the bumped serial.
         saved.borrow_mut().clear();
-        let loaded = settle(folded(), false, save, || Ok(())).expect("settles");
+        let loaded = settle(folded(), false, save, || Ok(()), keep).expect("settles");
         assert_eq!(*saved.borrow(), [4]);
         assert_eq!(loaded.state.serial, 4);
     }

@@ -24,8 +24,10 @@ pub struct Loaded {
     pub state: State,
     /// Journal records folded in from an apply that did not finish.
     pub recovered: usize,
-    /// Damaged journal lines that were ignored (a torn final write).
-    pub dropped_journal_lines: usize,
+    /// Journal lines that could not be folded in (a torn final write, damage), and why.
+    pub skipped_journal_lines: Vec<super::journal::SkippedLine>,
+    /// Where a journal with skipped lines was moved (it is never deleted).
+    pub journal_kept_as: Option<String>,
 }
 
 impl Loaded {
@@ -33,7 +35,8 @@ impl Loaded {
         Loaded {
             state,
             recovered: 0,
-            dropped_journal_lines: 0,
+            skipped_journal_lines: Vec::new(),
+            journal_kept_as: None,
         }
     }
 }
@@ -94,6 +97,7 @@ impl LocalStore {
             false,
             |state| self.save(state),
             || self.remove_journal(),
+            || self.keep_journal(),
         )
     }
 
@@ -153,6 +157,19 @@ impl LocalStore {
         }
         self.save(state)?;
         self.remove_journal()
+    }
+
+    /// Moves a damaged journal aside as `<env>.journal.damaged-<unix seconds>`.
+    fn keep_journal(&self) -> Result<String, StateError> {
+        let from = self.journal_path();
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        let to = self.file(&format!("journal.damaged-{secs}"));
+        std::fs::rename(&from, &to).map_err(|e| StateError::io(&from, e))?;
+        sync_dir(&self.dir);
+        Ok(to.display().to_string())
     }
 
     fn remove_journal(&self) -> Result<(), StateError> {
@@ -235,15 +252,79 @@ mod tests {
         drop(f);
         let loaded = store.load().unwrap();
         assert_eq!(loaded.recovered, 3);
-        assert_eq!(loaded.dropped_journal_lines, 1);
+        assert_eq!(loaded.skipped_journal_lines.len(), 1);
+        assert_eq!(loaded.skipped_journal_lines[0].line, 5);
         assert_eq!(loaded.state.resources.keys().collect::<Vec<_>>(), ["b"]);
         assert_eq!(loaded.state.serial, s.serial + 1);
+        // The damaged journal is kept aside, not deleted.
         assert!(!store.journal_path().exists());
+        let kept = loaded.journal_kept_as.clone().unwrap();
+        assert!(std::fs::read(&kept).unwrap().ends_with(b"\"reso"), "{kept}");
         // The backup is the state from before the recovery.
         let bak = read_state(&std::fs::read(store.backup_path()).unwrap(), Path::new("b")).unwrap();
         assert_eq!((bak.serial, bak.resources.len()), (s.serial, 0));
         // The fold was saved: loading again gives the same state.
         assert_eq!(store.load().unwrap().state, loaded.state);
+    }
+
+    /// Eighteen records with two damaged lines among them: the sixteen good ones are folded,
+    /// the two bad ones are named with their line numbers and reasons, the journal is kept.
+    #[test]
+    fn every_valid_journal_record_is_folded_around_damaged_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalStore::new(dir.path(), "dev");
+        let s = store.load().unwrap().state;
+        store.save(&s).unwrap();
+        drop(store.open_journal(&s).unwrap());
+        let mut text = std::fs::read_to_string(store.journal_path()).unwrap();
+        for i in 0..18 {
+            let line = match i {
+                3 => "{\"op\":\"put\",\"addr".to_string(),
+                9 => "{\"op\":\"remove\",\"address\":\"a\\u0000b\"}".to_string(),
+                _ => serde_json::to_string(&JournalEntry::Put {
+                    address: format!("r{i}"),
+                    resource: rec(&format!("id-{i}")),
+                })
+                .unwrap(),
+            };
+            text.push_str(&line);
+            text.push('\n');
+        }
+        std::fs::write(store.journal_path(), &text).unwrap();
+        let loaded = store.load().unwrap();
+        assert_eq!(loaded.recovered, 16);
+        assert_eq!(loaded.state.resources.len(), 16);
+        assert!(loaded.state.resources.contains_key("r17"));
+        let skipped: Vec<_> = loaded
+            .skipped_journal_lines
+            .iter()
+            .map(|l| (l.line, l.reason.contains("control character")))
+            .collect();
+        assert_eq!(skipped, [(5, false), (11, true)]);
+        assert!(
+            loaded.skipped_journal_lines[0]
+                .reason
+                .contains("not a journal record")
+        );
+        let kept = loaded.journal_kept_as.unwrap();
+        assert_eq!(std::fs::read_to_string(kept).unwrap(), text);
+    }
+
+    /// A journal started from a later state than the stored one (the state was restored from
+    /// an old copy meanwhile) is not folded onto it.
+    #[test]
+    fn a_journal_ahead_of_the_state_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalStore::new(dir.path(), "dev");
+        let mut s = store.load().unwrap().state;
+        s.serial = 7;
+        drop(store.open_journal(&s).unwrap());
+        s.serial = 3;
+        store.save(&s).unwrap();
+        let e = store.load().unwrap_err().to_string();
+        assert!(e.contains("dev.journal") && e.contains("serial 7"), "{e}");
+        assert!(e.contains("move the journal aside"), "{e}");
+        assert!(store.journal_path().exists(), "evidence kept");
     }
 
     #[test]

@@ -35,7 +35,8 @@ pub(crate) fn defs() -> Vec<Def> {
     ]
 }
 
-fn read_var(a: &Args) -> Result<String, CallError> {
+/// The variable's value, its default, or `None` when the host takes it as unknown.
+fn read_var(a: &Args) -> Result<Option<String>, CallError> {
     let name = a.string(0)?;
     if name.is_empty() {
         return Err(invalid(
@@ -43,10 +44,14 @@ fn read_var(a: &Args) -> Result<String, CallError> {
         ));
     }
     if let Some(v) = a.host.env_var(name) {
-        return Ok(v);
+        return Ok(Some(v));
     }
     if a.len() > 1 {
-        return Ok(a.string(1)?.to_string());
+        return Ok(Some(a.string(1)?.to_string()));
+    }
+    if a.host.unset_is_unknown() {
+        a.host.note_unset(name);
+        return Ok(None);
     }
     Err(invalid(format!(
         "environment variable `{name}` is not set; set it or give a default: {}({name:?}, \"...\")",
@@ -55,11 +60,13 @@ fn read_var(a: &Args) -> Result<String, CallError> {
 }
 
 fn env(a: &Args) -> Result<Value, CallError> {
-    read_var(a).map(Value::String)
+    Ok(read_var(a)?.map_or(Value::Unknown, Value::String))
 }
 
 fn env_secret(a: &Args) -> Result<Value, CallError> {
-    read_var(a).map(|v| Value::secret(Value::String(v)))
+    Ok(Value::secret(
+        read_var(a)?.map_or(Value::Unknown, Value::String),
+    ))
 }
 
 fn file(a: &Args) -> Result<Value, CallError> {

@@ -40,6 +40,14 @@ pub trait Host {
     fn env_var(&self, name: &str) -> Option<String>;
     /// Reads a file relative to the project folder.
     fn read_file(&self, path: &str) -> Result<String, String>;
+    /// Whether an unset variable without a default is an unknown value instead of an error:
+    /// `infra validate --env E` checks an environment without its variables (a pull request
+    /// job has no production secrets); plan and apply still require them.
+    fn unset_is_unknown(&self) -> bool {
+        false
+    }
+    /// Told of each variable read as unknown because it is unset, so that it can be reported.
+    fn note_unset(&self, _name: &str) {}
 }
 
 /// Why a call failed; the checker turns it into a diagnostic at the call's span.

@@ -1,7 +1,7 @@
 //! Diagnostics: one type for every error and warning the language reports, each with a stable
 //! code (documented in `codes.rs`), a primary span, optional secondary labels and help text.
 //! Constructors live in one file per family (syntax, names, types, graph, secrets, functions,
-//! evaluation); rendering (miette, JSON) lives in `render.rs`.
+//! evaluation); rendering (miette, JSON) lives in `render.rs`, the excerpt shown in `window.rs`.
 
 pub mod codes;
 pub mod eval;
@@ -14,6 +14,7 @@ pub mod secrets;
 pub mod syntax;
 pub mod typed;
 pub mod types;
+pub mod window;
 
 use crate::span::Span;
 

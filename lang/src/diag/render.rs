@@ -1,12 +1,13 @@
 //! Rendering diagnostics: as miette reports for people, and as the JSON documented in
 //! CLI.md for tools (1-based lines and columns).
 
+use super::window::Window;
 use super::{Diagnostic, Severity};
 use crate::span::SourceMap;
-use miette::{LabeledSpan, NamedSource, SourceSpan};
+use miette::LabeledSpan;
 use std::fmt;
 
-/// A diagnostic joined with its source text, ready for a miette handler.
+/// A diagnostic joined with the excerpt of its file it shows, ready for a miette handler.
 #[derive(Debug)]
 pub struct Report {
     code: &'static str,
@@ -15,38 +16,72 @@ pub struct Report {
     help: Option<String>,
     labels: Vec<LabeledSpan>,
     /// `None` for a diagnostic that is in no file (`Span::NOWHERE`).
-    source: Option<NamedSource<String>>,
+    source: Option<Window>,
 }
 
+/// Secondary labels further than this many lines from the primary span become notes in the
+/// help text: the excerpt stays small whatever the file.
+const NEAR_LINES: usize = 8;
+
 impl Report {
-    /// Secondary labels in other files than the primary one are folded into the help text:
-    /// miette shows one source per report.
+    /// Secondary labels in other files than the primary one (or far from it) are folded into
+    /// the help text: miette shows one excerpt per report. Building a report costs the size
+    /// of its excerpt, not of the file.
     pub fn new(diag: &Diagnostic, sources: &SourceMap) -> Report {
         let file = sources.try_get(diag.span.file);
-        let mut labels = match file {
-            Some(_) => vec![LabeledSpan::new_primary_with_span(
-                diag.label.clone(),
-                to_source_span(diag.span.range()),
-            )],
-            None => Vec::new(),
-        };
         let mut help = diag.help.clone();
-        for l in &diag.labels {
-            let Some(other) = sources.try_get(l.span.file) else {
-                continue;
+        let mut spans = Vec::new();
+        let mut messages = Vec::new();
+        if let Some(f) = file {
+            let first = f.line_index(diag.span.start as usize);
+            let last = f.line_index(diag.span.end as usize);
+            spans.push(diag.span.range());
+            messages.push(diag.label.clone());
+            let (mut lo, mut hi) = (first, last);
+            for l in &diag.labels {
+                let Some(other) = sources.try_get(l.span.file) else {
+                    continue;
+                };
+                let line = other.line_index(l.span.start as usize);
+                let end = other.line_index(l.span.end as usize);
+                if l.span.file == diag.span.file
+                    && line + NEAR_LINES >= first
+                    && end <= last + NEAR_LINES
+                {
+                    lo = lo.min(line);
+                    hi = hi.max(end);
+                    spans.push(l.span.range());
+                    messages.push(Some(l.message.clone()));
+                } else {
+                    help = Some(add_note(help, l, other));
+                }
+            }
+            let window = Window::new(f, lo.saturating_sub(1)..hi + 2, &spans);
+            let labels = spans
+                .iter()
+                .zip(messages)
+                .enumerate()
+                .map(|(i, (r, m))| {
+                    let span = window.span(r.clone());
+                    if i == 0 {
+                        LabeledSpan::new_primary_with_span(m, span)
+                    } else {
+                        LabeledSpan::new_with_span(m, span)
+                    }
+                })
+                .collect();
+            return Report {
+                code: diag.code,
+                message: diag.message.clone(),
+                severity: diag.severity,
+                help,
+                labels,
+                source: Some(window),
             };
-            if file.is_some() && l.span.file == diag.span.file {
-                labels.push(LabeledSpan::new_with_span(
-                    Some(l.message.clone()),
-                    to_source_span(l.span.range()),
-                ));
-            } else {
-                let (line, col) = other.line_col(l.span.start as usize);
-                let note = format!("{} ({}:{line}:{col})", l.message, other.path.display());
-                help = Some(match help {
-                    Some(h) => format!("{h}\n{note}"),
-                    None => note,
-                });
+        }
+        for l in &diag.labels {
+            if let Some(other) = sources.try_get(l.span.file) {
+                help = Some(add_note(help, l, other));
             }
         }
         Report {
@@ -54,14 +89,19 @@ impl Report {
             message: diag.message.clone(),
             severity: diag.severity,
             help,
-            labels,
-            source: file.map(|f| NamedSource::new(f.path.display().to_string(), f.text.clone())),
+            labels: Vec::new(),
+            source: None,
         }
     }
 }
 
-fn to_source_span(r: std::ops::Range<usize>) -> SourceSpan {
-    SourceSpan::new(r.start.into(), r.end.saturating_sub(r.start))
+fn add_note(help: Option<String>, l: &super::Label, file: &crate::span::SourceFile) -> String {
+    let (line, col) = file.line_col(l.span.start as usize);
+    let note = format!("{} ({}:{line}:{col})", l.message, file.path.display());
+    match help {
+        Some(h) => format!("{h}\n{note}"),
+        None => note,
+    }
 }
 
 impl fmt::Display for Report {

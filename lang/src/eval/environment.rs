@@ -158,6 +158,9 @@ fn not_known(what: &str, kind: &str, span: Span) -> Diagnostic {
     )
 }
 
+/// Stands for an unset variable in an environment setting during validation.
+const UNSET: &str = "(unset)";
+
 /// A plain (not secret, known) value.
 fn value(cx: &Cx<'_>, e: &Expr) -> Result<Value, Diagnostic> {
     let v = cx.eval_top(e, 0, &mut Vec::new(), &mut BTreeSet::new())?;
@@ -170,6 +173,12 @@ fn value(cx: &Cx<'_>, e: &Expr) -> Result<Value, Diagnostic> {
         ));
     }
     if v.contains_unknown() {
+        // Validation without the environment's variables (`validate --env E`): an unset
+        // `env(...)` is the only unknown an environment block can hold, and its value does
+        // not matter there (no cloud call, no state).
+        if cx.host.unset_is_unknown() && matches!(v, Value::Unknown) {
+            return Ok(Value::String(UNSET.to_string()));
+        }
         return Err(not_known("an environment setting", "a value", e.span));
     }
     Ok(v)

@@ -13,6 +13,8 @@ use std::fmt;
 pub(crate) struct HostCache {
     env: BTreeMap<String, Option<String>>,
     files: BTreeMap<String, Result<String, String>>,
+    /// The host's [`Host::unset_is_unknown`], kept for replays.
+    unset_is_unknown: bool,
 }
 
 impl fmt::Debug for HostCache {
@@ -35,7 +37,10 @@ impl<'a> RecordingHost<'a> {
     pub fn new(inner: &'a dyn Host) -> Self {
         RecordingHost {
             inner,
-            cache: RefCell::new(HostCache::default()),
+            cache: RefCell::new(HostCache {
+                unset_is_unknown: inner.unset_is_unknown(),
+                ..HostCache::default()
+            }),
         }
     }
     pub fn into_cache(self) -> HostCache {
@@ -66,6 +71,12 @@ impl Host for RecordingHost<'_> {
             .insert(path.to_string(), v.clone());
         v
     }
+    fn unset_is_unknown(&self) -> bool {
+        self.inner.unset_is_unknown()
+    }
+    fn note_unset(&self, name: &str) {
+        self.inner.note_unset(name);
+    }
 }
 
 /// Answers from a recorded cache only.
@@ -81,5 +92,8 @@ impl Host for ReplayHost<'_> {
             .get(path)
             .cloned()
             .unwrap_or_else(|| Err(format!("`{path}` was not read during evaluation")))
+    }
+    fn unset_is_unknown(&self) -> bool {
+        self.0.unset_is_unknown
     }
 }

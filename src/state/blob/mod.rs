@@ -188,6 +188,7 @@ impl BlobStore {
                 true,
                 |state| self.save(state),
                 || self.remove_journal(),
+                || self.keep_journal(),
             ) {
                 Err(StateError::JournalChanged { .. }) if attempts < 4 => {
                     attempts += 1;
@@ -274,6 +275,24 @@ impl BlobStore {
         }
         self.save(state)?;
         self.remove_journal()
+    }
+
+    /// Copies a damaged journal to `<key>.journal.damaged-<unix seconds>`, then removes it
+    /// (only if unchanged since it was read, as for a clean fold).
+    fn keep_journal(&self) -> Result<String, StateError> {
+        let name = self.name(".journal");
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        let kept = self.name(&format!(".journal.damaged-{secs}"));
+        if let Some(f) = self.client.get(&name).map_err(self.err(".journal"))? {
+            self.client
+                .put(&kept, f.body, &Write::default())
+                .map_err(self.err(".journal"))?;
+        }
+        self.remove_journal()?;
+        Ok(self.client.display(&kept))
     }
 
     fn remove_journal(&self) -> Result<(), StateError> {
