@@ -14,6 +14,9 @@ pub mod quote;
 pub mod tls;
 pub mod types;
 
+/// The client library, for callers (tests, tools) that talk to the same servers.
+pub use tokio_postgres;
+
 use connect::{Endpoint, Passwords};
 use infra_provider_core::{
     BoxFuture, ConcurrencyHints, CreateRequest, DesiredResource, ObjectState, OpContext,
