@@ -129,11 +129,17 @@ fn apply_plan_drift_and_destroy_through_the_cli() {
         let out = infra_env(
             args,
             p,
-            &[("PGTEST_ADMIN", c.password.as_str()), ("PGTEST_APP", app_pw)],
+            &[
+                ("PGTEST_ADMIN", c.password.as_str()),
+                ("PGTEST_APP", app_pw),
+            ],
         );
         let all = format!("{}{}", stdout(&out), stderr(&out));
         for secret in [first, second, c.password.as_str()] {
-            assert!(!all.contains(secret), "a password in the output of {args:?}:\n{all}");
+            assert!(
+                !all.contains(secret),
+                "a password in the output of {args:?}:\n{all}"
+            );
         }
         (out.status.code(), all)
     };
@@ -162,7 +168,8 @@ fn apply_plan_drift_and_destroy_through_the_cli() {
     assert!(out.contains("1 to change"), "{out}");
     for other in ["db", "analytics", "trgm", "usage"] {
         assert!(
-            !out.lines().any(|l| l.trim_start().starts_with(&format!("~ {other}"))),
+            !out.lines()
+                .any(|l| l.trim_start().starts_with(&format!("~ {other}"))),
             "{other} changes too:\n{out}"
         );
     }
@@ -189,7 +196,10 @@ fn apply_plan_drift_and_destroy_through_the_cli() {
 
     let (code, out) = run(&["destroy", "--env", "dev", "--auto-approve"], second);
     assert_eq!(code, Some(0), "{out}");
-    assert!(!can_login(&c, "app owner; \"quoted\"", second), "role dropped");
+    assert!(
+        !can_login(&c, "app owner; \"quoted\"", second),
+        "role dropped"
+    );
     let (code, out) = run(&["plan", "--env", "dev", "--detailed-exitcode"], second);
     assert_eq!(code, Some(2), "everything to create again:\n{out}");
 }
