@@ -34,7 +34,9 @@ pub fn connection_prop() -> PropertySchema {
          \"prefer\", ca_cert }`. `sslmode` is libpq's: `disable`, `prefer` and `require` \
          (encrypted, certificate not checked), `verify-full` (chain and host name checked \
          against the system roots and `ca_cert`, PEM). The password is a secret: state keeps a \
-         fingerprint, and reads use the one the configuration gives (else `PGPASSWORD`).",
+         fingerprint, and reads use the one the configuration gives (else `PGPASSWORD`). A server \
+         that refuses connections or says it is starting or restarting is retried for up to \
+         120 s (`INFRA_PG_CONNECT_WAIT`, seconds); a wrong password or certificate fails at once.",
     )
 }
 
