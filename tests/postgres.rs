@@ -216,3 +216,63 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     files
 }
+
+/// The server and the extension in one graph: the extension's connection reads the flexible
+/// server's `fqdn` and `admin_login`, so it waits for the server (whose `extensions` allow-lists,
+/// preloads and restarts); the plan shows the host as known after apply and no password.
+#[test]
+fn an_extension_waits_for_its_flexible_server() {
+    let main = r#"param admin_password: secret
+
+resource rg: azure.resource_group {
+  name     = "chain-rg"
+  location = "westeurope"
+}
+
+resource pg: azure.postgres_flexible_server {
+  name           = "chain-pg"
+  resource_group = rg
+  version        = "16"
+  sku            = "Standard_B1ms"
+  admin_login    = "pgadmin"
+  admin_password = admin_password
+  extensions     = ["pg_stat_statements"]
+}
+
+resource stats: postgres.extension {
+  name       = "pg_stat_statements"
+  connection = { host = pg.fqdn, user = pg.admin_login, password = admin_password, sslmode = "require" }
+}
+
+environment local {
+  target = emulator {}
+  params = { admin_password = env_secret("PGCHAIN_PW", "") }
+}
+"#;
+    let dir = project(&[("main.infra", main)]);
+    let pw = "chain-Admin-pw-9";
+    let plan = infra_env(
+        &["plan", "--env", "local"],
+        dir.path(),
+        &[("PGCHAIN_PW", pw)],
+    );
+    let out = format!("{}{}", stdout(&plan), stderr(&plan));
+    assert_eq!(plan.status.code(), Some(0), "{out}");
+    assert!(
+        out.contains("+ stats (postgres.extension) will be created"),
+        "{out}"
+    );
+    assert!(out.contains(r#""host":"(known after apply)""#), "{out}");
+    assert!(out.contains("Plan: 3 to add"), "{out}");
+    assert!(!out.contains(pw), "{out}");
+    let graph = infra_env(
+        &["graph", "--env", "local"],
+        dir.path(),
+        &[("PGCHAIN_PW", pw)],
+    );
+    assert!(
+        stdout(&graph).contains(r#""stats" -> "pg";"#),
+        "{}",
+        stdout(&graph)
+    );
+}
