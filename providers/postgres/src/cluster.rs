@@ -303,7 +303,8 @@ impl Cluster {
         Ok(())
     }
 
-    /// Sets `shared_preload_libraries` and restarts the server (as a managed server does).
+    /// Sets `shared_preload_libraries` and restarts the server (as a managed server does), or
+    /// starts it if it was stopped.
     pub fn restart_with_preload(&mut self, preload: &[String]) -> Result<(), ClusterError> {
         let auto = self.data().join("postgresql.auto.conf");
         let mut text = std::fs::read_to_string(&auto).unwrap_or_default();
@@ -320,7 +321,10 @@ impl Cluster {
             .arg(self.dir.join("server.log"))
             .args(["-w", "-t", "60", "-m", "fast", "restart"])
             .output();
-        check("pg_ctl restart", out).map(|_| ())
+        // pg_ctl restart also starts a stopped server.
+        check("pg_ctl restart", out)?;
+        self.running = true;
+        Ok(())
     }
 
     pub fn stop(&mut self) {
