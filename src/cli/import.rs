@@ -44,6 +44,7 @@ fn import(args: Args, out: &Output) -> Result<(), u8> {
         providers: &session.providers,
     };
     let evaluation = shared::evaluate_with(&session.checked, &args.env, &resolver, out)?;
+    session.providers.prepare(&evaluation.resources);
     let Some(desired) = evaluation.resources.iter().find(|r| r.address == address) else {
         let hint = infra_lang::diag::did_you_mean(&address, evaluation.addresses())
             .map(|a| format!(" (did you mean `{a}`?)"))

@@ -5,6 +5,7 @@ use infra::engine::ProviderSet;
 use infra_lang::eval::Target;
 use infra_provider_azure::{AzureConfig, AzureProvider};
 use infra_provider_core::{CoreProvider, DesiredResource};
+use infra_provider_postgres::PostgresProvider;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -17,6 +18,8 @@ pub const EMULATOR_SUBSCRIPTION: &str = "00000000-0000-0000-0000-000000000000";
 pub fn for_target(target: &Target, endpoint: Option<&str>) -> Result<ProviderSet, String> {
     let mut set = ProviderSet::new();
     set.add(Arc::new(CoreProvider::new()));
+    // In-database objects need no target: each names its server in `connection`.
+    set.add(Arc::new(PostgresProvider::new()));
     let azure = match target {
         Target::None => None,
         Target::Emulator { .. } => {

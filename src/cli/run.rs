@@ -412,6 +412,7 @@ pub fn plan_session_with_live(
         providers: &s.providers,
     };
     let evaluation = evaluate_with(&s.checked, &s.env, &resolver, out)?;
+    s.providers.prepare(&evaluation.resources);
     let recorded = s
         .state
         .resources

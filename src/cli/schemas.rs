@@ -6,5 +6,6 @@ pub fn all() -> SchemaSet {
     let mut set = SchemaSet::new();
     set.add(infra_provider_core::builtin::data::data_schema());
     infra_provider_azure::register(&mut set);
+    infra_provider_postgres::register(&mut set);
     set
 }

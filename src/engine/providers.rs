@@ -1,7 +1,7 @@
 //! The providers of a run, found by the prefix of a type name (`core.data` → `core`), each with
 //! its own limiter sized from its concurrency hints.
 
-use infra_provider_core::{Provider, ResourceSchema};
+use infra_provider_core::{DesiredResource, Provider, ResourceSchema};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use tokio::sync::Semaphore;
@@ -51,6 +51,13 @@ impl ProviderSet {
 
     pub fn limiter(&self, type_name: &str) -> Option<Arc<Semaphore>> {
         self.entry(type_name).map(|e| e.1.clone())
+    }
+
+    /// Hands the run's desired resources to every provider before any read.
+    pub fn prepare(&self, desired: &[DesiredResource]) {
+        for (provider, _) in self.providers.values() {
+            provider.prepare(desired);
+        }
     }
 
     pub fn schema(&self, type_name: &str) -> Option<&ResourceSchema> {

@@ -5,6 +5,7 @@
 //! trait stays object-safe (`Arc<dyn Provider>`) without a macro crate.
 
 use crate::cancel::Cancel;
+use crate::resource::DesiredResource;
 use crate::schema::ResourceSchema;
 use crate::value::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -125,6 +126,13 @@ pub trait Provider: Send + Sync {
 
     fn concurrency(&self) -> ConcurrencyHints {
         ConcurrencyHints::default()
+    }
+
+    /// Sees the run's desired resources before any read. A provider whose objects are reached
+    /// with credentials from the configuration (which state keeps only as fingerprints) takes
+    /// them from here, so that refresh and delete can reach the objects too.
+    fn prepare(&self, desired: &[DesiredResource]) {
+        let _ = desired;
     }
 
     /// Normalise desired against prior, say what forces replacement and predict outputs.

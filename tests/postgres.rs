@@ -1,0 +1,278 @@
+//! The PostgreSQL provider through the `infra` binary against a throwaway cluster: apply a role,
+//! a database, a schema, an extension and a grant; plan again (no changes); change the role's
+//! password (one update, the password in no output); drop the extension and revoke the grant
+//! behind infra's back (drift shown, then repaired); destroy.
+
+mod common;
+use common::*;
+use infra_provider_postgres::cluster::{Cluster, ClusterError};
+use infra_provider_postgres::tokio_postgres;
+
+fn main_infra(port: u16) -> String {
+    format!(
+        r#"param admin_password: secret
+param app_password: secret
+
+let conn = {{ host = "127.0.0.1", port = {port}, user = "infra_admin", password = admin_password, sslmode = "prefer" }}
+
+resource owner: postgres.role {{
+  name       = "app owner; \"quoted\""
+  login      = true
+  password   = app_password
+  connection = conn
+}}
+
+resource db: postgres.database {{
+  name       = "app"
+  owner      = owner.name
+  connection = conn
+}}
+
+resource analytics: postgres.schema {{
+  name       = "analytics"
+  owner      = owner.name
+  database   = db.name
+  connection = conn
+}}
+
+resource trgm: postgres.extension {{
+  name       = "pg_trgm"
+  schema     = analytics.name
+  database   = db.name
+  connection = conn
+}}
+
+resource usage: postgres.grant {{
+  role        = owner.name
+  object_type = "schema"
+  schema      = analytics.name
+  privileges  = ["USAGE", "CREATE"]
+  database    = db.name
+  connection  = conn
+}}
+
+environment dev {{
+  params = {{
+    admin_password = env_secret("PGTEST_ADMIN", "")
+    app_password   = env_secret("PGTEST_APP", "")
+  }}
+}}
+"#
+    )
+}
+
+fn start(dir: &std::path::Path) -> Option<Cluster> {
+    match Cluster::start(dir, &Default::default()) {
+        Ok(c) => Some(c),
+        Err(ClusterError::NotInstalled) if std::env::var("CI").is_err() => {
+            eprintln!("SKIPPED: {}", ClusterError::NotInstalled);
+            None
+        }
+        Err(e) => panic!("cannot start a PostgreSQL cluster: {e}"),
+    }
+}
+
+fn psql(c: &Cluster, db: &str, sql: &str) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let (client, conn) = tokio_postgres::connect(
+            &format!(
+                "host=127.0.0.1 port={} user={} password={} dbname={db}",
+                c.port, c.user, c.password
+            ),
+            tokio_postgres::NoTls,
+        )
+        .await
+        .expect("admin connection");
+        tokio::spawn(conn);
+        client.batch_execute(sql).await.expect("admin sql");
+    });
+}
+
+fn can_login(c: &Cluster, user: &str, password: &str) -> bool {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut config = tokio_postgres::Config::new();
+        config
+            .host("127.0.0.1")
+            .port(c.port)
+            .user(user)
+            .password(password)
+            .dbname("app");
+        match config.connect(tokio_postgres::NoTls).await {
+            Ok((_client, conn)) => {
+                drop(conn);
+                true
+            }
+            Err(_) => false,
+        }
+    })
+}
+
+#[test]
+fn apply_plan_drift_and_destroy_through_the_cli() {
+    let cluster_dir = tempfile::tempdir().unwrap();
+    let Some(c) = start(cluster_dir.path()) else {
+        return;
+    };
+    let dir = project(&[("main.infra", &main_infra(c.port))]);
+    let p = dir.path();
+    let first = "first-App-pw-1";
+    let second = "second-App-pw-2";
+    let run = |args: &[&str], app_pw: &str| {
+        let out = infra_env(
+            args,
+            p,
+            &[
+                ("PGTEST_ADMIN", c.password.as_str()),
+                ("PGTEST_APP", app_pw),
+            ],
+        );
+        let all = format!("{}{}", stdout(&out), stderr(&out));
+        for secret in [first, second, c.password.as_str()] {
+            assert!(
+                !all.contains(secret),
+                "a password in the output of {args:?}:\n{all}"
+            );
+        }
+        (out.status.code(), all)
+    };
+    let state_has_no_password = || {
+        for e in walk(&p.join(".infra")) {
+            let text = std::fs::read(&e).unwrap_or_default();
+            let text = String::from_utf8_lossy(&text);
+            for secret in [first, second, c.password.as_str()] {
+                assert!(!text.contains(secret), "a password in {}", e.display());
+            }
+        }
+    };
+
+    let (code, out) = run(&["apply", "--env", "dev", "--auto-approve"], first);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(can_login(&c, "app owner; \"quoted\"", first), "{out}");
+    state_has_no_password();
+
+    let (code, out) = run(&["plan", "--env", "dev", "--detailed-exitcode"], first);
+    assert_eq!(code, Some(0), "a second plan changes nothing:\n{out}");
+
+    // A new password: one update, of the role only.
+    let (code, out) = run(&["plan", "--env", "dev", "--detailed-exitcode"], second);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("owner"), "{out}");
+    assert!(out.contains("1 to change"), "{out}");
+    for other in ["db", "analytics", "trgm", "usage"] {
+        assert!(
+            !out.lines()
+                .any(|l| l.trim_start().starts_with(&format!("~ {other}"))),
+            "{other} changes too:\n{out}"
+        );
+    }
+    let (code, out) = run(&["apply", "--env", "dev", "--auto-approve"], second);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(can_login(&c, "app owner; \"quoted\"", second));
+    assert!(!can_login(&c, "app owner; \"quoted\"", first));
+    state_has_no_password();
+
+    // Behind infra's back.
+    psql(
+        &c,
+        "app",
+        "DROP EXTENSION pg_trgm; REVOKE CREATE ON SCHEMA analytics FROM \"app owner; \"\"quoted\"\"\"",
+    );
+    let (code, out) = run(&["plan", "--env", "dev", "--detailed-exitcode"], second);
+    assert_eq!(code, Some(2), "drift is a change:\n{out}");
+    assert!(out.contains("trgm"), "{out}");
+    assert!(out.contains("usage"), "{out}");
+    let (code, out) = run(&["apply", "--env", "dev", "--auto-approve"], second);
+    assert_eq!(code, Some(0), "{out}");
+    let (code, out) = run(&["plan", "--env", "dev", "--detailed-exitcode"], second);
+    assert_eq!(code, Some(0), "repaired:\n{out}");
+
+    let (code, out) = run(&["destroy", "--env", "dev", "--auto-approve"], second);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        !can_login(&c, "app owner; \"quoted\"", second),
+        "role dropped"
+    );
+    let (code, out) = run(&["plan", "--env", "dev", "--detailed-exitcode"], second);
+    assert_eq!(code, Some(2), "everything to create again:\n{out}");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = e.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+/// The server and the extension in one graph: the extension's connection reads the flexible
+/// server's `fqdn` and `admin_login`, so it waits for the server (whose `extensions` allow-lists,
+/// preloads and restarts); the plan shows the host as known after apply and no password.
+#[test]
+fn an_extension_waits_for_its_flexible_server() {
+    let main = r#"param admin_password: secret
+
+resource rg: azure.resource_group {
+  name     = "chain-rg"
+  location = "westeurope"
+}
+
+resource pg: azure.postgres_flexible_server {
+  name           = "chain-pg"
+  resource_group = rg
+  version        = "16"
+  sku            = "Standard_B1ms"
+  admin_login    = "pgadmin"
+  admin_password = admin_password
+  extensions     = ["pg_stat_statements"]
+}
+
+resource stats: postgres.extension {
+  name       = "pg_stat_statements"
+  connection = { host = pg.fqdn, user = pg.admin_login, password = admin_password, sslmode = "require" }
+}
+
+environment local {
+  target = emulator {}
+  params = { admin_password = env_secret("PGCHAIN_PW", "") }
+}
+"#;
+    let dir = project(&[("main.infra", main)]);
+    let pw = "chain-Admin-pw-9";
+    let plan = infra_env(
+        &["plan", "--env", "local"],
+        dir.path(),
+        &[("PGCHAIN_PW", pw)],
+    );
+    let out = format!("{}{}", stdout(&plan), stderr(&plan));
+    assert_eq!(plan.status.code(), Some(0), "{out}");
+    assert!(
+        out.contains("+ stats (postgres.extension) will be created"),
+        "{out}"
+    );
+    assert!(out.contains(r#""host":"(known after apply)""#), "{out}");
+    assert!(out.contains("Plan: 3 to add"), "{out}");
+    assert!(!out.contains(pw), "{out}");
+    let graph = infra_env(
+        &["graph", "--env", "local"],
+        dir.path(),
+        &[("PGCHAIN_PW", pw)],
+    );
+    assert!(
+        stdout(&graph).contains(r#""stats" -> "pg";"#),
+        "{}",
+        stdout(&graph)
+    );
+}
