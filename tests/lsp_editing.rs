@@ -33,7 +33,7 @@ fn renaming_a_resource_edits_every_file_and_says_which_state_move_to_run() {
         .find(|m| m["method"] == "window/showMessage")
         .unwrap_or_else(|| panic!("no state move message: {:?}", client.backlog));
     let message = warning["params"]["message"].as_str().unwrap();
-    assert!(message.contains("infra state mv kv vault"), "{message}");
+    assert!(message.contains("infra state mv 'kv' 'vault'"), "{message}");
     assert_eq!(warning["params"]["type"], 2, "a warning");
 
     let taken = client.request(
