@@ -117,6 +117,12 @@ fn run_apply(args: Args, out: &Output) -> Result<u8, u8> {
     if planfile.is_none() {
         require_approval_possible(args.auto_approve, "apply")?;
     }
+    if args.refresh_only && planfile.is_some() {
+        return Err(fail(
+            "--refresh-only records what changed outside infra and takes no plan file; \
+             run it without one",
+        ));
+    }
     if planfile.is_some() && !args.replace.is_empty() {
         return Err(fail(
             "--replace goes with `infra plan --replace ADDR --out FILE`; a plan file already \
@@ -127,12 +133,6 @@ fn run_apply(args: Args, out: &Output) -> Result<u8, u8> {
     let rt = shared::runtime()?;
     let mut session = shared::open_session(&dir, &env, "apply", &rt, out)?;
     if args.refresh_only {
-        if planfile.is_some() {
-            return Err(fail(
-                "--refresh-only records what changed outside infra and takes no plan file; \
-                 run it without one",
-            ));
-        }
         let code = accept_drift(&session, &rt, args.auto_approve, out)?;
         session.finish(&rt);
         return Ok(code);
