@@ -674,3 +674,46 @@ fn records_appended_during_recovery_are_never_lost() {
     let client = az.client(CONTAINER);
     assert!(client.get("busy.json.journal").expect("get").is_none());
 }
+
+/// `--lock-timeout`: a plan that finds the lease held waits for it instead of failing, and
+/// fails with the holder once the timeout has passed.
+#[test]
+fn lock_timeout_waits_for_a_held_lease() {
+    let az = Azurite::start();
+    let dir = sample(MAIN);
+    let e = az.endpoint.as_str();
+    ok(&run(APPLY, dir.path(), e));
+    let holder = store(&az, "dev.json");
+    let lease = holder.lock("r-holder", "apply").expect("lock");
+    let started = Instant::now();
+    let short = run(
+        &["plan", "--env", "dev", "--lock-timeout", "2s"],
+        dir.path(),
+        e,
+    );
+    let err = failed(&short);
+    assert!(started.elapsed() >= Duration::from_secs(2), "{err}");
+    assert!(
+        err.contains("waiting up to 2s") && err.contains("r-holder"),
+        "{err}"
+    );
+    let child = command(
+        &["plan", "--env", "dev", "--lock-timeout", "60s"],
+        dir.path(),
+        e,
+        &[],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("spawn");
+    std::thread::sleep(Duration::from_secs(2));
+    drop(lease);
+    let out = child.wait_with_output().expect("wait");
+    ok(&out);
+    assert!(
+        stderr(&out).contains("waiting up to 60s"),
+        "{}",
+        stderr(&out)
+    );
+}

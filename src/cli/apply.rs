@@ -34,9 +34,12 @@ pub struct Args {
     /// Allow deleting or replacing resources marked `protect`.
     #[arg(long)]
     allow_destroy: bool,
+    /// Replace this resource even if no change forces it (repeatable; without a plan file).
+    #[arg(long = "replace", value_name = "ADDR")]
+    replace: Vec<String>,
     /// Change nothing in the cloud: record in the state what changed outside infra (the drift
     /// `infra plan --refresh-only` shows), after confirmation.
-    #[arg(long, conflicts_with_all = ["targets", "allow_destroy"])]
+    #[arg(long, conflicts_with_all = ["targets", "allow_destroy", "replace"])]
     refresh_only: bool,
 }
 
@@ -114,16 +117,22 @@ fn run_apply(args: Args, out: &Output) -> Result<u8, u8> {
     if planfile.is_none() {
         require_approval_possible(args.auto_approve, "apply")?;
     }
+    if args.refresh_only && planfile.is_some() {
+        return Err(fail(
+            "--refresh-only records what changed outside infra and takes no plan file; \
+             run it without one",
+        ));
+    }
+    if planfile.is_some() && !args.replace.is_empty() {
+        return Err(fail(
+            "--replace goes with `infra plan --replace ADDR --out FILE`; a plan file already \
+             says what it replaces",
+        ));
+    }
     let env = environment(args.env.as_deref(), planfile.as_deref())?;
     let rt = shared::runtime()?;
     let mut session = shared::open_session(&dir, &env, "apply", &rt, out)?;
     if args.refresh_only {
-        if planfile.is_some() {
-            return Err(fail(
-                "--refresh-only records what changed outside infra and takes no plan file; \
-                 run it without one",
-            ));
-        }
         let code = accept_drift(&session, &rt, args.auto_approve, out)?;
         session.finish(&rt);
         return Ok(code);
@@ -136,6 +145,7 @@ fn run_apply(args: Args, out: &Output) -> Result<u8, u8> {
                     allow_destroy: args.allow_destroy,
                     targets: args.targets.clone(),
                     imports: Default::default(),
+                    replace: args.replace.clone(),
                     ..PlanOptions::default()
                 },
                 refresh: true,

@@ -9,6 +9,7 @@ mod graph;
 mod host;
 mod import;
 mod init;
+mod lock_wait;
 mod logs;
 mod lsp;
 mod output;
@@ -54,6 +55,11 @@ pub struct Global {
     /// Format of log lines on stderr.
     #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+    /// When the state is locked by another run, keep trying this long (30s, 5m, 1h) before
+    /// failing; by default fail at once.
+    #[arg(long, global = true, value_name = "DURATION", default_value = "0s",
+          value_parser = lock_wait::parse_duration)]
+    pub lock_timeout: std::time::Duration,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

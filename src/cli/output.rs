@@ -15,6 +15,8 @@ pub struct Output {
     pub stdout_color: bool,
     pub quiet: bool,
     pub verbose: bool,
+    /// `--lock-timeout`: how long to wait for a state another run has locked.
+    pub lock_timeout: std::time::Duration,
 }
 
 impl Output {
@@ -30,6 +32,7 @@ impl Output {
             stdout_color: pick(std::io::stdout().is_terminal()),
             quiet: global.quiet,
             verbose: global.verbose,
+            lock_timeout: global.lock_timeout,
         }
     }
 

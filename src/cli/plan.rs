@@ -36,6 +36,9 @@ pub struct Args {
     /// Limit the plan to these addresses and what they depend on.
     #[arg(long = "target", value_name = "ADDR")]
     targets: Vec<String>,
+    /// Replace this resource even if no change forces it (repeatable).
+    #[arg(long = "replace", value_name = "ADDR")]
+    replace: Vec<String>,
     /// Exit 2 when the plan has changes, 0 when it has none.
     #[arg(long)]
     detailed_exitcode: bool,
@@ -92,6 +95,7 @@ fn plan(args: Args, out: &Output) -> Result<u8, u8> {
         refresh_only: args.refresh_only,
         targets: args.targets.clone(),
         imports: Default::default(),
+        replace: args.replace.clone(),
     };
     let req = PlanRequestOpts {
         options: options.clone(),

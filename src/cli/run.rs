@@ -112,8 +112,9 @@ pub fn run_id() -> String {
     format!("r-{}", &l[..8])
 }
 
-pub fn lock(store: &StateStore, operation: &str) -> Result<StoreLock, u8> {
-    store.lock(&run_id(), operation).map_err(fail)
+/// Locks the state, waiting up to `--lock-timeout` for another run to release it.
+pub fn lock(store: &StateStore, operation: &str, out: &Output) -> Result<StoreLock, u8> {
+    super::lock_wait::lock(store, &run_id(), operation, out).map_err(fail)
 }
 
 /// Hash of the configuration a saved plan binds to: every source file (path relative to the
@@ -267,7 +268,7 @@ pub fn open_session(
     let checked = load_checked(dir, env, out)?;
     let config = env_config(&checked, env, out)?;
     let store = store_for(dir, &config)?;
-    let lock = lock(&store, operation)?;
+    let lock = lock(&store, operation, out)?;
     let loaded = store.load().map_err(fail)?;
     if loaded.recovered > 0 || !loaded.skipped_journal_lines.is_empty() {
         out.info(&format!(

@@ -147,7 +147,7 @@ fn change(
     out: &Output,
     f: impl FnOnce(&mut State) -> Result<String, String>,
 ) -> Result<(), u8> {
-    let _lock = shared::lock(store, operation)?;
+    let _lock = shared::lock(store, operation, out)?;
     let mut state = store.load().map_err(fail)?.state;
     let message = f(&mut state).map_err(fail)?;
     state.serial += 1;

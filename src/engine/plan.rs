@@ -47,6 +47,8 @@ pub struct PlanOptions {
     /// `import` blocks: the objects to adopt, read by their id, by the address they go to
     /// (only addresses the state does not hold yet).
     pub imports: BTreeMap<String, ObjectState>,
+    /// `--replace ADDR`: replace these even if nothing forces it (a broken VM, a key to rotate).
+    pub replace: Vec<String>,
 }
 
 pub struct PlanInput<'a> {
@@ -97,6 +99,11 @@ pub enum PlanError {
     ImportReplace { address: String, reason: String },
     #[error("--target {0} names no resource in the configuration or the state")]
     UnknownTarget(String),
+    #[error(
+        "--replace {0} names no resource infra manages here: it must be in the configuration \
+         (not `existing`) and in the state (`infra state list` shows them)"
+    )]
+    UnknownReplace(String),
 }
 
 struct Planner<'a> {
@@ -114,6 +121,12 @@ struct Planner<'a> {
 pub fn plan(input: &PlanInput<'_>) -> Result<Plan, PlanError> {
     let graph = Graph::from_desired(input.desired)?;
     let order = graph.topo_order()?;
+    for a in &input.options.replace {
+        let managed = input.desired.iter().any(|r| &r.address == a && !r.existing);
+        if !managed || !input.state.resources.contains_key(a) {
+            return Err(PlanError::UnknownReplace(a.clone()));
+        }
+    }
     let mut p = Planner {
         input,
         outputs: HashMap::new(),
@@ -249,14 +262,22 @@ impl<'a> Planner<'a> {
                 );
                 let forced: Vec<&String> =
                     d.changed.intersection(&planned.replace_on_change).collect();
-                if d.changed.is_empty() {
+                let requested = !r.existing && input.options.replace.contains(&r.address);
+                if d.changed.is_empty() && !requested {
                     (Action::NoOp, None, Vec::new(), prior.outputs.clone())
                 } else if r.existing {
                     (Action::Read, None, d.attributes, planned.predicted_outputs)
-                } else if !forced.is_empty() {
+                } else if !forced.is_empty() || requested {
                     let names: Vec<String> = forced.iter().map(|f| format!("`{f}`")).collect();
                     let verb = if names.len() == 1 { "forces" } else { "force" };
-                    let reason = format!("{} {verb} replacement", names.join(", "));
+                    let reason = match (names.is_empty(), requested) {
+                        (true, _) => "replacement requested with --replace".to_string(),
+                        (false, true) => format!(
+                            "replacement requested with --replace; {} {verb} it too",
+                            names.join(", ")
+                        ),
+                        (false, false) => format!("{} {verb} replacement", names.join(", ")),
+                    };
                     // A replacement is a new object: predict as for a create.
                     let fresh = PlanRequest { prior: None, ..req };
                     let predicted = provider.plan(fresh).map_err(perr)?.predicted_outputs;

@@ -21,6 +21,9 @@ pub struct SavedPlan {
     pub destroy: bool,
     pub allow_destroy: bool,
     pub targets: Vec<String>,
+    /// `--replace` addresses (absent in older plans).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replace: Vec<String>,
     /// The environment planned: `infra apply PLANFILE` needs no `--env`. Absent in plans saved
     /// before it was recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -84,6 +87,7 @@ impl SavedPlan {
             destroy: options.destroy,
             allow_destroy: options.allow_destroy,
             targets: options.targets.clone(),
+            replace: options.replace.clone(),
             env: None,
             plan: plan_json(plan),
         }
@@ -97,6 +101,7 @@ impl SavedPlan {
             refresh_only: false,
             targets: self.targets.clone(),
             imports: Default::default(),
+            replace: self.replace.clone(),
         }
     }
 
