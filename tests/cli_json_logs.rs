@@ -45,7 +45,7 @@ resource kv: azure.key_vault {{
 }}
 
 resource cache2: azure.redis_cache {{
-  name           = "logs-cache2"
+  name           = "logs-second"
   resource_group = rg
   sku            = "Basic"
   capacity       = 0
@@ -88,7 +88,7 @@ fn json_and_text_logs_of_a_slow_apply_without_a_terminal() {
       {"method":"PUT","path_contains":"Redis/logs-cache","count":1,"fault":{"kind":"TooManyRequests","retry_after_secs":0}},
       {"method":"PUT","path_contains":"dnszones/logs.example","count":1,"fault":{"kind":"InternalServerError"}},
       {"method":"PUT","path_contains":"vaults/logs-kv","count":1,"fault":{"kind":"ServerIsBusy"}},
-      {"method":"PUT","path_contains":"Redis/logs-cache2","count":1,"fault":{"kind":"LroFailed","code":"ZoneCapacityExhausted","message":"No capacity in zone 1"}}
+      {"method":"PUT","path_contains":"Redis/logs-second","count":1,"fault":{"kind":"LroFailed","code":"ZoneCapacityExhausted","message":"No capacity in zone 1"}}
     ]}"#;
     emulator.send("POST", "/_admin/faults", Some(rules));
     let dir = project(&[("main.infra", &main_infra())]);
