@@ -169,7 +169,11 @@ mod tests {
         let line = format!("let x = {}}}", " ".repeat(70_000));
         let file = SourceFile::new("main.infra", format!("let a = 1\n{line}\nlet b = 2\n"));
         let at = 10 + line.len() - 1;
-        let w = Window::new(&file, 0..3, &[at..at + 1]);
+        let span_of_brace = Range {
+            start: at,
+            end: at + 1,
+        };
+        let w = Window::new(&file, 0..3, std::slice::from_ref(&span_of_brace));
         assert!(w.text.len() < 3 * MAX_LINE, "{}", w.text.len());
         let span = w.span(at..at + 1);
         assert_eq!(&w.text[span.offset()..span.offset() + 1], "}");
