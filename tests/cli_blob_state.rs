@@ -48,6 +48,9 @@ fn sample(main: &str) -> tempfile::TempDir {
 }
 
 /// A command line of `infra` with a clean environment pointed at `endpoint`.
+/// The secret-fingerprint key the runs get, as a pipeline would from its secret store.
+const STATE_KEY: &str = "c2VjcmV0LWZpbmdlcnByaW50LWtleS0zMi1ieXRlcyE=";
+
 fn command(args: &[&str], dir: &Path, endpoint: &str, extra: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_infra"));
     cmd.args(args)
@@ -56,7 +59,7 @@ fn command(args: &[&str], dir: &Path, endpoint: &str, extra: &[(&str, &str)]) ->
         .env("INFRA_BLOB_ENDPOINT", endpoint)
         .env("INFRA_TEST_TOKEN", CANARY)
         .env_remove("AZURE_STORAGE_KEY")
-        .env_remove("INFRA_STATE_KEY")
+        .env("INFRA_STATE_KEY", STATE_KEY)
         .env_remove("INFRA_LEASE_SECONDS")
         .stdin(Stdio::null());
     for (k, v) in extra {
@@ -147,7 +150,8 @@ fn apply_then_plan_is_empty_and_state_commands_work_on_the_blob() {
     // The previous version is kept beside the state.
     let names = az.client(CONTAINER).list().expect("list");
     assert!(names.contains(&"dev.json.bak".to_string()), "{names:?}");
-    assert!(names.contains(&"dev.json.key".to_string()), "{names:?}");
+    // The secret-fingerprint key is never stored beside the state.
+    assert!(!names.iter().any(|n| n.ends_with(".key")), "{names:?}");
     assert!(
         !names.contains(&"dev.json.journal".to_string()),
         "{names:?}"
@@ -488,7 +492,7 @@ fn no_secret_reaches_any_blob() {
     ok(&run(&["plan", "--env", "dev"], dir.path(), e));
     let client = az.client(CONTAINER);
     let names = client.list().expect("list");
-    assert!(names.len() >= 3, "{names:?}");
+    assert!(names.len() >= 2, "{names:?}");
     for name in names {
         let body = client
             .get(&name)
@@ -500,6 +504,118 @@ fn no_secret_reaches_any_blob() {
             "the secret is in blob {name}"
         );
     }
+}
+
+/// What the state store holds cannot confirm a guessed password: the state keeps only
+/// HMAC(key, value), and the key is in no blob. With the key (the pipeline's secret) the same
+/// guess does match, so the check below could fail.
+#[test]
+fn a_guessed_password_cannot_be_confirmed_from_the_store() {
+    use base64::Engine;
+    use infra::state::SecretKey;
+    use infra_provider_core::Value;
+    let az = Azurite::start();
+    // A password stored in a (emulated) Key Vault: the state keeps its fingerprint.
+    let main = "param environment: string\nparam token: secret\n\
+        resource rg: azure.resource_group { name = \"rg-${environment}\", location = \"westeurope\" }\n\
+        resource kv: azure.key_vault { name = \"kv-${environment}\", resource_group = rg, rbac = true }\n\
+        resource pw: azure.key_vault_secret { vault = kv, name = \"pw\", value = token }\n";
+    let env = env_file("dev.json").replace(
+        "environment dev {\n",
+        "environment dev {\n  target = emulator {}\n",
+    );
+    let dir = project(&[("main.infra", main), ("environments/dev.infra", &env)]);
+    let e = az.endpoint.as_str();
+    ok(&run(APPLY, dir.path(), e));
+    let client = az.client(CONTAINER);
+    let bodies: Vec<(String, Vec<u8>)> = client
+        .list()
+        .expect("list")
+        .into_iter()
+        .map(|n| {
+            let body = client
+                .get(&n)
+                .expect("get")
+                .map(|f| f.body)
+                .unwrap_or_default();
+            (n, body)
+        })
+        .collect();
+    let state = bodies
+        .iter()
+        .find(|(n, _)| n == "dev.json")
+        .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+        .expect("state blob");
+    let guess = Value::str(CANARY);
+    let key_bytes: [u8; 32] = base64::engine::general_purpose::STANDARD
+        .decode(STATE_KEY)
+        .expect("base64")
+        .try_into()
+        .expect("32 bytes");
+    let with_key = SecretKey::from_bytes(key_bytes).hash(&guess);
+    assert!(
+        state.contains(&with_key),
+        "the fingerprint is the keyed hash"
+    );
+    for (name, body) in &bodies {
+        let text = String::from_utf8_lossy(body);
+        assert!(!text.contains(STATE_KEY), "the key is in blob {name}");
+        // Any 32-byte run of a blob (raw, base64 or hex) tried as the key confirms nothing.
+        let candidates = [
+            body.clone(),
+            base64::engine::general_purpose::STANDARD
+                .decode(text.trim())
+                .unwrap_or_default(),
+        ];
+        for c in candidates {
+            for w in c.windows(32) {
+                let k: [u8; 32] = w.try_into().expect("32");
+                assert!(
+                    !state.contains(&SecretKey::from_bytes(k).hash(&guess)),
+                    "{name}"
+                );
+            }
+        }
+    }
+}
+
+/// Without a key source a remote state is refused with the set-up steps; a state whose key
+/// still sits in `<key>.key` (as infra once kept it) is refused with the migration steps, and
+/// works once they are done.
+#[test]
+fn a_remote_state_needs_a_key_kept_apart_and_old_states_migrate() {
+    let az = Azurite::start();
+    let dir = sample(MAIN);
+    let e = az.endpoint.as_str();
+    let out = command(APPLY, dir.path(), e, &[("INFRA_STATE_KEY", "")])
+        .output()
+        .expect("run");
+    let err = failed(&out);
+    assert!(
+        err.contains("set INFRA_STATE_KEY") && err.contains("openssl rand"),
+        "{err}"
+    );
+    // An older state: its key in the blob beside it.
+    let client = az.client(CONTAINER);
+    client
+        .put(
+            "dev.json.key",
+            STATE_KEY.as_bytes().to_vec(),
+            &Default::default(),
+        )
+        .expect("old key blob");
+    let out = command(APPLY, dir.path(), e, &[("INFRA_STATE_KEY", "")])
+        .output()
+        .expect("run");
+    let err = failed(&out);
+    assert!(
+        err.contains("dev.json.key") && err.contains("Move it"),
+        "{err}"
+    );
+    let err = failed(&run(APPLY, dir.path(), e));
+    assert!(err.contains("delete that blob"), "{err}");
+    client.delete("dev.json.key").expect("delete");
+    ok(&run(APPLY, dir.path(), e));
 }
 
 #[test]

@@ -23,7 +23,10 @@ fn plan(env_name: &str, emulator: &str, azurite: &Azurite) -> std::process::Outp
             ("PG_ADMIN_PASSWORD", "canary-pg-5d1e"),
             ("BRANCH", "feature-x"),
             ("AZURE_STORAGE_KEY", ""),
-            ("INFRA_STATE_KEY", ""),
+            (
+                "INFRA_STATE_KEY",
+                "cGxhdGZvcm0tcmVtb3RlLXN0YXRlLWtleS0zMi1ieXQ=",
+            ),
         ],
     );
     assert_eq!(

@@ -70,6 +70,9 @@ pub enum StateError {
         base: u64,
         serial: u64,
     },
+    /// No usable source for the key that fingerprints secrets; the message says how to set one.
+    #[error("{path}: {message}")]
+    KeySource { path: PathBuf, message: String },
     #[error("{path}: the secret key is not valid: {message}")]
     BadKey { path: PathBuf, message: String },
 }

@@ -92,6 +92,8 @@ pub(crate) struct ProgramData {
 pub(crate) struct ModuleProgram {
     pub decls: Vec<Decl>,
     pub by_name: HashMap<String, usize>,
+    /// Outputs by name: their own namespace.
+    pub outputs_by_name: HashMap<String, usize>,
     /// Declarations in dependency order (dependencies first, ties by name).
     pub order: Vec<usize>,
 }

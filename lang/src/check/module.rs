@@ -80,6 +80,8 @@ pub(crate) struct ModuleChecker<'a> {
     pub diags: &'a mut Vec<Diagnostic>,
     pub decls: Vec<Decl>,
     pub by_name: HashMap<String, usize>,
+    /// Outputs, in their own namespace (read from outside the module only).
+    pub outputs_by_name: HashMap<String, usize>,
     pub environments: Vec<Arc<ast::Environment>>,
     /// Import blocks of the root module, checked after the names.
     pub imports: Vec<Arc<ast::Import>>,
@@ -116,6 +118,7 @@ impl<'a> ModuleChecker<'a> {
             diags,
             decls: Vec::new(),
             by_name: HashMap::new(),
+            outputs_by_name: HashMap::new(),
             environments: Vec::new(),
             imports: Vec::new(),
             checked_imports: Vec::new(),
@@ -243,6 +246,7 @@ impl<'a> ModuleChecker<'a> {
         let program = ModuleProgram {
             decls: self.decls,
             by_name: self.by_name,
+            outputs_by_name: self.outputs_by_name,
             order: self.order,
         };
         (program, summary, self.types_used)

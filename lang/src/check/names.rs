@@ -14,7 +14,8 @@ use std::sync::Arc;
 pub(crate) const MAX_DEPTH: u32 = 256;
 
 impl ModuleChecker<'_> {
-    /// Fills the namespace; reports duplicates (E0201) and misplaced environments (E0307).
+    /// Fills the namespaces (one for outputs, one for everything else); reports duplicates
+    /// (E0201) and misplaced environments (E0307).
     pub(crate) fn declare(&mut self) {
         let Some(module) = self.project.modules.get(self.module) else {
             return;
@@ -60,18 +61,26 @@ impl ModuleChecker<'_> {
                     ast::Item::Module(_) => DeclKind::Module,
                     ast::Item::Output(_) => DeclKind::Output,
                 };
-                if let Some(&first) = self.by_name.get(&name.name) {
+                // Outputs have their own namespace (as in Terraform and Bicep): `output db_host
+                // = db_host` beside `let db_host` is the usual way to export a value, and an
+                // output is read from outside the module only, never by name inside it.
+                let namespace = if kind == DeclKind::Output {
+                    &mut self.outputs_by_name
+                } else {
+                    &mut self.by_name
+                };
+                if let Some(&first) = namespace.get(&name.name) {
                     let first_span = self.decls.get(first).map(|d| d.span).unwrap_or(name.span);
                     self.diags.push(diag::names::duplicate_name(
                         &name.name, name.span, first_span,
                     ));
                     continue;
                 }
+                namespace.insert(name.name.clone(), self.decls.len());
                 let child = match item {
                     ast::Item::Module(m) => module.imports.get(&m.source).copied(),
                     _ => None,
                 };
-                self.by_name.insert(name.name.clone(), self.decls.len());
                 self.decls.push(Decl {
                     name: name.name.clone(),
                     span: name.span,

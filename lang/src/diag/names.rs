@@ -36,7 +36,7 @@ pub fn duplicate_name(name: &str, span: Span, first: Span) -> Diagnostic {
     Diagnostic::error(codes::DUPLICATE_NAME, format!("`{name}` is declared twice"), span)
         .with_label("declared again here")
         .with_secondary(first, format!("`{name}` first declared here"))
-        .with_help("params, lets, resources, existing resources, modules and outputs share one namespace per module")
+        .with_help("params, lets, resources, existing resources and modules share one namespace per module; outputs have their own")
 }
 
 pub fn duplicate_environment(name: &str, span: Span, first: Span) -> Diagnostic {

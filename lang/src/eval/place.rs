@@ -46,6 +46,12 @@ impl<'a> Cx<'a> {
         module.by_name.get(name).copied()
     }
 
+    /// An output of the module of scope `sc` (outputs have their own namespace).
+    fn lookup_output(&self, sc: usize, name: &str) -> Option<usize> {
+        let module = self.data.modules.get(self.scopes.get(sc)?.module)?;
+        module.outputs_by_name.get(name).copied()
+    }
+
     pub fn place<'e>(
         &self,
         e: &'e Expr,
@@ -82,7 +88,7 @@ impl<'a> Cx<'a> {
                     Ok(Place::Path(i, path))
                 }
                 Place::Insts(s, d) => self.instance_by_key(s, d, &name.name, name.span, deps),
-                Place::Module(ms) => match self.lookup(ms, &name.name) {
+                Place::Module(ms) => match self.lookup_output(ms, &name.name) {
                     Some(d) => {
                         let (v, dd) = self.slot_value(ms, d)?;
                         deps.extend(dd.iter().copied());

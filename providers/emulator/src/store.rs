@@ -143,11 +143,35 @@ pub(crate) fn load(dir: &Path) -> Result<State, String> {
     }
 }
 
+/// The file holds Key Vault secrets in clear (as the real service stores them for its
+/// callers), so it is readable by its owner only (0600), whatever the umask.
 pub(crate) fn write_atomic(dir: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
     std::fs::create_dir_all(dir)?;
     let tmp = dir.join("emulator-state.json.tmp");
-    std::fs::write(&tmp, bytes)?;
+    let _ = std::fs::remove_file(&tmp);
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut f = opts.open(&tmp)?;
+    f.write_all(bytes)?;
+    drop(f);
     std::fs::rename(&tmp, state_file(dir))
+}
+
+#[cfg(all(test, unix))]
+mod mode_tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn the_state_file_with_secrets_is_owner_only() {
+        let dir = tempfile::tempdir().unwrap();
+        super::write_atomic(dir.path(), b"{}").unwrap();
+        super::write_atomic(dir.path(), b"{\"a\":1}").unwrap();
+        let meta = std::fs::metadata(super::state_file(dir.path())).unwrap();
+        assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    }
 }
 
 /// Signals the persistence task; cheap to call on every change.

@@ -314,47 +314,55 @@ impl BlobStore {
         }
     }
 
-    /// `INFRA_STATE_KEY` if set, else the `<key>.key` blob, created once (race-safe: the
-    /// first writer wins, everyone else reads its key).
+    /// The key that fingerprints secrets: `INFRA_STATE_KEY`, never a blob beside the state
+    /// (whoever reads the state could confirm a guessed secret with it). A remote state
+    /// without it is refused with the set-up steps; one whose key still sits in the blob
+    /// `<key>.key` (as infra once kept it) is refused with the migration steps.
     pub fn secret_key(&self) -> Result<SecretKey, StateError> {
-        if let Ok(text) = std::env::var("INFRA_STATE_KEY")
-            && !text.trim().is_empty()
-        {
-            return key_from_base64(&text).map_err(self.err(""));
-        }
-        let name = self.name(".key");
-        let path = PathBuf::from(self.client.display(&name));
-        let bad = |m: &str| StateError::BadKey {
-            path: path.clone(),
-            message: format!("{m}; delete the blob only if no state was written with it"),
-        };
-        let parse = |body: &[u8]| -> Result<SecretKey, StateError> {
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(String::from_utf8_lossy(body).trim())
-                .map_err(|_| bad("expected base64"))?;
-            let arr: [u8; 32] = bytes.try_into().map_err(|_| bad("expected 32 bytes"))?;
-            Ok(SecretKey::from_bytes(arr))
-        };
-        if let Some(f) = self.client.get(&name).map_err(self.err(".key"))? {
-            return parse(&f.body);
-        }
-        let key = SecretKey::generate();
-        let w = Write {
-            if_none_match_any: true,
-            ..Write::default()
-        };
-        match self
-            .client
-            .put(&name, key.to_base64().into_bytes(), &w)
-            .map_err(self.err(".key"))?
-        {
-            Written::Done { .. } => Ok(key),
-            Written::ConditionFailed { .. } => {
-                match self.client.get(&name).map_err(self.err(".key"))? {
-                    Some(f) => parse(&f.body),
-                    None => Err(bad("it was created and deleted at once by another process")),
-                }
+        let from_env = match std::env::var("INFRA_STATE_KEY") {
+            Ok(text) if !text.trim().is_empty() => {
+                Some(key_from_base64(&text).map_err(self.err(""))?)
             }
+            _ => None,
+        };
+        let name = self.name(".key");
+        let blob = self.client.display(&name);
+        let beside = self.client.get(&name).map_err(self.err(".key"))?;
+        let refuse = |message: String| StateError::KeySource {
+            path: PathBuf::from(self.client.display(&self.key)),
+            message,
+        };
+        match (from_env, beside) {
+            (Some(key), None) => Ok(key),
+            (Some(key), Some(f)) => {
+                let stored = String::from_utf8_lossy(&f.body).trim().to_string();
+                Err(refuse(if stored == key.to_base64() {
+                    format!(
+                        "the secret-fingerprint key is still stored beside the state, in {blob}, \
+                         although INFRA_STATE_KEY holds it: delete that blob to finish the \
+                         migration (docs/state.md, \"Secret-hash key\")"
+                    )
+                } else {
+                    format!(
+                        "INFRA_STATE_KEY is not the key this state was written with (kept in \
+                         {blob}): set INFRA_STATE_KEY to that blob's content, then delete the blob \
+                         (docs/state.md, \"Secret-hash key\")"
+                    )
+                }))
+            }
+            (None, Some(_)) => Err(refuse(format!(
+                "the key that fingerprints secrets is stored beside the state, in {blob}: anyone \
+                 who can read the state can confirm a guessed secret with it. Move it: 1. store \
+                 that blob's content in your secret store and set INFRA_STATE_KEY to it for \
+                 every run; 2. delete the blob (docs/state.md, \"Secret-hash key\")"
+            ))),
+            (None, None) => Err(refuse(
+                "a remote state needs a key for secret fingerprints that is not stored beside \
+                 it: set INFRA_STATE_KEY to the base64 of 32 random bytes (`openssl rand \
+                 -base64 32`), kept in your secret store and the same for every run \
+                 (docs/state.md, \"Secret-hash key\")"
+                    .to_string(),
+            )),
         }
     }
 }
