@@ -155,6 +155,17 @@ fn run_apply(args: Args, out: &Output) -> Result<u8, u8> {
                 print_plan(&plan, Format::Human, out);
             }
             if plan.is_empty() {
+                if !plan.output_changes.is_empty() {
+                    let Session {
+                        state,
+                        providers,
+                        store,
+                        ..
+                    } = &mut session;
+                    record_outputs(&evaluation, state, providers, store).map_err(fail)?;
+                    out.info("No changes to resources; the new output values are recorded.");
+                    return Ok(0);
+                }
                 out.info("No changes; nothing to apply.");
                 return Ok(0);
             }
@@ -303,10 +314,13 @@ pub fn execute(
         watcher.abort();
         r
     });
-    let (state, report) = match result {
+    let (mut state, report) = match result {
         Ok(r) => r,
         Err(e) => return fail(e),
     };
+    if let Err(e) = record_outputs(evaluation, &mut state, &session.providers, &session.store) {
+        return fail(e);
+    }
     progress::summary(&report, verb, out, &run);
     if !report.cancelled.is_empty() {
         eprintln!("The run was interrupted; the state was saved with everything that finished.");
@@ -317,6 +331,36 @@ pub fn execute(
     }
     shared::leak_on_exit(state);
     u8::from(!report.is_success())
+}
+
+/// Stores the root outputs the state now gives (plain, fully known values; secrets never) and
+/// saves the state when they differ from those recorded, so the next plan compares outputs with
+/// what was applied, not with what the current configuration would have made of the old state.
+fn record_outputs(
+    evaluation: &Evaluation,
+    state: &mut State,
+    providers: &infra::engine::ProviderSet,
+    store: &infra::state::StateStore,
+) -> Result<(), String> {
+    let resolver = StateResolver { state, providers };
+    let recorded: std::collections::BTreeMap<String, serde_json::Value> =
+        if state.resources.is_empty() {
+            Default::default()
+        } else {
+            let Ok(outputs) = evaluation.reevaluate_outputs(&resolver) else {
+                return Ok(());
+            };
+            outputs
+                .into_iter()
+                .filter(|(_, (v, secret))| !secret && !v.contains_secret() && !v.contains_unknown())
+                .map(|(k, (v, _))| (k, v.to_redacted_json()))
+                .collect()
+        };
+    if recorded == state.outputs {
+        return Ok(());
+    }
+    state.outputs = recorded;
+    store.save(state).map_err(|e| e.to_string())
 }
 
 /// The root outputs as the new state makes them, secrets as `(secret)`.

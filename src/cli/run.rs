@@ -542,7 +542,15 @@ fn output_changes(
         None
     } else {
         match evaluation.reevaluate_outputs(&KnownOutputs(&recorded)) {
-            Ok(b) => Some(b),
+            Ok(mut b) => {
+                // What the last apply recorded wins over what the current expressions make of
+                // the recorded resources: an output whose expression changed shows as changed.
+                // Recorded outputs no longer declared show as removed.
+                for (name, value) in &state.outputs {
+                    b.insert(name.clone(), (Value::from_json(value), false));
+                }
+                Some(b)
+            }
             Err(_) => return Vec::new(),
         }
     };

@@ -99,6 +99,13 @@ fn decode_v1(doc: serde_json::Value, path: &Path) -> Result<State, StateError> {
     };
     let mut state = State::new(lineage);
     state.serial = serial;
+    match doc.get("outputs") {
+        None => {}
+        Some(serde_json::Value::Object(map)) => {
+            state.outputs = map.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        }
+        Some(_) => return Err(corrupt(path, format!("outputs is not an object; {FIX}"))),
+    }
     for (address, r) in resources {
         if let Some(problem) = address_problem(address) {
             return Err(corrupt(path, format!("{problem}; {FIX}")));
@@ -182,6 +189,7 @@ mod tests {
                     lineage,
                     serial: serial as u64,
                     resources,
+                    outputs: BTreeMap::new(),
                 },
             )
     }

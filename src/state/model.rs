@@ -15,6 +15,10 @@ pub struct State {
     /// Increases by one with every save that changes resources.
     pub serial: u64,
     pub resources: BTreeMap<String, ResourceRecord>,
+    /// The root outputs as the last apply left them (plain, fully known values only; secret
+    /// outputs are never stored), so that a plan can show an output whose expression changed.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub outputs: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -48,6 +52,7 @@ impl State {
             lineage,
             serial: 0,
             resources: BTreeMap::new(),
+            outputs: BTreeMap::new(),
         }
     }
 }
