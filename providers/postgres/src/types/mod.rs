@@ -59,6 +59,22 @@ pub async fn exec(client: &Client, sql: &str, doing: &str) -> ProviderResult<()>
         .map_err(|e| pg_error(&e, doing, None))
 }
 
+/// The one in-place change databases and schemas have: their owner (`kind` is the SQL
+/// keyword, `DATABASE` or `SCHEMA`).
+pub async fn set_owner(client: &Client, kind: &str, inputs: &Props) -> ProviderResult<()> {
+    let name = props::req_str(inputs, "name")?;
+    if let Some(owner) = props::opt_str(inputs, "owner")? {
+        let sql = format!(
+            "ALTER {kind} {} OWNER TO {}",
+            crate::quote::ident(&name),
+            crate::quote::ident(&owner)
+        );
+        let doing = format!("changing the owner of {} `{name}`", kind.to_lowercase());
+        exec(client, &sql, &doing).await?;
+    }
+    Ok(())
+}
+
 /// Normalised names of a list input, each checked.
 pub fn ident_list(inputs: &Props, key: &str, what: &str) -> ProviderResult<Vec<String>> {
     let mut v = props::str_list(inputs, key)?;

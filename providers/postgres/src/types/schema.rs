@@ -78,17 +78,7 @@ pub async fn create(client: &Client, inputs: &Props) -> ProviderResult<()> {
 }
 
 pub async fn update(client: &Client, inputs: &Props) -> ProviderResult<()> {
-    let name = props::req_str(inputs, "name")?;
-    if let Some(owner) = props::opt_str(inputs, "owner")? {
-        let sql = format!("ALTER SCHEMA {} OWNER TO {}", ident(&name), ident(&owner));
-        exec(
-            client,
-            &sql,
-            &format!("changing the owner of schema `{name}`"),
-        )
-        .await?;
-    }
-    Ok(())
+    super::set_owner(client, "SCHEMA", inputs).await
 }
 
 pub async fn delete(client: &Client, inputs: &Props) -> ProviderResult<()> {
