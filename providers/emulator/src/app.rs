@@ -23,6 +23,9 @@ pub(crate) struct App {
     /// Changes acknowledged so far, and the last of them known to be on disk.
     generation: std::sync::atomic::AtomicU64,
     saved: tokio::sync::Mutex<u64>,
+    /// Held while a snapshot is taken and written: writers are ordered, so an older snapshot
+    /// (the background saver's) can never land over a newer one (an acknowledged write's).
+    persisting: tokio::sync::Mutex<()>,
 }
 
 /// Poisoned locks are recovered rather than propagated: a panic elsewhere must not
@@ -67,6 +70,7 @@ impl App {
             dirty: Dirty::default(),
             generation: Default::default(),
             saved: Default::default(),
+            persisting: Default::default(),
             config,
         });
         if app.config.data_dir.is_some() {
@@ -96,6 +100,7 @@ impl App {
         let Some(dir) = self.config.data_dir.clone() else {
             return;
         };
+        let _order = self.persisting.lock().await;
         let bytes = match serde_json::to_vec(&*self.state()) {
             Ok(b) => b,
             Err(_) => return,
