@@ -138,6 +138,18 @@ fn precedence_and_associativity() {
         "((a || b) ? (c + 1) : (-d.e))"
     );
     assert_eq!(
+        shape(&let_value("let x = a ? b : c + 1 ? d : e || f\n")),
+        "(a ? b : ((c + 1) ? d : (e || f)))"
+    );
+    assert_eq!(
+        shape(&let_value("let x = a ? b ? c : d : e ? f : g\n")),
+        "(a ? (b ? c : d) : (e ? f : g))"
+    );
+    assert_eq!(
+        shape(&let_value("let x = a ?\n b :\n c ? d :\n e\n")),
+        "(a ? b : (c ? d : e))"
+    );
+    assert_eq!(
         shape(&let_value("let x = (a + b) * c\n")),
         "(<(a + b)> * c)"
     );

@@ -97,9 +97,14 @@ impl Builder {
 
     /// Called on entry to each recursive builder step. Every few levels it asks pest's stack
     /// guard whether room is left: a deep tree that pest could parse on this thread's stack
-    /// may still not fit the builder's (larger, in debug builds) frames.
+    /// may still not fit the builder's (larger, in debug builds) frames. Nesting deeper than
+    /// [`MAX_DEPTH`] is refused on the way down: every nested expression adds at least one
+    /// level to the tree's height, which would be refused anyway.
     pub fn enter(&mut self, span: Span) -> Res<()> {
         self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.too_deep(span));
+        }
         if self.depth.is_multiple_of(4) && !stack_available() {
             self.diags.push(diag::syntax::too_deep(span, None));
             return Err(Stop);
