@@ -230,6 +230,30 @@ fn keywords_are_contextual() {
 }
 
 #[test]
+fn functions_parse_with_typed_parameters_and_an_optional_result_type() {
+    let file = parse_ok(
+        "fn name(kind: string, sizes: list<int>,\n  env: \"dev\" | \"prod\",\n): string =\n  \"${kind}-${env}\"\nfn one() = 1\nlet fn = one()\n",
+    );
+    assert_eq!(file.items.len(), 3);
+    let Item::Function(f) = &file.items[0] else {
+        panic!("{:?}", file.items[0])
+    };
+    let params: Vec<&str> = f.params.iter().map(|p| p.name.name.as_str()).collect();
+    assert_eq!(params, ["kind", "sizes", "env"]);
+    assert!(f.ret.is_some());
+    let Item::Function(g) = &file.items[1] else {
+        panic!()
+    };
+    assert!(g.params.is_empty() && g.ret.is_none());
+    assert_eq!(shape(&g.body), "1");
+    // `fn` is a keyword only at the start of a statement.
+    assert!(matches!(&file.items[2], Item::Let(l) if l.name.name == "fn"));
+
+    let (_, diags) = parse(FileId(0), "fn f(a) = 1\n");
+    assert!(diags[0].message.contains("expected `:`"), "{diags:?}");
+}
+
+#[test]
 fn statements_of_every_kind() {
     let text = r#"param a: int = 1
 param b: { x: int, y?: list<map<string>> }

@@ -58,6 +58,7 @@ pub fn hit_at(file: &ast::File, offset: usize) -> Option<Hit<'_>> {
         }
         Item::Environment(e) => attributes_hit(&e.body, offset, None),
         Item::Import(i) => attributes_hit(&i.body, offset, None),
+        Item::Function(f) => expr_hit(&f.body, offset, None),
     }
 }
 

@@ -34,7 +34,7 @@ pub fn target_at(analysis: &Analysis, offset: usize) -> Option<Target> {
             module,
             name: o.name.name.clone(),
         }),
-        Hit::Decl(Item::Environment(_) | Item::Import(_)) => None,
+        Hit::Decl(Item::Environment(_) | Item::Import(_) | Item::Function(_)) => None,
         Hit::Decl(item) => Some(Target::Item {
             module,
             name: item.name().name.clone(),
@@ -85,7 +85,7 @@ pub fn occurrences(analysis: &Analysis, target: &Target) -> Vec<(FileId, Span)> 
         for item in &file.items {
             let declares = match item {
                 Item::Output(o) => is_output && o.name.name == *name,
-                Item::Environment(_) | Item::Import(_) => false,
+                Item::Environment(_) | Item::Import(_) | Item::Function(_) => false,
                 other => !is_output && other.name().name == *name,
             };
             if declares {
@@ -186,6 +186,10 @@ impl Walk<'_> {
                 Item::Module(m) => self.attrs(&m.body),
                 Item::Environment(e) => self.attrs(&e.body),
                 Item::Import(i) => self.attrs(&i.body),
+                Item::Function(f) => {
+                    let params = f.params.iter().map(|p| p.name.name.clone()).collect();
+                    self.scoped(params, |w| w.expr(&f.body));
+                }
             }
         }
     }

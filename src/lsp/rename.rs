@@ -140,7 +140,7 @@ fn declaration_spans(analysis: &Analysis, target: &Target) -> Vec<(FileId, Span)
         .flat_map(|(id, f)| f.items.iter().map(move |i| (*id, i)))
         .filter(|(_, i)| match i {
             Item::Output(o) => output && o.name.name == *name,
-            Item::Environment(_) | Item::Import(_) => false,
+            Item::Environment(_) | Item::Import(_) | Item::Function(_) => false,
             other => !output && other.name().name == *name,
         })
         .map(|(id, i)| (id, i.name().span))

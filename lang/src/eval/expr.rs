@@ -101,6 +101,16 @@ impl<'a> Cx<'a> {
         }
     }
 
+    /// The user-defined function `name` of the module scope `sc` evaluates in (the root
+    /// module's for environment blocks, which are evaluated without scopes).
+    fn user_function(&self, sc: usize, name: &str) -> Option<&'a ast::Function> {
+        let data: &'a ProgramData = self.data;
+        let module = data
+            .modules
+            .get(self.scopes.get(sc).map_or(0, |s| s.module))?;
+        module.functions.get(name).map(|f| &**f)
+    }
+
     pub fn resource_of(&self, inst: usize) -> Option<&'a DesiredResource> {
         let p = match self.pos {
             Some(pos) => *pos.get(inst)?,
@@ -237,6 +247,23 @@ impl<'a> Cx<'a> {
         let mut values = Vec::with_capacity(args.len());
         for x in args {
             values.push(self.eval(x, sc, locals, deps)?);
+        }
+        if let Some(f) = self.user_function(sc, &name.name) {
+            // The body sees its parameters only (the checker made sure), so a fresh set of
+            // locals; secrets and unknowns flow through the values themselves, and a value
+            // given to a parameter declared secret becomes one, as the checker assumes.
+            let mut own: Locals<'a> = f
+                .params
+                .iter()
+                .zip(values)
+                .map(|(p, v)| {
+                    (
+                        p.name.name.as_str(),
+                        Local::Val(taint(v, mentions_secret(&p.ty))),
+                    )
+                })
+                .collect();
+            return self.eval(&f.body, sc, &mut own, deps);
         }
         infra_stdlib::call(&name.name, &values, self.host).map_err(|err| {
             diag::functions::function_failed(&name.name, &err.to_string(), span).into()
@@ -619,5 +646,15 @@ impl<'a> Cx<'a> {
             _ => return Err(known("an object of durations").into()),
         }
         Ok(())
+    }
+}
+
+/// Whether a written type is or contains `secret`.
+fn mentions_secret(t: &ast::TypeExpr) -> bool {
+    match &t.kind {
+        ast::TypeExprKind::Named(n) => n == "secret",
+        ast::TypeExprKind::List(x) | ast::TypeExprKind::Map(x) => mentions_secret(x),
+        ast::TypeExprKind::Object(fields) => fields.iter().any(|f| mentions_secret(&f.ty)),
+        ast::TypeExprKind::Enum(_) => false,
     }
 }
