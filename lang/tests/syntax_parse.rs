@@ -232,7 +232,7 @@ fn keywords_are_contextual() {
 #[test]
 fn functions_parse_with_typed_parameters_and_an_optional_result_type() {
     let file = parse_ok(
-        "fn name(kind: string, sizes: list<int>,\n  env: \"dev\" | \"prod\",\n): string =\n  \"${kind}-${env}\"\nfn one() = 1\nlet fn = one()\n",
+        "fn name(kind: string, sizes: list<int>,\n  env: \"dev\" | \"prod\",\n): string = \"${kind}-${env}\"\nfn one() = 1\nlet fn = one()\n",
     );
     assert_eq!(file.items.len(), 3);
     let Item::Function(f) = &file.items[0] else {
