@@ -139,16 +139,18 @@ mod tests {
 
     #[test]
     fn user_functions_hover_with_their_signature_and_go_to_their_definition() {
-        let src = "fn slug(s: string): string = lower(s)\noutput o = slug(\"A B\")\n";
+        let src = "let s = 1\nfn slug(s: string): string = lower(s)\noutput o = slug(\"A B\")\n";
         let call = hover_text(src, "slug(\"").unwrap();
         assert!(call.contains("fn slug(s: string): string"), "{call}");
+        // The parameter `s` in the body is not the let `s`.
+        assert_eq!(hover_text(src, "s)\n"), None);
         let uri = Uri::from_str("untitled:Untitled-3").unwrap();
         let mut docs = Documents::default();
         docs.open(uri.clone(), src.to_string(), 1);
         let analysis = Analysis::load(&uri, &docs).unwrap();
         let at = src.find("slug(\"").unwrap() + 1;
         let loc = crate::lsp::definition::definition(&analysis, at).unwrap();
-        assert_eq!((loc.range.start.line, loc.range.start.character), (0, 3));
+        assert_eq!((loc.range.start.line, loc.range.start.character), (1, 3));
     }
 
     #[test]
