@@ -83,7 +83,21 @@ fn ten_thousand_deep_chains_are_refused_quickly_in_validate_and_fmt() {
         "(".repeat(10_000),
         ")".repeat(10_000)
     );
-    for text in [ternary, plus, parens] {
+    let then_nesting = format!(
+        "let c = true\nlet x = {}1{}\noutput o = x\n",
+        "c ? ".repeat(10_000),
+        " : 0".repeat(10_000)
+    );
+    let mixed = format!(
+        "let c = true\nlet x = {}0\noutput o = x\n",
+        "c && c || 1 < 2 ? [1 + 2 * 3] : ".repeat(10_000)
+    );
+    let lists = format!(
+        "let x = {}1{}\noutput o = x\n",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    for text in [ternary, plus, parens, then_nesting, mixed, lists] {
         let proj = project(&[("main.infra", &text)]);
         for args in [
             &["validate", "."][..],

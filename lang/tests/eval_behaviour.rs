@@ -126,6 +126,39 @@ fn secret_canary_stays_inside_value_secret() {
 }
 
 #[test]
+fn secrets_and_unknowns_pass_through_user_functions() {
+    let src = r#"
+param token: secret
+fn url(host: string, pw: string) = "postgres://admin:${pw}@${host}/app"
+resource rg: azure.resource_group { name = "rg", location = "westeurope" }
+resource kv: azure.key_vault { name = "kv", resource_group = rg }
+output conn: secret = url("db", token)
+output later = url(kv.uri, "x")
+output plain = url("db", "x")
+environment dev { params = { token = env_secret("CANARY") } }
+"#;
+    let ev = run(src, Some("dev"));
+    let text = shown(&ev);
+    assert!(!text.contains(CANARY), "{text}");
+    let expected = format!("postgres://admin:{CANARY}@db/app");
+    assert_eq!(ev.outputs["conn"].0, Value::secret(Value::String(expected)));
+    assert_eq!(ev.outputs["later"].0, Value::Unknown);
+    assert_eq!(
+        ev.outputs["plain"].0,
+        Value::String("postgres://admin:x@db/app".into())
+    );
+    // A failing call inside a function does not quote the secret either.
+    let failing = "param token: secret\nfn num(pw: string): int = to_int(pw)\noutput bad: secret = num(token)\n\
+         environment dev { params = { token = env_secret(\"CANARY\") } }\n";
+    let p = project(&[("main.infra", failing)]);
+    let Err(diags) = evaluate(&program(&p, Some("dev")), Some("dev"), &Host, &NoKnowledge) else {
+        panic!("should fail")
+    };
+    let text = to_golden(&diags, &p.sources);
+    assert!(text.contains("to_int") && !text.contains(CANARY), "{text}");
+}
+
+#[test]
 fn failing_calls_and_lookups_on_secrets_do_not_reveal_them() {
     let cases = [
         "output bad: secret = to_int(token)",

@@ -138,6 +138,18 @@ fn precedence_and_associativity() {
         "((a || b) ? (c + 1) : (-d.e))"
     );
     assert_eq!(
+        shape(&let_value("let x = a ? b : c + 1 ? d : e || f\n")),
+        "(a ? b : ((c + 1) ? d : (e || f)))"
+    );
+    assert_eq!(
+        shape(&let_value("let x = a ? b ? c : d : e ? f : g\n")),
+        "(a ? (b ? c : d) : (e ? f : g))"
+    );
+    assert_eq!(
+        shape(&let_value("let x = a ?\n b :\n c ? d :\n e\n")),
+        "(a ? b : (c ? d : e))"
+    );
+    assert_eq!(
         shape(&let_value("let x = (a + b) * c\n")),
         "(<(a + b)> * c)"
     );
@@ -215,6 +227,30 @@ fn keywords_are_contextual() {
     let names: Vec<&str> = r.body.iter().map(|a| a.name.name.as_str()).collect();
     assert_eq!(names, ["environment", "module", "resource"]);
     assert_eq!(shape(&r.body[2].value), "(environment == str[\"prod\"])");
+}
+
+#[test]
+fn functions_parse_with_typed_parameters_and_an_optional_result_type() {
+    let file = parse_ok(
+        "fn name(kind: string, sizes: list<int>,\n  env: \"dev\" | \"prod\",\n): string = \"${kind}-${env}\"\nfn one() = 1\nlet fn = one()\n",
+    );
+    assert_eq!(file.items.len(), 3);
+    let Item::Function(f) = &file.items[0] else {
+        panic!("{:?}", file.items[0])
+    };
+    let params: Vec<&str> = f.params.iter().map(|p| p.name.name.as_str()).collect();
+    assert_eq!(params, ["kind", "sizes", "env"]);
+    assert!(f.ret.is_some());
+    let Item::Function(g) = &file.items[1] else {
+        panic!()
+    };
+    assert!(g.params.is_empty() && g.ret.is_none());
+    assert_eq!(shape(&g.body), "1");
+    // `fn` is a keyword only at the start of a statement.
+    assert!(matches!(&file.items[2], Item::Let(l) if l.name.name == "fn"));
+
+    let (_, diags) = parse(FileId(0), "fn f(a) = 1\n");
+    assert!(diags[0].message.contains("expected `:`"), "{diags:?}");
 }
 
 #[test]

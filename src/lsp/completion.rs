@@ -383,6 +383,10 @@ fn expression_items(scope: &Scope<'_>) -> Vec<CompletionItem> {
         .filter(|i| !matches!(i, Item::Output(_) | Item::Environment(_) | Item::Import(_)))
         .map(|item| {
             let (kind, detail) = match item {
+                Item::Function(f) => (
+                    CompletionItemKind::FUNCTION,
+                    format!("fn {}({} parameters)", f.name.name, f.params.len()),
+                ),
                 Item::Param(_) => (CompletionItemKind::VARIABLE, "param".to_string()),
                 Item::Let(_) => (CompletionItemKind::VARIABLE, "let".to_string()),
                 Item::Resource(r) => (CompletionItemKind::CLASS, r.type_name.name.clone()),

@@ -58,6 +58,9 @@ pub fn hit_at(file: &ast::File, offset: usize) -> Option<Hit<'_>> {
         }
         Item::Environment(e) => attributes_hit(&e.body, offset, None),
         Item::Import(i) => attributes_hit(&i.body, offset, None),
+        // A parameter is not the module's item of that name.
+        Item::Function(f) => expr_hit(&f.body, offset, None)
+            .filter(|h| !matches!(h, Hit::Ref(n) if f.params.iter().any(|p| p.name.name == *n))),
     }
 }
 

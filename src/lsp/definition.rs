@@ -18,6 +18,7 @@ pub fn definition(analysis: &Analysis, offset: usize) -> Option<Location> {
             None => names::find(analysis, base)?.1.name().span,
         },
         Hit::ModuleSource(source) => module_start(analysis, source)?,
+        Hit::Call(name) => names::function(analysis, name)?.1.name().span,
         _ => return None,
     };
     location(analysis, target)

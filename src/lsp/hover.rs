@@ -33,7 +33,10 @@ pub fn hover(analysis: &Analysis, offset: usize, schemas: &SchemaSet) -> Option<
                 ),
             }
         }
-        Hit::Call(name) => describe::function(infra_stdlib::signature(name)?),
+        Hit::Call(name) => match names::function(analysis, name) {
+            Some((id, item)) => declaration(analysis, id, item, schemas),
+            None => describe::function(infra_stdlib::signature(name)?),
+        },
         Hit::Ref(name) => {
             let (id, item) = names::find(analysis, name)?;
             declaration(analysis, id, item, schemas)
@@ -132,6 +135,22 @@ mod tests {
         let ty = hover_text(src, "test.vault").unwrap();
         assert!(ty.contains("A vault for tests.") && ty.contains("Required: `name`"));
         assert_eq!(hover_text(src, "\"x\""), None);
+    }
+
+    #[test]
+    fn user_functions_hover_with_their_signature_and_go_to_their_definition() {
+        let src = "let s = 1\nfn slug(s: string): string = lower(s)\noutput o = slug(\"A B\")\n";
+        let call = hover_text(src, "slug(\"").unwrap();
+        assert!(call.contains("fn slug(s: string): string"), "{call}");
+        // The parameter `s` in the body is not the let `s`.
+        assert_eq!(hover_text(src, "s)\n"), None);
+        let uri = Uri::from_str("untitled:Untitled-3").unwrap();
+        let mut docs = Documents::default();
+        docs.open(uri.clone(), src.to_string(), 1);
+        let analysis = Analysis::load(&uri, &docs).unwrap();
+        let at = src.find("slug(\"").unwrap() + 1;
+        let loc = crate::lsp::definition::definition(&analysis, at).unwrap();
+        assert_eq!((loc.range.start.line, loc.range.start.character), (1, 3));
     }
 
     #[test]

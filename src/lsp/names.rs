@@ -35,9 +35,19 @@ pub fn items(analysis: &Analysis) -> Vec<(FileId, &Item)> {
 /// The declaration of `name` in the document's module (outputs and environments cannot be referenced).
 pub fn find<'a>(analysis: &'a Analysis, name: &str) -> Option<(FileId, &'a Item)> {
     items(analysis).into_iter().find(|(_, i)| {
-        !matches!(i, Item::Environment(_) | Item::Output(_) | Item::Import(_))
-            && i.name().name == name
+        !matches!(
+            i,
+            Item::Environment(_) | Item::Output(_) | Item::Import(_) | Item::Function(_)
+        ) && i.name().name == name
     })
+}
+
+/// The user-defined function `name` of the document's module (functions have their own
+/// namespace: only calls name them).
+pub fn function<'a>(analysis: &'a Analysis, name: &str) -> Option<(FileId, &'a Item)> {
+    items(analysis)
+        .into_iter()
+        .find(|(_, i)| matches!(i, Item::Function(f) if f.name.name == name))
 }
 
 /// The resource type a name stands for: a resource's, or a param typed with one.

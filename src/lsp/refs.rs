@@ -15,12 +15,16 @@ pub enum Target {
     Item { module: usize, name: String },
     /// An output of module `module`, used as `block.name` by the modules that instantiate it.
     Output { module: usize, name: String },
+    /// A user-defined function of module `module`, named only by calls inside that module.
+    Function { module: usize, name: String },
 }
 
 impl Target {
     pub fn name(&self) -> &str {
         match self {
-            Target::Item { name, .. } | Target::Output { name, .. } => name,
+            Target::Item { name, .. }
+            | Target::Output { name, .. }
+            | Target::Function { name, .. } => name,
         }
     }
 }
@@ -34,7 +38,15 @@ pub fn target_at(analysis: &Analysis, offset: usize) -> Option<Target> {
             module,
             name: o.name.name.clone(),
         }),
+        Hit::Decl(Item::Function(f)) => Some(Target::Function {
+            module,
+            name: f.name.name.clone(),
+        }),
         Hit::Decl(Item::Environment(_) | Item::Import(_)) => None,
+        Hit::Call(name) => names::function(analysis, name).map(|_| Target::Function {
+            module,
+            name: name.to_string(),
+        }),
         Hit::Decl(item) => Some(Target::Item {
             module,
             name: item.name().name.clone(),
@@ -75,6 +87,7 @@ pub fn occurrences(analysis: &Analysis, target: &Target) -> Vec<(FileId, Span)> 
     let mut out = Vec::new();
     let (module, name) = match target {
         Target::Item { module, name } | Target::Output { module, name } => (*module, name),
+        Target::Function { module, name } => return function_occurrences(analysis, *module, name),
     };
     let Some(home) = analysis.project.modules.get(module) else {
         return out;
@@ -85,7 +98,7 @@ pub fn occurrences(analysis: &Analysis, target: &Target) -> Vec<(FileId, Span)> 
         for item in &file.items {
             let declares = match item {
                 Item::Output(o) => is_output && o.name.name == *name,
-                Item::Environment(_) | Item::Import(_) => false,
+                Item::Environment(_) | Item::Import(_) | Item::Function(_) => false,
                 other => !is_output && other.name().name == *name,
             };
             if declares {
@@ -105,6 +118,7 @@ pub fn occurrences(analysis: &Analysis, target: &Target) -> Vec<(FileId, Span)> 
                 found: &mut out,
                 shadow: Vec::new(),
                 member_of: None,
+                calls: false,
             };
             walk.file(file);
         }
@@ -131,6 +145,7 @@ pub fn occurrences(analysis: &Analysis, target: &Target) -> Vec<(FileId, Span)> 
                                 found: &mut out,
                                 shadow: Vec::new(),
                                 member_of: Some(&m.name.name),
+                                calls: false,
                             };
                             walk.file(file);
                         }
@@ -153,7 +168,43 @@ pub fn occurrences(analysis: &Analysis, target: &Target) -> Vec<(FileId, Span)> 
     out
 }
 
-/// Finds `name` used as a name (or, with `member_of`, as `member_of.name`) in one file.
+/// A function's declaration and every call to it: in its own module only (functions are not
+/// exported).
+fn function_occurrences(analysis: &Analysis, module: usize, name: &str) -> Vec<(FileId, Span)> {
+    let Some(home) = analysis.project.modules.get(module) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (id, file) in &home.files {
+        for item in &file.items {
+            if let Item::Function(f) = item
+                && f.name.name == name
+            {
+                out.push((*id, f.name.span));
+            }
+        }
+    }
+    if out.is_empty() {
+        return out;
+    }
+    for (id, file) in &home.files {
+        let mut walk = Walk {
+            name,
+            file: *id,
+            found: &mut out,
+            shadow: Vec::new(),
+            member_of: None,
+            calls: true,
+        };
+        walk.file(file);
+    }
+    out.sort_by_key(|(f, s)| (*f, s.start));
+    out.dedup();
+    out
+}
+
+/// Finds `name` used as a name (or, with `member_of`, as `member_of.name`; or, with `calls`,
+/// as the function of a call) in one file.
 struct Walk<'a> {
     name: &'a str,
     file: FileId,
@@ -161,6 +212,7 @@ struct Walk<'a> {
     /// Loop variables in scope.
     shadow: Vec<String>,
     member_of: Option<&'a str>,
+    calls: bool,
 }
 
 impl Walk<'_> {
@@ -186,6 +238,10 @@ impl Walk<'_> {
                 Item::Module(m) => self.attrs(&m.body),
                 Item::Environment(e) => self.attrs(&e.body),
                 Item::Import(i) => self.attrs(&i.body),
+                Item::Function(f) => {
+                    let params = f.params.iter().map(|p| p.name.name.clone()).collect();
+                    self.scoped(params, |w| w.expr(&f.body));
+                }
             }
         }
     }
@@ -210,7 +266,11 @@ impl Walk<'_> {
     fn expr(&mut self, e: &Expr) {
         match &e.kind {
             ExprKind::Ref(id) => {
-                if self.member_of.is_none() && id.name == self.name && self.visible(&id.name) {
+                if self.member_of.is_none()
+                    && !self.calls
+                    && id.name == self.name
+                    && self.visible(&id.name)
+                {
                     self.found.push((self.file, id.span));
                 }
             }
@@ -228,9 +288,13 @@ impl Walk<'_> {
                 self.expr(a);
                 self.expr(b);
             }
-            ExprKind::Call { args, .. } | ExprKind::List(args) => {
+            ExprKind::Call { name, args } => {
+                if self.calls && name.name == self.name {
+                    self.found.push((self.file, name.span));
+                }
                 args.iter().for_each(|x| self.expr(x));
             }
+            ExprKind::List(args) => args.iter().for_each(|x| self.expr(x)),
             ExprKind::Str { parts, .. } => {
                 for p in parts {
                     if let StrPart::Interp(x) = p {

@@ -21,7 +21,7 @@ pub struct Renamed {
 
 #[derive(Debug, thiserror::Error)]
 pub enum RenameError {
-    #[error("there is no param, let, resource, module or output name here to rename")]
+    #[error("there is no param, let, resource, module, output or function name here to rename")]
     NothingHere,
     #[error(
         "`{0}` is not a valid name: use letters, digits and `_`, starting with a letter or `_`"
@@ -131,6 +131,18 @@ fn declaration_spans(analysis: &Analysis, target: &Target) -> Vec<(FileId, Span)
     let (module, name, output) = match target {
         Target::Item { module, name } => (*module, name, false),
         Target::Output { module, name } => (*module, name, true),
+        Target::Function { module, name } => {
+            let Some(m) = analysis.project.modules.get(*module) else {
+                return Vec::new();
+            };
+            return m
+                .files
+                .iter()
+                .flat_map(|(id, f)| f.items.iter().map(move |i| (*id, i)))
+                .filter(|(_, i)| matches!(i, Item::Function(f) if f.name.name == *name))
+                .map(|(id, i)| (id, i.name().span))
+                .collect();
+        }
     };
     let Some(m) = analysis.project.modules.get(module) else {
         return Vec::new();
@@ -140,7 +152,7 @@ fn declaration_spans(analysis: &Analysis, target: &Target) -> Vec<(FileId, Span)
         .flat_map(|(id, f)| f.items.iter().map(move |i| (*id, i)))
         .filter(|(_, i)| match i {
             Item::Output(o) => output && o.name.name == *name,
-            Item::Environment(_) | Item::Import(_) => false,
+            Item::Environment(_) | Item::Import(_) | Item::Function(_) => false,
             other => !output && other.name().name == *name,
         })
         .map(|(id, i)| (id, i.name().span))
@@ -157,6 +169,16 @@ fn declared(analysis: &Analysis, target: &Target, name: &str) -> bool {
             module: *module,
             name: name.to_string(),
         },
+        // A function may not take a standard library function's name either (E1001).
+        Target::Function { module, .. } => {
+            if infra_stdlib::signature(name).is_some() {
+                return true;
+            }
+            Target::Function {
+                module: *module,
+                name: name.to_string(),
+            }
+        }
     };
     !declaration_spans(analysis, &other).is_empty()
 }
@@ -243,6 +265,33 @@ mod tests {
         let (file, _) = infra_lang::syntax::parse(infra_lang::FileId(0), src);
         let outline = crate::lsp::symbols::symbols(&file, src);
         assert!(outline.iter().any(|s| s.name == "broken"), "{outline:?}");
+    }
+
+    #[test]
+    fn a_function_renames_at_its_declaration_and_every_call_but_not_a_let_of_that_name() {
+        let src = "let slug = 1\nfn slug(s: string): string = lower(s)\nfn twice(s: string) = slug(slug(s))\noutput o = [slug(\"A\"), slug]\n";
+        let uri = Uri::from_str("untitled:Untitled-4").unwrap();
+        let mut docs = Documents::default();
+        docs.open(uri.clone(), src.to_string(), 1);
+        let analysis = Analysis::load(&uri, &docs).unwrap();
+        let at = src.find("slug(\"").unwrap();
+        let renamed = rename(&analysis, at, "kebab").unwrap();
+        let edits: Vec<(u32, u32)> = renamed
+            .edit
+            .changes
+            .unwrap()
+            .into_values()
+            .flatten()
+            .map(|e| (e.range.start.line, e.range.start.character))
+            .collect();
+        let mut edits = edits;
+        edits.sort();
+        assert_eq!(edits, vec![(1, 3), (2, 22), (2, 27), (3, 12)]);
+        assert_eq!(references(&analysis, at, false).len(), 3);
+        assert!(matches!(
+            rename(&analysis, at, "upper"),
+            Err(RenameError::Taken(_))
+        ));
     }
 
     #[test]

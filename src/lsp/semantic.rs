@@ -49,6 +49,7 @@ fn kind_of(item: &Item) -> Option<(u32, u32)> {
         Item::Output(_) => Some((PROPERTY, 0)),
         Item::Environment(_) => Some((NAMESPACE, 0)),
         Item::Import(_) => None,
+        Item::Function(_) => Some((FUNCTION, 0)),
     }
 }
 
@@ -128,6 +129,15 @@ impl Collect<'_> {
                 Item::Module(m) => self.attrs(&m.body),
                 Item::Environment(e) => self.attrs(&e.body),
                 Item::Import(i) => self.attrs(&i.body),
+                Item::Function(f) => {
+                    let before = self.loop_vars.len();
+                    for p in &f.params {
+                        self.push(p.name.span, PARAMETER, DECLARATION);
+                        self.loop_vars.push(p.name.name.clone());
+                    }
+                    self.expr(&f.body);
+                    self.loop_vars.truncate(before);
+                }
             }
         }
     }

@@ -105,6 +105,7 @@ fn parsed(file: &ast::File, text: &str) -> Vec<DocumentSymbol> {
                     (SymbolKind::NAMESPACE, Some("environment".into()), &e.body)
                 }
                 Item::Import(i) => (SymbolKind::EVENT, Some("import".into()), &i.body),
+                Item::Function(_) => (SymbolKind::FUNCTION, Some("fn".into()), &[]),
             };
             let children: Vec<DocumentSymbol> = body
                 .iter()

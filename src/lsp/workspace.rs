@@ -42,6 +42,7 @@ pub fn symbols(docs: &Documents, open: &[Uri], query: &str) -> Vec<SymbolInforma
                         Item::Output(_) => SymbolKind::PROPERTY,
                         Item::Environment(_) => SymbolKind::NAMESPACE,
                         Item::Import(_) => continue,
+                        Item::Function(_) => SymbolKind::FUNCTION,
                     };
                     let name = item.name();
                     if !name.name.to_lowercase().contains(&query) {

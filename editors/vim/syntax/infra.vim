@@ -17,7 +17,7 @@ syn region infraComment start="#" end="$" contains=infraTodo,@Spell
 syn region infraComment start="/\*" end="\*/" contains=infraTodo,@Spell
 
 " Declarations: `resource name: type`, `param name`, ...
-syn match infraDeclKeyword "^\s*\zs\%(param\|let\|output\|module\|environment\)\>" nextgroup=infraDeclName skipwhite
+syn match infraDeclKeyword "^\s*\zs\%(param\|let\|output\|module\|environment\|fn\)\>" nextgroup=infraDeclName skipwhite
 syn match infraDeclName "\h\w*" contained
 syn match infraResourceKeyword "^\s*\zs\%(resource\|existing\)\>" nextgroup=infraResourceName skipwhite
 syn match infraResourceName "\h\w*" contained nextgroup=infraTypeColon skipwhite

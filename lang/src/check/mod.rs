@@ -9,6 +9,7 @@
 
 mod environment;
 mod expected;
+mod functions;
 pub(crate) mod graph;
 mod imports;
 mod module;
@@ -96,6 +97,8 @@ pub(crate) struct ModuleProgram {
     pub outputs_by_name: HashMap<String, usize>,
     /// Declarations in dependency order (dependencies first, ties by name).
     pub order: Vec<usize>,
+    /// User-defined functions, callable within the module only.
+    pub functions: HashMap<String, Arc<ast::Function>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -100,6 +100,10 @@ pub(crate) struct ModuleChecker<'a> {
     pub secret_origin: Option<(Span, String)>,
     pub depth: u32,
     pub types_used: BTreeSet<String>,
+    /// User-defined functions of the module, by name.
+    pub functions: HashMap<String, super::functions::FnSig>,
+    /// Inside a function body: only its parameters are visible.
+    pub in_function: Option<Arc<ast::Function>>,
 }
 
 impl<'a> ModuleChecker<'a> {
@@ -130,11 +134,14 @@ impl<'a> ModuleChecker<'a> {
             secret_origin: None,
             depth: 0,
             types_used: BTreeSet::new(),
+            functions: HashMap::new(),
+            in_function: None,
         }
     }
 
     pub fn run(&mut self) {
         self.declare();
+        self.check_functions();
         self.collect_references();
         let (order, cycles) = graph::analyse(&self.decls, &self.edges);
         self.diags.extend(cycles);
@@ -161,7 +168,7 @@ impl<'a> ModuleChecker<'a> {
             ast::Item::Resource(r) => self.check_resource(r),
             ast::Item::Module(m) => self.check_module_block(m, d),
             ast::Item::Output(o) => self.check_output(o),
-            ast::Item::Environment(_) | ast::Item::Import(_) => return,
+            ast::Item::Environment(_) | ast::Item::Import(_) | ast::Item::Function(_) => return,
         };
         if let Some(decl) = self.decls.get_mut(d) {
             decl.ty = ty;
@@ -248,6 +255,11 @@ impl<'a> ModuleChecker<'a> {
             by_name: self.by_name,
             outputs_by_name: self.outputs_by_name,
             order: self.order,
+            functions: self
+                .functions
+                .into_iter()
+                .map(|(name, f)| (name, f.item))
+                .collect(),
         };
         (program, summary, self.types_used)
     }

@@ -54,6 +54,10 @@ impl ModuleChecker<'_> {
                         }
                         continue;
                     }
+                    ast::Item::Function(f) => {
+                        self.declare_function(f);
+                        continue;
+                    }
                     ast::Item::Param(_) => DeclKind::Param,
                     ast::Item::Let(_) => DeclKind::Let,
                     ast::Item::Resource(r) if r.existing => DeclKind::Existing,
@@ -119,7 +123,7 @@ impl ModuleChecker<'_> {
                     }
                 }
                 ast::Item::Resource(r) => self.resource_references(r, &mut found),
-                ast::Item::Environment(_) | ast::Item::Import(_) => {}
+                ast::Item::Environment(_) | ast::Item::Import(_) | ast::Item::Function(_) => {}
             }
             let mut first: HashMap<usize, Span> = HashMap::new();
             for (target, span) in found {

@@ -93,6 +93,9 @@ impl ModuleChecker<'_> {
                 _ => None,
             };
         }
+        if self.in_function.is_some() {
+            return None;
+        }
         let decl = self.decls.get(*self.by_name.get(&id.name)?)?;
         let r = decl.resource()?;
         (r.for_each.is_some() == indexed).then(|| r.type_name.name.clone())
@@ -129,6 +132,9 @@ impl ModuleChecker<'_> {
         if self.in_environment {
             self.diags
                 .push(diag::names::name_in_environment(&id.name, id.span));
+            return Place::Val(Ty::any());
+        }
+        if self.outside_reference(id) {
             return Place::Val(Ty::any());
         }
         // Unknown names were reported while collecting references.

@@ -367,8 +367,15 @@ impl ModuleChecker<'_> {
     }
 
     fn infer_call(&mut self, name: &ast::Ident, args: &[Expr], span: Span) -> Ty {
+        if let Some(t) = self.infer_user_call(name, args, span) {
+            return t;
+        }
         let Some(sig) = infra_stdlib::signature(&name.name) else {
-            let names = infra_stdlib::signatures().iter().map(|s| s.name);
+            let own: Vec<String> = self.functions.keys().cloned().collect();
+            let names = infra_stdlib::signatures()
+                .iter()
+                .map(|s| s.name)
+                .chain(own.iter().map(String::as_str));
             let suggestion = diag::did_you_mean(&name.name, names);
             self.diags.push(diag::functions::unknown_function(
                 &name.name, name.span, suggestion,
@@ -382,6 +389,7 @@ impl ModuleChecker<'_> {
                 secret,
             };
         };
+        self.refuse_impure(sig, span);
         if !sig.accepts(args.len()) {
             self.diags.push(diag::functions::arg_count(
                 sig.name,

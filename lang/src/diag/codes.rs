@@ -69,6 +69,12 @@ codes! {
     DUPLICATE_IMPORT = "E0901": "the same resource imported twice";
     IMPORT_ID_NOT_STRING = "E0902": "import id is not a string";
     BAD_IMPORT = "E0903": "invalid import block";
+    // user-defined functions (E10xx, E1000-E1049)
+    FUNCTION_RECURSION = "E1000": "function calls itself, directly or through others";
+    FUNCTION_SHADOWS_BUILTIN = "E1001": "function named like a standard library function";
+    FUNCTION_OUTSIDE_NAME = "E1002": "function body uses a name that is not its parameter";
+    FUNCTION_IMPURE = "E1003": "function body reads the environment or a file";
+    FUNCTION_DUPLICATE_PARAM = "E1004": "function parameter declared twice";
     // warnings (W0xxx)
     UNUSED_PARAM = "W0001": "unused param";
     UNUSED_LET = "W0002": "unused let";

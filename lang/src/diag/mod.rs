@@ -14,6 +14,7 @@ pub mod secrets;
 pub mod syntax;
 pub mod typed;
 pub mod types;
+pub mod user_functions;
 pub mod window;
 
 use crate::span::Span;

@@ -101,6 +101,16 @@ impl<'a> Cx<'a> {
         }
     }
 
+    /// The user-defined function `name` of the module scope `sc` evaluates in (the root
+    /// module's for environment blocks, which are evaluated without scopes).
+    fn user_function(&self, sc: usize, name: &str) -> Option<&'a ast::Function> {
+        let data: &'a ProgramData = self.data;
+        let module = data
+            .modules
+            .get(self.scopes.get(sc).map_or(0, |s| s.module))?;
+        module.functions.get(name).map(|f| &**f)
+    }
+
     pub fn resource_of(&self, inst: usize) -> Option<&'a DesiredResource> {
         let p = match self.pos {
             Some(pos) => *pos.get(inst)?,
@@ -139,6 +149,10 @@ impl<'a> Cx<'a> {
         v
     }
 
+    /// One small function per kind of node, and loops for chains: in debug builds a single
+    /// large match gives every level of nesting the stack frame of all its arms, and a
+    /// chain of operators or of `? :` arms (up to the parser's 200 levels) would otherwise
+    /// cost one such level per link.
     fn eval_inner<'e>(
         &self,
         e: &'e Expr,
@@ -151,31 +165,7 @@ impl<'a> Cx<'a> {
             ExprKind::Bool(b) => Value::Bool(*b),
             ExprKind::Int(i) => Value::Int(*i),
             ExprKind::Float(f) => Value::Float(*f),
-            ExprKind::Str { parts, .. } => {
-                let mut out = String::new();
-                let (mut secret, mut unknown) = (false, false);
-                for p in parts {
-                    match p {
-                        StrPart::Lit(s) => out.push_str(s),
-                        StrPart::Interp(x) => {
-                            let v = self.eval(x, sc, locals, deps)?;
-                            secret |= v.contains_secret();
-                            match ops::to_text(&v, x.span)? {
-                                Some(text) => out.push_str(&text),
-                                None => unknown = true,
-                            }
-                        }
-                    }
-                }
-                taint(
-                    if unknown {
-                        Value::Unknown
-                    } else {
-                        Value::String(out)
-                    },
-                    secret,
-                )
-            }
+            ExprKind::Str { parts, .. } => self.string(parts, sc, locals, deps)?,
             ExprKind::List(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for x in items {
@@ -194,59 +184,10 @@ impl<'a> Cx<'a> {
                 let p = self.place(e, sc, locals, deps)?;
                 self.place_value(p, deps)?
             }
-            ExprKind::Call { name, args } => {
-                let mut values = Vec::with_capacity(args.len());
-                for x in args {
-                    values.push(self.eval(x, sc, locals, deps)?);
-                }
-                infra_stdlib::call(&name.name, &values, self.host).map_err(|err| {
-                    diag::functions::function_failed(&name.name, &err.to_string(), e.span)
-                })?
-            }
-            ExprKind::Unary(op, x) => ops::unary(*op, self.eval(x, sc, locals, deps)?, e.span)?,
-            ExprKind::Binary(op @ (BinaryOp::And | BinaryOp::Or), a, b) => {
-                let l = self.eval(a, sc, locals, deps)?;
-                let (inner, secret) = l.unwrap_secret();
-                // Short-circuit, so that `length(xs) > 0 && xs[0] == "a"` never indexes an empty list.
-                match (op, inner) {
-                    (BinaryOp::And, Value::Bool(false)) | (BinaryOp::Or, Value::Bool(true)) => l,
-                    (_, Value::Bool(_)) => {
-                        let r = self.eval(b, sc, locals, deps)?;
-                        ops::binary(*op, l, r, e.span, b.span)?
-                    }
-                    (_, Value::Unknown) => taint(Value::Unknown, secret),
-                    (_, other) => {
-                        return Err(diag::eval::eval_error(
-                            format!("`{}` expects bools, found {}", op.symbol(), other.kind()),
-                            a.span,
-                            "not a bool",
-                        )
-                        .into());
-                    }
-                }
-            }
-            ExprKind::Binary(op, a, b) => {
-                let l = self.eval(a, sc, locals, deps)?;
-                let r = self.eval(b, sc, locals, deps)?;
-                ops::binary(*op, l, r, e.span, b.span)?
-            }
-            ExprKind::Cond(c, a, b) => {
-                let cond = self.eval(c, sc, locals, deps)?;
-                let (inner, secret) = cond.unwrap_secret();
-                match inner {
-                    Value::Bool(true) => taint(self.eval(a, sc, locals, deps)?, secret),
-                    Value::Bool(false) => taint(self.eval(b, sc, locals, deps)?, secret),
-                    Value::Unknown => taint(Value::Unknown, secret),
-                    other => {
-                        return Err(diag::eval::eval_error(
-                            format!("a condition must be a bool, found {}", other.kind()),
-                            c.span,
-                            "not a bool",
-                        )
-                        .into());
-                    }
-                }
-            }
+            ExprKind::Call { name, args } => self.call(name, args, e.span, sc, locals, deps)?,
+            ExprKind::Unary(..) => self.unary_chain(e, sc, locals, deps)?,
+            ExprKind::Binary(..) => self.binary_chain(e, sc, locals, deps)?,
+            ExprKind::Cond(..) | ExprKind::Paren(_) => self.cond_chain(e, sc, locals, deps)?,
             ExprKind::ListFor(c) => self.comprehension(c, false, sc, locals, deps)?,
             ExprKind::ObjectFor(c) => self.comprehension(c, true, sc, locals, deps)?,
             ExprKind::Tagged { .. } => {
@@ -257,8 +198,181 @@ impl<'a> Cx<'a> {
                 )
                 .into());
             }
-            ExprKind::Paren(x) => self.eval(x, sc, locals, deps)?,
         })
+    }
+
+    #[inline(never)]
+    fn string<'e>(
+        &self,
+        parts: &'e [StrPart],
+        sc: usize,
+        locals: &mut Locals<'e>,
+        deps: &mut BTreeSet<usize>,
+    ) -> R<Value> {
+        let mut out = String::new();
+        let (mut secret, mut unknown) = (false, false);
+        for p in parts {
+            match p {
+                StrPart::Lit(s) => out.push_str(s),
+                StrPart::Interp(x) => {
+                    let v = self.eval(x, sc, locals, deps)?;
+                    secret |= v.contains_secret();
+                    match ops::to_text(&v, x.span)? {
+                        Some(text) => out.push_str(&text),
+                        None => unknown = true,
+                    }
+                }
+            }
+        }
+        Ok(taint(
+            if unknown {
+                Value::Unknown
+            } else {
+                Value::String(out)
+            },
+            secret,
+        ))
+    }
+
+    #[inline(never)]
+    fn call<'e>(
+        &self,
+        name: &'e ast::Ident,
+        args: &'e [Expr],
+        span: Span,
+        sc: usize,
+        locals: &mut Locals<'e>,
+        deps: &mut BTreeSet<usize>,
+    ) -> R<Value> {
+        let mut values = Vec::with_capacity(args.len());
+        for x in args {
+            values.push(self.eval(x, sc, locals, deps)?);
+        }
+        if let Some(f) = self.user_function(sc, &name.name) {
+            // The body sees its parameters only (the checker made sure), so a fresh set of
+            // locals; secrets and unknowns flow through the values themselves, and a value
+            // given to a parameter declared secret becomes one, as the checker assumes.
+            let mut own: Locals<'a> = f
+                .params
+                .iter()
+                .zip(values)
+                .map(|(p, v)| {
+                    (
+                        p.name.name.as_str(),
+                        Local::Val(taint(v, mentions_secret(&p.ty))),
+                    )
+                })
+                .collect();
+            return self.eval(&f.body, sc, &mut own, deps);
+        }
+        infra_stdlib::call(&name.name, &values, self.host).map_err(|err| {
+            diag::functions::function_failed(&name.name, &err.to_string(), span).into()
+        })
+    }
+
+    /// `!!!x`, `--x`: the operators down the spine, then the operand, in a loop.
+    #[inline(never)]
+    fn unary_chain<'e>(
+        &self,
+        e: &'e Expr,
+        sc: usize,
+        locals: &mut Locals<'e>,
+        deps: &mut BTreeSet<usize>,
+    ) -> R<Value> {
+        let mut spine = Vec::new();
+        let mut cur = e;
+        while let ExprKind::Unary(op, x) = &cur.kind {
+            spine.push((*op, cur.span));
+            cur = x;
+        }
+        let mut v = self.eval(cur, sc, locals, deps)?;
+        for (op, span) in spine.into_iter().rev() {
+            v = ops::unary(op, v, span)?;
+        }
+        Ok(v)
+    }
+
+    /// A left-leaning operator chain (`a + b + c` is `(a + b) + c`): the left spine is
+    /// walked in a loop and the right operands evaluated from the innermost out.
+    #[inline(never)]
+    fn binary_chain<'e>(
+        &self,
+        e: &'e Expr,
+        sc: usize,
+        locals: &mut Locals<'e>,
+        deps: &mut BTreeSet<usize>,
+    ) -> R<Value> {
+        let mut spine = Vec::new();
+        let mut cur = e;
+        while let ExprKind::Binary(op, a, b) = &cur.kind {
+            spine.push((*op, a.span, &**b, cur.span));
+            cur = a;
+        }
+        let mut l = self.eval(cur, sc, locals, deps)?;
+        for (op, a_span, b, span) in spine.into_iter().rev() {
+            if !matches!(op, BinaryOp::And | BinaryOp::Or) {
+                let r = self.eval(b, sc, locals, deps)?;
+                l = ops::binary(op, l, r, span, b.span)?;
+                continue;
+            }
+            let (inner, secret) = l.unwrap_secret();
+            // Short-circuit, so that `length(xs) > 0 && xs[0] == "a"` never indexes an empty list.
+            l = match (op, inner) {
+                (BinaryOp::And, Value::Bool(false)) | (BinaryOp::Or, Value::Bool(true)) => l,
+                (_, Value::Bool(_)) => {
+                    let r = self.eval(b, sc, locals, deps)?;
+                    ops::binary(op, l, r, span, b.span)?
+                }
+                (_, Value::Unknown) => taint(Value::Unknown, secret),
+                (_, other) => {
+                    return Err(diag::eval::eval_error(
+                        format!("`{}` expects bools, found {}", op.symbol(), other.kind()),
+                        a_span,
+                        "not a bool",
+                    )
+                    .into());
+                }
+            };
+        }
+        Ok(l)
+    }
+
+    /// `c1 ? a : c2 ? b : d` and parentheses: the chosen branch is followed in a loop, each
+    /// condition's secrecy carried to the result.
+    #[inline(never)]
+    fn cond_chain<'e>(
+        &self,
+        e: &'e Expr,
+        sc: usize,
+        locals: &mut Locals<'e>,
+        deps: &mut BTreeSet<usize>,
+    ) -> R<Value> {
+        let mut cur = e;
+        let mut secret = false;
+        loop {
+            match &cur.kind {
+                ExprKind::Paren(x) => cur = x,
+                ExprKind::Cond(c, a, b) => {
+                    let cond = self.eval(c, sc, locals, deps)?;
+                    let (inner, s) = cond.unwrap_secret();
+                    secret |= s;
+                    cur = match inner {
+                        Value::Bool(true) => a,
+                        Value::Bool(false) => b,
+                        Value::Unknown => return Ok(taint(Value::Unknown, secret)),
+                        other => {
+                            return Err(diag::eval::eval_error(
+                                format!("a condition must be a bool, found {}", other.kind()),
+                                c.span,
+                                "not a bool",
+                            )
+                            .into());
+                        }
+                    };
+                }
+                _ => return Ok(taint(self.eval(cur, sc, locals, deps)?, secret)),
+            }
+        }
     }
 
     fn comprehension<'e>(
@@ -532,5 +646,15 @@ impl<'a> Cx<'a> {
             _ => return Err(known("an object of durations").into()),
         }
         Ok(())
+    }
+}
+
+/// Whether a written type is or contains `secret`.
+fn mentions_secret(t: &ast::TypeExpr) -> bool {
+    match &t.kind {
+        ast::TypeExprKind::Named(n) => n == "secret",
+        ast::TypeExprKind::List(x) | ast::TypeExprKind::Map(x) => mentions_secret(x),
+        ast::TypeExprKind::Object(fields) => fields.iter().any(|f| mentions_secret(&f.ty)),
+        ast::TypeExprKind::Enum(_) => false,
     }
 }

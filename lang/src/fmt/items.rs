@@ -74,6 +74,23 @@ impl Printer<'_> {
                 self.out.push_str("import ");
                 self.body(&i.body, i.keyword.span.end, i.span.end, 0);
             }
+            Item::Function(f) => {
+                self.out.push_str(&format!("fn {}(", f.name.name));
+                for (i, p) in f.params.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push_str(", ");
+                    }
+                    self.out.push_str(&format!("{}: ", p.name.name));
+                    self.type_expr(&p.ty, 0);
+                }
+                self.out.push(')');
+                if let Some(t) = &f.ret {
+                    self.out.push_str(": ");
+                    self.type_expr(t, 0);
+                }
+                self.out.push_str(" = ");
+                self.value(&f.body, 0);
+            }
         }
     }
 

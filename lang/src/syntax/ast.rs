@@ -34,6 +34,8 @@ pub enum Item {
     Environment(Environment),
     /// `import { to = ADDRESS, id = "ID" }`
     Import(Import),
+    /// `fn NAME(PARAMS)[: TYPE] = EXPR`
+    Function(Function),
 }
 
 impl Item {
@@ -46,6 +48,7 @@ impl Item {
             Item::Output(x) => x.span,
             Item::Environment(x) => x.span,
             Item::Import(x) => x.span,
+            Item::Function(x) => x.span,
         }
     }
     /// The name the item declares in its module's namespace.
@@ -58,6 +61,7 @@ impl Item {
             Item::Output(x) => &x.name,
             Item::Environment(x) => &x.name,
             Item::Import(x) => &x.keyword,
+            Item::Function(x) => &x.name,
         }
     }
 }
@@ -70,6 +74,25 @@ pub struct Import {
     pub keyword: Ident,
     pub body: Vec<Attribute>,
     pub span: Span,
+}
+
+/// `fn NAME(A: TYPE, ...)[: TYPE] = EXPR`: a pure function of its parameters, callable
+/// within its module. Functions have their own namespace (calls are told apart from
+/// references by their parentheses).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Function {
+    pub name: Ident,
+    pub params: Vec<FnParam>,
+    /// The declared result type; inferred from the body when absent.
+    pub ret: Option<TypeExpr>,
+    pub body: Expr,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FnParam {
+    pub name: Ident,
+    pub ty: TypeExpr,
 }
 
 /// `param NAME: TYPE [= DEFAULT]`

@@ -97,9 +97,14 @@ impl Builder {
 
     /// Called on entry to each recursive builder step. Every few levels it asks pest's stack
     /// guard whether room is left: a deep tree that pest could parse on this thread's stack
-    /// may still not fit the builder's (larger, in debug builds) frames.
+    /// may still not fit the builder's (larger, in debug builds) frames. Nesting deeper than
+    /// [`MAX_DEPTH`] is refused on the way down: every nested expression adds at least one
+    /// level to the tree's height, which would be refused anyway.
     pub fn enter(&mut self, span: Span) -> Res<()> {
         self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.too_deep(span));
+        }
         if self.depth.is_multiple_of(4) && !stack_available() {
             self.diags.push(diag::syntax::too_deep(span, None));
             return Err(Stop);
@@ -120,6 +125,9 @@ impl Builder {
         let Some(inner) = self.children(p).next() else {
             return Err(self.malformed(span, "statement"));
         };
+        if inner.as_rule() == Rule::fn_stmt {
+            return self.function(inner).map(Item::Function);
+        }
         let span = self.span(&inner);
         let rule = inner.as_rule();
         let mut name = None;
@@ -234,6 +242,49 @@ impl Builder {
             });
         }
         Ok(item)
+    }
+
+    /// `fn name(a: T, ...)[: T] = body`
+    fn function(&mut self, p: P) -> Res<Function> {
+        let span = self.span(&p);
+        let mut name = None;
+        let mut params = Vec::new();
+        let mut ret = None;
+        let mut body = None;
+        for c in self.children(p) {
+            match c.as_rule() {
+                Rule::ident => name = Some(self.ident(&c)),
+                Rule::fn_param => {
+                    let pspan = self.span(&c);
+                    let mut pname = None;
+                    let mut ty = None;
+                    for x in self.children(c) {
+                        match x.as_rule() {
+                            Rule::ident => pname = Some(self.ident(&x)),
+                            Rule::type_expr => ty = Some(self.type_expr(x, 0)?),
+                            _ => {}
+                        }
+                    }
+                    let (Some(name), Some(ty)) = (pname, ty) else {
+                        return Err(self.malformed(pspan, "function parameter"));
+                    };
+                    params.push(FnParam { name, ty });
+                }
+                Rule::type_expr => ret = Some(self.type_expr(c, 0)?),
+                Rule::expr => body = Some(self.expr(c)?.0),
+                _ => {}
+            }
+        }
+        let (Some(name), Some(body)) = (name, body) else {
+            return Err(self.malformed(span, "function"));
+        };
+        Ok(Function {
+            name,
+            params,
+            ret,
+            body,
+            span,
+        })
     }
 
     fn for_each(&mut self, p: P) -> Res<ForEach> {
@@ -405,6 +456,8 @@ fn may_end_in_trivia(rule: Rule) -> bool {
             | Rule::param_stmt
             | Rule::let_stmt
             | Rule::output_stmt
+            | Rule::fn_stmt
+            | Rule::fn_param
             | Rule::for_each
             | Rule::for_coll
             | Rule::for_vars

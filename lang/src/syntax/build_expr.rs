@@ -14,7 +14,7 @@ use crate::span::Span;
 pub(crate) type Built = (Expr, usize);
 
 impl Builder {
-    /// `expr`, `for_coll`: operands joined by infix operators, then an optional `? :`.
+    /// `expr`, `for_coll`: operands joined by infix operators, then `? :` arms.
     pub fn expr(&mut self, p: P) -> Res<Built> {
         let span = self.span(&p);
         self.enter(span)?;
@@ -23,11 +23,49 @@ impl Builder {
         r
     }
 
+    /// `c0 ? t1 : c1 ? t2 : e` arrives as the chain `c0` and the arms `(t1, c1)`, `(t2, e)`;
+    /// the arms are folded from the right (`? :` is right-associative) in a loop, so an
+    /// else-if chain of any length costs no recursion, here or in pest.
     fn expr_inner(&mut self, p: P, span: Span) -> Res<Built> {
+        let mut head = Vec::new();
+        let mut arms = Vec::new();
+        for c in self.children(p) {
+            if c.as_rule() == Rule::ternary {
+                arms.push(c);
+            } else {
+                head.push(c);
+            }
+        }
+        let mut conds = vec![self.chain(head, span)?];
+        let mut thens = Vec::new();
+        for arm in arms {
+            let (then, els) = self.arm(arm)?;
+            thens.push(then);
+            conds.push(els);
+        }
+        let Some(mut acc) = conds.pop() else {
+            return Err(self.malformed(span, "expression"));
+        };
+        while let (Some((then, ht)), Some((cond, hc))) = (thens.pop(), conds.pop()) {
+            let (els, he) = acc;
+            let span = cond.span.to(els.span);
+            let h = self.height(hc.max(ht).max(he), span)?;
+            acc = (
+                Expr {
+                    kind: ExprKind::Cond(Box::new(cond), Box::new(then), Box::new(els)),
+                    span,
+                },
+                h,
+            );
+        }
+        Ok(acc)
+    }
+
+    /// Operands joined by infix operators, folded by precedence (shunting-yard).
+    fn chain(&mut self, pairs: Vec<P>, span: Span) -> Res<Built> {
         let mut operands: Vec<Built> = Vec::new();
         let mut ops: Vec<BinaryOp> = Vec::new();
-        let mut ternary = None;
-        for c in self.children(p) {
+        for c in pairs {
             match c.as_rule() {
                 Rule::operand | Rule::operand_nt => {
                     let rhs = self.operand(c)?;
@@ -35,8 +73,8 @@ impl Builder {
                 }
                 Rule::infix => {
                     let op = binary_op(c.as_str());
-                    // Shunting-yard: reduce while the stacked operator binds at least as
-                    // tightly (left associativity).
+                    // Reduce while the stacked operator binds at least as tightly (left
+                    // associativity).
                     while ops
                         .last()
                         .is_some_and(|top| top.precedence() >= op.precedence())
@@ -45,45 +83,36 @@ impl Builder {
                     }
                     ops.push(op);
                 }
-                Rule::ternary => ternary = Some(c),
                 _ => {}
             }
         }
         while !ops.is_empty() {
             self.reduce(&mut operands, &mut ops)?;
         }
-        match (operands.pop(), operands.is_empty(), ternary) {
-            (Some(b), true, None) => Ok(b),
-            (Some(b), true, Some(t)) => self.ternary(b, t),
+        match (operands.pop(), operands.is_empty()) {
+            (Some(b), true) => Ok(b),
             _ => Err(self.malformed(span, "expression")),
         }
     }
 
-    /// Kept out of `expr` (as are postfixes out of `operand`) so that the frames on the
-    /// recursive path stay small: 200 levels must fit a 2 MiB test thread in debug builds.
+    /// One `? then : else` arm: the then-branch (a whole expression, which nests) and the
+    /// else operator chain.
     #[inline(never)]
-    fn ternary(&mut self, (cond, h): Built, t: P) -> Res<Built> {
+    fn arm(&mut self, t: P) -> Res<(Built, Built)> {
         let span = self.span(&t);
-        let mut branches = Vec::new();
+        let mut then = None;
+        let mut rest = Vec::new();
         for c in self.children(t) {
-            if c.as_rule() == Rule::expr {
-                branches.push(self.expr(c)?);
+            match c.as_rule() {
+                Rule::expr if then.is_none() => then = Some(self.expr(c)?),
+                Rule::operand | Rule::infix => rest.push(c),
+                _ => {}
             }
         }
-        let (Some((els, he)), Some((then, ht)), None) =
-            (branches.pop(), branches.pop(), branches.pop())
-        else {
+        let Some(then) = then else {
             return Err(self.malformed(span, "conditional"));
         };
-        let span = cond.span.to(els.span);
-        let h = self.height(h.max(ht).max(he), span)?;
-        Ok((
-            Expr {
-                kind: ExprKind::Cond(Box::new(cond), Box::new(then), Box::new(els)),
-                span,
-            },
-            h,
-        ))
+        Ok((then, self.chain(rest, span)?))
     }
 
     fn reduce(&mut self, operands: &mut Vec<Built>, ops: &mut Vec<BinaryOp>) -> Res<()> {

@@ -9,7 +9,8 @@ use super::parser::span_at;
 use crate::diag::{self, Diagnostic};
 use crate::span::{FileId, Span};
 
-const STATEMENT_KEYWORDS: [&str; 7] = [
+const STATEMENT_KEYWORDS: [&str; 8] = [
+    "fn",
     "param",
     "let",
     "resource",
@@ -249,6 +250,8 @@ fn expected_words(positives: &[Rule]) -> Vec<String> {
             | Rule::kw_output
             | Rule::kw_environment
             | Rule::kw_import
+            | Rule::kw_fn
+            | Rule::fn_stmt
             | Rule::import_stmt
             | Rule::param_stmt
             | Rule::let_stmt

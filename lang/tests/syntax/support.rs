@@ -67,6 +67,16 @@ pub fn without_spans(file: &File) -> File {
                 ident(&mut i.keyword);
                 i.body.iter_mut().for_each(attr);
             }
+            Item::Function(f) => {
+                f.span = Span::default();
+                ident(&mut f.name);
+                for p in &mut f.params {
+                    ident(&mut p.name);
+                    ty(&mut p.ty);
+                }
+                f.ret.iter_mut().for_each(ty);
+                expr(&mut f.body);
+            }
         }
     }
     f
