@@ -69,6 +69,9 @@ codes! {
     DUPLICATE_IMPORT = "E0901": "the same resource imported twice";
     IMPORT_ID_NOT_STRING = "E0902": "import id is not a string";
     BAD_IMPORT = "E0903": "invalid import block";
+    // Hyper-V targets (E12xx)
+    DUPLICATE_TARGET = "E1200": "an environment targets two clouds or two Hyper-V hosts";
+    BAD_HYPERV_TARGET = "E1201": "invalid Hyper-V target";
     // warnings (W0xxx)
     UNUSED_PARAM = "W0001": "unused param";
     UNUSED_LET = "W0002": "unused let";

@@ -91,7 +91,7 @@ fn from_live(kind: Kind, live: &Json, prior: &Props) -> ProviderResult<(Props, P
 }
 
 /// Outputs that keep their value through an in-place update.
-const STABLE_OUTPUTS: [&str; 4] = ["switch_id", "disk_id", "format", "vm_id"];
+const STABLE_OUTPUTS: [&str; 5] = ["switch_id", "disk_id", "format", "vm_id", "path"];
 
 pub struct HypervProvider {
     shell: Shell,
@@ -110,7 +110,8 @@ impl HypervProvider {
     }
 
     fn state(kind: Kind, id: &str, live: &Json, inputs: &Props) -> ProviderResult<ObjectState> {
-        let (inputs, outputs) = from_live(kind, live, inputs)?;
+        let (inputs, mut outputs) = from_live(kind, live, inputs)?;
+        outputs.insert("id".into(), Value::str(id));
         Ok(ObjectState {
             id: id.to_string(),
             inputs,
@@ -296,14 +297,34 @@ impl Provider for HypervProvider {
             .ok_or_else(|| ProviderError::UnknownType(req.type_name.into()))?;
         let mut planned = plan_from_schema(&schema, req);
         normalize(kind, &mut planned.inputs)?;
+        // The id is the name (or path) the configuration gives: known before apply, so what
+        // refers to the object (a VM's disks and switches) is known too.
+        let id = planned
+            .inputs
+            .get(kind.key())
+            .cloned()
+            .unwrap_or(Value::Unknown);
+        planned.predicted_outputs.insert("id".into(), id);
         if let Some(prior) = req.prior {
-            let same = prior.inputs == planned.inputs;
+            // Secret inputs are not in the recorded object (only their fingerprints are).
+            let same = planned
+                .inputs
+                .keys()
+                .chain(prior.inputs.keys())
+                .filter(|k| !planned.inputs.get(*k).is_some_and(Value::contains_secret))
+                .all(|k| planned.inputs.get(k) == prior.inputs.get(k));
             for (k, v) in planned.predicted_outputs.iter_mut() {
-                if same || STABLE_OUTPUTS.contains(&k.as_str()) {
+                if k != "id" && (same || STABLE_OUTPUTS.contains(&k.as_str())) {
                     *v = prior.outputs.get(k).cloned().unwrap_or(Value::Unknown);
                 }
             }
+            // A replacement makes a new VM: nothing to stop for.
+            let replacing = planned
+                .replace_on_change
+                .iter()
+                .any(|k| planned.inputs.get(k) != prior.inputs.get(k));
             if kind == Kind::Vm
+                && !replacing
                 && let Some(reason) = vm::restart_reason(&planned.inputs, &prior.inputs)
             {
                 planned.inputs.insert("restart".into(), Value::str(reason));

@@ -32,7 +32,9 @@ pub enum Location {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Shell {
     pub location: Location,
-    /// The PowerShell program: `pwsh` (PowerShell 7) or `powershell.exe` (Windows PowerShell 5.1).
+    /// The PowerShell program: `pwsh` (PowerShell 7) or `powershell.exe` (Windows PowerShell
+    /// 5.1); split at spaces, so a stand-in may take arguments
+    /// (`infra emulator hyperv --state host.json`).
     pub program: String,
     /// The ssh client (for tests and unusual installs; `ssh` by default).
     pub ssh: String,
@@ -77,7 +79,7 @@ impl Shell {
                 }
             }
         }
-        if self.program.is_empty() || self.program.starts_with('-') {
+        if self.program.trim().is_empty() || self.program.trim_start().starts_with('-') {
             return Err(format!("`{}` is not a PowerShell program", self.program));
         }
         Ok(())
@@ -85,13 +87,11 @@ impl Shell {
 
     /// The command line, for messages and tests.
     pub fn argv(&self) -> Vec<String> {
-        let ps = [
-            self.program.as_str(),
-            "-NoProfile",
-            "-NonInteractive",
-            "-Command",
-            "-",
-        ];
+        let ps: Vec<&str> = self
+            .program
+            .split_whitespace()
+            .chain(["-NoProfile", "-NonInteractive", "-Command", "-"])
+            .collect();
         match &self.location {
             Location::Local => ps.iter().map(|s| s.to_string()).collect(),
             Location::Ssh {

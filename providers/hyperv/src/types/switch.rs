@@ -39,6 +39,7 @@ pub fn schema() -> ResourceSchema {
             "switch_id",
             PropertySchema::output(Type::String).doc("The GUID Hyper-V gave the switch."),
         )
+        .prop("id", PropertySchema::output(Type::String).doc("The switch name: what a reference to the switch stands for."))
 }
 
 pub fn normalize(inputs: &mut Props) -> ProviderResult<()> {

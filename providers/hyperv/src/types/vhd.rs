@@ -52,6 +52,7 @@ pub fn schema() -> ResourceSchema {
             "disk_id",
             PropertySchema::output(Type::String).doc("The disk identifier GUID."),
         )
+        .prop("id", PropertySchema::output(Type::String).doc("The path: what a reference to the disk stands for (a VM's `disks`)."))
 }
 
 pub fn normalize(inputs: &mut Props) -> ProviderResult<()> {

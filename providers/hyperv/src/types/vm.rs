@@ -57,7 +57,7 @@ pub fn schema() -> ResourceSchema {
         .prop("automatic_stop_action", s(Type::enumeration(&STOP_ACTION.names())).doc("What the VM does when the host stops; default `Save`."))
         .prop("notes", s(Type::String).doc("Free text kept on the VM."))
         .prop("state", s(Type::enumeration(&["running", "off"])).doc("Desired power state; default `running`. A VM found in another state is drift."))
-        .prop("user_data", s(Type::String).doc("cloud-init user data: written with meta-data to a NoCloud seed ISO (volume `cidata`) attached as a DVD."))
+        .prop("user_data", s(Type::String).secret().doc("cloud-init user data: written with meta-data to a NoCloud seed ISO (volume `cidata`) attached as a DVD. A secret property (it often carries passwords): plans show `(secret)` and state keeps a fingerprint."))
         .prop("hostname", s(Type::String).doc("The seed's `local-hostname`; default the VM name."))
         .prop("network_config", s(Type::String).doc("An optional cloud-init `network-config` for the seed."))
         .prop("ip_wait_seconds", s(Type::Int).doc("How long apply waits for a running VM to report an IPv4 address; default 0."))
@@ -65,6 +65,7 @@ pub fn schema() -> ResourceSchema {
         .prop("vm_id", PropertySchema::output(Type::String).doc("The VM's GUID."))
         .prop("path", PropertySchema::output(Type::String).doc("Where Hyper-V keeps the VM's configuration."))
         .prop("ip_address", PropertySchema::output(Type::String).doc("The first IPv4 address the guest reports, if any."))
+        .prop("id", PropertySchema::output(Type::String).doc("The VM name: what a reference to the VM stands for."))
 }
 
 fn mac(s: &str) -> ProviderResult<String> {
