@@ -148,29 +148,30 @@ impl HypervProvider {
         &self,
         kind: Kind,
         inputs: &Props,
+        key: &str,
         ctx: &OpContext,
     ) -> ProviderResult<ObjectState> {
         let mut inputs = inputs.clone();
         normalize(kind, &mut inputs)?;
         inputs.remove("restart");
         let id = props::req_str(&inputs, kind.key())?;
-        if self.get(kind, &id, ctx).await?.is_some() {
-            return Err(ProviderError::Cloud {
-                code: "AlreadyExists".into(),
-                message: format!(
-                    "a {} `{id}` already exists on the Hyper-V host and infra does not take over objects it did not make; adopt it with `infra import ADDRESS '{id}'` or choose another {}",
-                    kind.noun(),
-                    kind.key()
-                ),
-                retryable: false,
-            });
+        if let Some(live) = self.get(kind, &id, ctx).await? {
+            return self.adopt(kind, &id, &inputs, key, live, ctx).await;
         }
+        let marked = |mut args: Json| {
+            let notes = props::opt_str(&inputs, "notes")
+                .ok()
+                .flatten()
+                .unwrap_or_default();
+            args["notes"] = Json::String(props::with_mark(&notes, key));
+            args
+        };
         let live = match kind {
             Kind::Switch => {
                 call(
                     &self.shell,
                     Script::SwitchCreate,
-                    &switch::args(&inputs)?,
+                    &marked(switch::args(&inputs)?),
                     &ctx.cancel,
                 )
                 .await?
@@ -186,12 +187,62 @@ impl HypervProvider {
             }
             Kind::Vm => {
                 let seed = vm::seed(&inputs)?;
-                let args = vm::args(&inputs, seed.as_deref())?;
+                let args = marked(vm::args(&inputs, seed.as_deref())?);
                 let view = call(&self.shell, Script::VmCreate, &args, &ctx.cancel).await?;
                 self.wait_ip(&inputs, view, ctx).await?
             }
         };
         Self::state(kind, &id, &live, &inputs)
+    }
+
+    /// An object found where a create would make one: taken over only when this very create
+    /// made it before a crash (its notes carry the create's mark), or, for a disk (which has
+    /// no notes), when it is exactly what the create would make. Anything else is refused.
+    async fn adopt(
+        &self,
+        kind: Kind,
+        id: &str,
+        inputs: &Props,
+        key: &str,
+        live: Json,
+        ctx: &OpContext,
+    ) -> ProviderResult<ObjectState> {
+        let notes = match kind {
+            Kind::Vm => props::j_str(live.get("VM").unwrap_or(&Json::Null), "Notes"),
+            _ => props::j_str(&live, "Notes"),
+        }
+        .unwrap_or_default();
+        let ours = match kind {
+            Kind::Switch | Kind::Vm => props::has_mark(&notes, key),
+            Kind::Vhd => &from_live(kind, &live, inputs)?.0 == inputs,
+        };
+        if !ours {
+            return Err(ProviderError::Cloud {
+                code: "AlreadyExists".into(),
+                message: format!(
+                    "a {} `{id}` already exists on the Hyper-V host and infra does not take over objects it did not make; adopt it with `infra import ADDRESS '{id}'` or choose another {}",
+                    kind.noun(),
+                    kind.key()
+                ),
+                retryable: false,
+            });
+        }
+        let live = match kind {
+            Kind::Switch => {
+                let args = switch::args(inputs)?;
+                call(&self.shell, Script::SwitchSet, &args, &ctx.cancel).await?
+            }
+            Kind::Vhd => live,
+            Kind::Vm => {
+                let prior = ObjectState {
+                    id: id.to_string(),
+                    inputs: inputs.clone(),
+                    outputs: Props::new(),
+                };
+                self.update_vm(id, inputs, &prior, ctx).await?
+            }
+        };
+        Self::state(kind, id, &live, inputs)
     }
 
     async fn update_object(
@@ -247,8 +298,21 @@ impl HypervProvider {
             .get(Kind::Vm, name, ctx)
             .await?
             .ok_or_else(|| gone(Kind::Vm, name))?;
+        if vm::power(&view)? == "critical" {
+            return Err(ProviderError::Cloud {
+                code: "CriticalState".into(),
+                message: format!(
+                    "the VM `{name}` is in a critical state (its storage is unreachable or full); repair it on the host, then apply again"
+                ),
+                retryable: false,
+            });
+        }
         let (live, _) = vm::from_live(&view, &prior.inputs)?;
-        let needs_off = vm::OFF_ONLY.iter().any(|k| inputs.get(*k) != live.get(*k));
+        // A generation 1 VM takes its seed DVD on IDE, which cannot be added while it runs.
+        let new_ide_dvd = live.get("generation") == Some(&Value::Int(1))
+            && props::j_list(&view, "DvdDrives").is_empty()
+            && props::opt_str(inputs, "user_data")?.is_some();
+        let needs_off = new_ide_dvd || vm::OFF_ONLY.iter().any(|k| inputs.get(*k) != live.get(*k));
         let seed = vm::seed(inputs)?;
         let mut args = vm::args(inputs, seed.as_deref())?;
         if needs_off && vm::power(&view)? != "off" {
@@ -354,8 +418,13 @@ impl Provider for HypervProvider {
         ctx: &'a OpContext,
     ) -> BoxFuture<'a, ProviderResult<ObjectState>> {
         Box::pin(async move {
-            self.create_object(Kind::of(req.type_name)?, req.inputs, ctx)
-                .await
+            self.create_object(
+                Kind::of(req.type_name)?,
+                req.inputs,
+                req.idempotency_key,
+                ctx,
+            )
+            .await
         })
     }
 

@@ -108,6 +108,32 @@ pub fn same_path(live: &str, known: Option<&str>) -> String {
     }
 }
 
+/// The line a create appends to an object's notes, so that a create repeated after a crash
+/// finds the object it made instead of refusing it (or making another).
+pub const CREATE_MARK: &str = "infra-create: ";
+
+/// `notes` with the create mark line, if any, taken out.
+pub fn without_mark(notes: &str) -> String {
+    match notes.rfind(CREATE_MARK) {
+        Some(i) if !notes[i..].contains('\n') => notes[..i].trim_end_matches('\n').to_string(),
+        _ => notes.to_string(),
+    }
+}
+
+/// Whether `notes` carry the mark of this create.
+pub fn has_mark(notes: &str, key: &str) -> bool {
+    notes.ends_with(&format!("{CREATE_MARK}{key}"))
+}
+
+/// `notes` with the mark of this create appended.
+pub fn with_mark(notes: &str, key: &str) -> String {
+    if notes.is_empty() {
+        format!("{CREATE_MARK}{key}")
+    } else {
+        format!("{notes}\n{CREATE_MARK}{key}")
+    }
+}
+
 pub fn invalid(msg: impl Into<String>) -> ProviderError {
     ProviderError::Invalid(msg.into())
 }

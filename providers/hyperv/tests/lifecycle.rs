@@ -168,24 +168,37 @@ async fn lifecycle_with_enums_as_names() {
     lifecycle("strings").await;
 }
 
+/// A create repeated after a crash (same idempotency key) finds the VM it made; any other
+/// object of that name is refused with the import command.
 #[tokio::test]
-async fn a_create_does_not_take_over_an_existing_vm() {
+async fn a_create_takes_over_only_what_it_made() {
     let host = EmulatedHost::new("ints");
     let p = host.provider();
-    let vm_in = props(json!({ "name": "taken", "state": "off" }));
-    create(&p, "hyperv.vm", &vm_in).await;
+    let vm_in = props(json!({ "name": "taken", "state": "off", "notes": "mine" }));
+    let first = create(&p, "hyperv.vm", &vm_in).await;
+    assert_eq!(
+        first.inputs["notes"],
+        Value::str("mine"),
+        "the mark is not an input"
+    );
+    assert_eq!(host.vm("taken")["Notes"], "mine\ninfra-create: k");
     let planned = plan(&p, "hyperv.vm", &vm_in, None);
-    let err = p
-        .create(
-            infra_provider_core::CreateRequest {
+    let create_with = |key: &'static str| {
+        let inputs = planned.inputs.clone();
+        let p = &p;
+        async move {
+            let req = infra_provider_core::CreateRequest {
                 type_name: "hyperv.vm",
-                inputs: &planned.inputs,
-                idempotency_key: "k",
-            },
-            &ctx(),
-        )
-        .await
-        .expect_err("refused");
+                inputs: &inputs,
+                idempotency_key: key,
+            };
+            p.create(req, &ctx()).await
+        }
+    };
+    let again = create_with("k").await.expect("the same create converges");
+    assert_eq!(again.inputs, first.inputs);
+    assert_eq!(host.read()["vms"].as_array().map(Vec::len), Some(1));
+    let err = create_with("other").await.expect_err("refused");
     assert!(err.to_string().contains("infra import"), "{err}");
     let imported = p
         .import("hyperv.vm", "taken", &ctx())
@@ -193,4 +206,20 @@ async fn a_create_does_not_take_over_an_existing_vm() {
         .expect("import")
         .expect("found");
     assert_eq!(imported.inputs["state"], Value::str("off"));
+
+    // A disk has no notes: taken over only when it is exactly what the create would make.
+    let disk = props(json!({ "path": "D:\\d.vhdx", "parent": BASE_IMAGE }));
+    create(&p, "hyperv.vhd", &disk).await;
+    create(&p, "hyperv.vhd", &disk).await;
+    let other = props(json!({ "path": "D:\\d.vhdx", "size_gb": 10 }));
+    let planned = plan(&p, "hyperv.vhd", &other, None);
+    let req = infra_provider_core::CreateRequest {
+        type_name: "hyperv.vhd",
+        inputs: &planned.inputs,
+        idempotency_key: "k",
+    };
+    assert!(
+        p.create(req, &ctx()).await.is_err(),
+        "a different disk is refused"
+    );
 }

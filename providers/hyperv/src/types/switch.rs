@@ -89,7 +89,9 @@ pub fn from_live(live: &Json, prior: &Props) -> ProviderResult<(Props, Props)> {
     inputs.insert("type".into(), Value::str(&kind));
     inputs.insert(
         "notes".into(),
-        Value::str(props::j_str(live, "Notes").unwrap_or_default()),
+        Value::str(props::without_mark(
+            &props::j_str(live, "Notes").unwrap_or_default(),
+        )),
     );
     if kind == "external" {
         if let Some(b) = props::j_bool(live, "AllowManagementOS") {

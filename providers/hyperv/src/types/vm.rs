@@ -320,7 +320,9 @@ pub fn from_live(view: &Json, prior: &Props) -> ProviderResult<(Props, Props)> {
     set(
         &mut inputs,
         "notes",
-        Value::str(props::j_str(vm, "Notes").unwrap_or_default()),
+        Value::str(props::without_mark(
+            &props::j_str(vm, "Notes").unwrap_or_default(),
+        )),
     );
     set(&mut inputs, "state", Value::str(power(view)?));
     if generation == 2 {
