@@ -108,6 +108,25 @@ pub const DVD_MEDIA_TYPE: Enum = Enum {
     trusted_below: i64::MAX,
 };
 
+/// The `*Critical` VM states with their numbers in Hyper-V module 2.0.0.0 and in older
+/// modules (FINDINGS §2.1): the emulated host writes either, the provider trusts neither.
+pub const CRITICAL_STATES: [(&str, i64, i64); 14] = [
+    ("RunningCritical", 32785, 32783),
+    ("OffCritical", 32786, 32784),
+    ("StoppingCritical", 32787, 32785),
+    ("SavedCritical", 32788, 32786),
+    ("PausedCritical", 32789, 32787),
+    ("StartingCritical", 32790, 32788),
+    ("ResetCritical", 32791, 32789),
+    ("SavingCritical", 32792, 32790),
+    ("PausingCritical", 32793, 32791),
+    ("ResumingCritical", 32794, 32792),
+    ("FastSavedCritical", 32795, 32793),
+    ("FastSavingCritical", 32796, 32794),
+    ("Hibernated", 32783, -1),
+    ("ComponentServicing", 32784, -1),
+];
+
 impl Enum {
     /// The member's name from either encoding; `Err` names what came.
     pub fn decode(&self, v: &Json) -> Result<&'static str, String> {

@@ -102,11 +102,25 @@ impl HypervProvider {
         HypervProvider { shell }
     }
 
+    /// The live object. A VM passing through a transitional state (starting, stopping,
+    /// saving...) is read again until it settles, within `INFRA_HYPERV_SETTLE` seconds (120):
+    /// a guest rebooting is not drift (FINDINGS §8.6).
     async fn get(&self, kind: Kind, id: &str, ctx: &OpContext) -> ProviderResult<Option<Json>> {
         let args = json!({ kind.key(): id });
-        Ok(some(
-            call(&self.shell, kind.get(), &args, &ctx.cancel).await?,
-        ))
+        let start = Instant::now();
+        loop {
+            let view = some(call(&self.shell, kind.get(), &args, &ctx.cancel).await?);
+            let settling = match (&view, kind) {
+                (Some(v), Kind::Vm) => vm::TRANSITIONAL.contains(&vm::power(v)?.as_str()),
+                _ => false,
+            };
+            if !settling || start.elapsed() >= settle_time() {
+                return Ok(view);
+            }
+            if !ctx.cancel.sleep(Duration::from_secs(1)).await {
+                return Err(ProviderError::Cancelled);
+            }
+        }
     }
 
     fn state(kind: Kind, id: &str, live: &Json, inputs: &Props) -> ProviderResult<ObjectState> {
@@ -326,6 +340,14 @@ impl HypervProvider {
         let view = call(&self.shell, Script::VmPower, &args, &ctx.cancel).await?;
         self.wait_ip(inputs, view, ctx).await
     }
+}
+
+fn settle_time() -> Duration {
+    let secs = std::env::var("INFRA_HYPERV_SETTLE")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(120);
+    Duration::from_secs(secs)
 }
 
 fn gone(kind: Kind, id: &str) -> ProviderError {

@@ -223,3 +223,54 @@ async fn a_create_takes_over_only_what_it_made() {
         "a different disk is refused"
     );
 }
+
+/// A guest rebooting passes through Stopping/Starting: reads wait for it to settle instead of
+/// reporting drift.
+#[tokio::test]
+async fn a_transitional_state_is_waited_out() {
+    let host = EmulatedHost::new("strings");
+    let p = host.provider();
+    let vm = create(&p, "hyperv.vm", &props(json!({ "name": "reboots" }))).await;
+    host.edit(|d| d["vms"][0]["Transient"] = json!({ "State": "Stopping", "Reads": 2 }));
+    let fresh = refresh(&p, "hyperv.vm", &vm).await.expect("vm");
+    assert_eq!(fresh.inputs["state"], Value::str("running"));
+    assert_eq!(
+        host.vm("reboots")["Transient"]["Reads"],
+        0,
+        "it read until the state settled"
+    );
+}
+
+/// Critical states are numbered differently by Hyper-V module versions: never a wrong name,
+/// and a VM in one is not touched.
+#[tokio::test]
+async fn critical_states_read_as_critical_in_every_numbering() {
+    for enums in ["ints", "ints-legacy", "strings"] {
+        let host = EmulatedHost::new(enums);
+        let p = host.provider();
+        let vm = create(&p, "hyperv.vm", &props(json!({ "name": "sick" }))).await;
+        host.edit(|d| d["vms"][0]["State"] = json!("OffCritical"));
+        let fresh = refresh(&p, "hyperv.vm", &vm).await.expect("vm");
+        assert_eq!(fresh.inputs["state"], Value::str("critical"), "{enums}");
+        let planned = plan(
+            &p,
+            "hyperv.vm",
+            &props(json!({ "name": "sick" })),
+            Some(&fresh),
+        );
+        assert_eq!(changed(&planned, &fresh), ["state"]);
+        let err = p
+            .update(
+                infra_provider_core::UpdateRequest {
+                    type_name: "hyperv.vm",
+                    prior: &fresh,
+                    inputs: &planned.inputs,
+                },
+                &ctx(),
+            )
+            .await
+            .expect_err("not touched");
+        assert!(err.to_string().contains("critical state"), "{err}");
+        assert_eq!(host.vm("sick")["State"], "OffCritical");
+    }
+}

@@ -86,7 +86,7 @@ pub fn run(host: &mut Host, script: Script, a: &Json, mode: Enums) -> Answer {
         }
         Script::VmGet => Ok(host
             .find("vms", "Name", &s(a, "name"))
-            .map_or(Json::Null, |v| view::vm(v, mode))),
+            .map_or(Json::Null, |v| transient(v, mode))),
         Script::VmCreate => vm_create(host, a, mode),
         Script::VmSet => {
             let name = s(a, "name");
@@ -120,6 +120,20 @@ pub fn run(host: &mut Host, script: Script, a: &Json, mode: Enums) -> Answer {
             Ok(Json::Null)
         }
     }
+}
+
+/// Get-VM on a VM passing through a state: `"Transient": {"State": "Stopping", "Reads": n}`
+/// in the state file makes the next n reads report that state (a guest rebooting, FINDINGS
+/// §8.6), then the real one.
+fn transient(vm: &mut Json, mode: Enums) -> Json {
+    let reads = vm["Transient"]["Reads"].as_i64().unwrap_or(0);
+    if reads <= 0 {
+        return view::vm(vm, mode);
+    }
+    vm["Transient"]["Reads"] = json!(reads - 1);
+    let mut shown = vm.clone();
+    shown["State"] = vm["Transient"]["State"].clone();
+    view::vm(&shown, mode)
 }
 
 fn switch_create(host: &mut Host, a: &Json, mode: Enums) -> Answer {

@@ -21,6 +21,8 @@ pub enum Enums {
     Ints,
     /// PowerShell 7 with `-EnumsAsStrings`: names.
     Strings,
+    /// Numbers, with the VMState numbering of older Hyper-V modules above 32782.
+    IntsLegacy,
 }
 
 /// The emulator's settings, from flags or the environment.
@@ -30,10 +32,11 @@ pub struct Options {
     pub enums: Enums,
 }
 
-pub const USAGE: &str = "usage: infra emulator hyperv [--state FILE] [--enums ints|strings] [-- pwsh arguments, ignored]\n\
+pub const USAGE: &str = "usage: infra emulator hyperv [--state FILE] [--enums ints|strings|ints-legacy] [-- pwsh arguments, ignored]\n\
   reads one infra-hyperv script on stdin and answers as a Hyper-V host would;\n\
   FILE defaults to $INFRA_HYPERV_EMULATOR_STATE, else ./hyperv-host.json;\n\
-  enums default to $INFRA_HYPERV_EMULATOR_ENUMS, else ints (Windows PowerShell 5.1)";
+  enums default to $INFRA_HYPERV_EMULATOR_ENUMS, else ints (Windows PowerShell 5.1);\n\
+  ints-legacy: numbers with the VMState numbering of older Hyper-V modules above 32782";
 
 /// Reads the options; PowerShell's own flags (`-NoProfile -NonInteractive -Command -`) are
 /// accepted and ignored, so the emulator can stand where `pwsh` is called.
@@ -52,9 +55,10 @@ pub fn options(args: &[String]) -> Result<Options, String> {
     let enums = match enums.as_deref() {
         None | Some("ints") | Some("") => Enums::Ints,
         Some("strings") => Enums::Strings,
+        Some("ints-legacy") => Enums::IntsLegacy,
         Some(other) => {
             return Err(format!(
-                "--enums must be ints or strings, not `{other}`\n{USAGE}"
+                "--enums must be ints, strings or ints-legacy, not `{other}`\n{USAGE}"
             ));
         }
     };

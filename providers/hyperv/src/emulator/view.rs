@@ -13,7 +13,15 @@ fn pick(o: &Json, keys: &[&str], enums: &[(&str, &Enum)], mode: Enums) -> Json {
     for k in keys {
         let v = o.get(*k).cloned().unwrap_or(Json::Null);
         let v = match (enums.iter().find(|(e, _)| e == k), &v) {
-            (Some((_, e)), Json::String(name)) => e.encode(name, mode == Enums::Strings),
+            (Some((_, e)), Json::String(name)) => match crate::enums::CRITICAL_STATES
+                .iter()
+                .find(|(n, _, _)| *k == "State" && n == name)
+            {
+                Some((n, _, _)) if mode == Enums::Strings => Json::String(n.to_string()),
+                Some((_, _, old)) if mode == Enums::IntsLegacy && *old >= 0 => Json::from(*old),
+                Some((_, new, _)) => Json::from(*new),
+                None => e.encode(name, mode == Enums::Strings),
+            },
             _ => v,
         };
         m.insert((*k).to_string(), v);

@@ -30,6 +30,20 @@ pub const OFF_ONLY: [&str; 9] = [
     "network_adapters",
 ];
 
+/// Power states a VM passes through on its own (lower case, as `state` reads them).
+pub const TRANSITIONAL: [&str; 10] = [
+    "starting",
+    "stopping",
+    "saving",
+    "pausing",
+    "resuming",
+    "reset",
+    "fastsaving",
+    "forceshutdown",
+    "forcereboot",
+    "other",
+];
+
 fn adapter_type() -> Type {
     Type::Object(vec![
         Field::required("switch", Type::String),
