@@ -45,9 +45,26 @@ pub struct Args {
     /// Probability that a long-running operation ends Failed (0 to 1).
     #[arg(long, default_value_t = 0.0)]
     fault_lro: f64,
+    #[command(subcommand)]
+    kind: Option<Kind>,
+}
+
+#[derive(clap::Subcommand)]
+pub enum Kind {
+    /// The emulated Hyper-V host: a `pwsh` stand-in that answers one infra-hyperv script on
+    /// stdin over a JSON state file (`--state FILE`, `--enums ints|strings`; PowerShell's own
+    /// flags are accepted and ignored). See docs/hyperv.md.
+    Hyperv {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
 pub fn run(args: Args) -> u8 {
+    if let Some(Kind::Hyperv { args }) = &args.kind {
+        let code = infra_provider_hyperv::emulator::main_with(args);
+        return u8::try_from(code).unwrap_or(1);
+    }
     if !args.listen.ip().is_loopback() {
         eprintln!(
             "error: the emulator accepts any caller without credentials, so it listens on loopback only; got {}",

@@ -74,7 +74,8 @@ fn output(args: Args, out: &Output) -> Result<(), u8> {
     }
     // Outputs are computed from the state and the providers' predictions: no cloud call, so
     // the emulator need not run.
-    let providers = providers::for_target(&config.target, None).map_err(fail)?;
+    let providers =
+        providers::for_target(&config.target, config.hyperv.as_ref(), None).map_err(fail)?;
     let resolver = StateResolver {
         state: &state,
         providers: &providers,

@@ -2,9 +2,10 @@
 //! provider is one line in [`for_target`]; every command that plans or applies goes through it.
 
 use infra::engine::ProviderSet;
-use infra_lang::eval::Target;
+use infra_lang::eval::{HypervTarget, Target};
 use infra_provider_azure::{AzureConfig, AzureProvider};
 use infra_provider_core::{CoreProvider, DesiredResource};
+use infra_provider_hyperv::{HypervProvider, Location, Shell};
 use infra_provider_postgres::PostgresProvider;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -15,11 +16,19 @@ pub const EMULATOR_SUBSCRIPTION: &str = "00000000-0000-0000-0000-000000000000";
 /// The providers for an environment's target. `endpoint` is the running emulator's base URL
 /// for `target = emulator {}`; for Azure it comes from `INFRA_AZURE_ENDPOINT` or the public
 /// cloud. Commands that only predict values (no cloud call) may pass `None` for the emulator.
-pub fn for_target(target: &Target, endpoint: Option<&str>) -> Result<ProviderSet, String> {
+/// `hyperv` is the environment's Hyper-V host, if it has one.
+pub fn for_target(
+    target: &Target,
+    hyperv: Option<&HypervTarget>,
+    endpoint: Option<&str>,
+) -> Result<ProviderSet, String> {
     let mut set = ProviderSet::new();
     set.add(Arc::new(CoreProvider::new()));
     // In-database objects need no target: each names its server in `connection`.
     set.add(Arc::new(PostgresProvider::new()));
+    if let Some(h) = hyperv {
+        set.add(Arc::new(HypervProvider::new(hyperv_shell(h)?)));
+    }
     let azure = match target {
         Target::None => None,
         Target::Emulator { .. } => {
@@ -49,6 +58,22 @@ pub fn for_target(target: &Target, endpoint: Option<&str>) -> Result<ProviderSet
         set.add(Arc::new(provider));
     }
     Ok(set)
+}
+
+/// The PowerShell a Hyper-V target runs: `pwsh` here, or the same over ssh.
+fn hyperv_shell(h: &HypervTarget) -> Result<Shell, String> {
+    let mut shell = Shell::local(h.pwsh.as_deref().unwrap_or("pwsh"));
+    if let Some(host) = &h.host {
+        shell.location = Location::Ssh {
+            host: host.clone(),
+            user: h.user.clone(),
+            port: h.port,
+            identity_file: h.identity_file.clone(),
+            known_hosts: h.known_hosts.clone(),
+        };
+    }
+    shell.check()?;
+    Ok(shell)
 }
 
 /// Refuses resources whose type no wired provider serves, naming the types and the addresses
@@ -86,7 +111,10 @@ pub fn check_wired<'a>(
 }
 
 fn why(type_name: &str) -> &'static str {
-    if type_name.starts_with("azure.") {
+    if type_name.starts_with("hyperv.") {
+        "it needs a Hyper-V host in the environment: `target = hyperv { ... }` or, beside a \
+         cloud, `target = [emulator {}, hyperv { ... }]` (docs/hyperv.md)"
+    } else if type_name.starts_with("azure.") {
         "it needs `target = azure { ... }` or `target = emulator {}` in the environment, or its \
          ARM mapping is not implemented yet"
     } else {

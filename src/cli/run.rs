@@ -291,7 +291,9 @@ pub fn open_session(
         _ => None,
     };
     let endpoint = emulator.as_ref().map(|e| e.base_url());
-    let providers = providers::for_target(&config.target, endpoint.as_deref()).map_err(fail)?;
+    let providers =
+        providers::for_target(&config.target, config.hyperv.as_ref(), endpoint.as_deref())
+            .map_err(fail)?;
     Ok(Session {
         checked,
         env: env.to_string(),

@@ -7,5 +7,6 @@ pub fn all() -> SchemaSet {
     set.add(infra_provider_core::builtin::data::data_schema());
     infra_provider_azure::register(&mut set);
     infra_provider_postgres::register(&mut set);
+    infra_provider_hyperv::register(&mut set);
     set
 }

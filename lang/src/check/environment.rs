@@ -18,7 +18,7 @@ struct Variant {
     fields: &'static [(&'static str, Type, bool)],
 }
 
-const TARGETS: [Variant; 2] = [
+const TARGETS: [Variant; 3] = [
     Variant {
         tag: "azure",
         fields: &[
@@ -30,6 +30,17 @@ const TARGETS: [Variant; 2] = [
     Variant {
         tag: "emulator",
         fields: &[("port", Type::Int, false)],
+    },
+    Variant {
+        tag: "hyperv",
+        fields: &[
+            ("host", Type::String, false),
+            ("user", Type::String, false),
+            ("port", Type::Int, false),
+            ("identity_file", Type::String, false),
+            ("known_hosts", Type::String, false),
+            ("pwsh", Type::String, false),
+        ],
     },
 ];
 
@@ -120,7 +131,7 @@ impl ModuleChecker<'_> {
             }
             seen.insert(&a.name.name, a.name.span);
             match a.name.name.as_str() {
-                "target" => self.check_tagged(&a.value, "target", &TARGETS),
+                "target" => self.check_targets(&a.value),
                 "state" => self.check_tagged(&a.value, "state", &STATES),
                 "params" => given = self.check_env_params(&a.value, params),
                 "protect" => {
@@ -144,6 +155,35 @@ impl ModuleChecker<'_> {
             }
         }
         given
+    }
+
+    /// One target, or a list of at most one cloud and one Hyper-V host (E1200).
+    fn check_targets(&mut self, value: &Expr) {
+        let ExprKind::List(items) = &value.kind else {
+            self.check_tagged(value, "target", &TARGETS);
+            return;
+        };
+        let (mut cloud, mut hyperv) = (false, false);
+        for item in items {
+            self.check_tagged(item, "target", &TARGETS);
+            if let ExprKind::Tagged { tag, .. } = &item.kind {
+                let seen = if tag.name == "hyperv" {
+                    &mut hyperv
+                } else {
+                    &mut cloud
+                };
+                if *seen {
+                    let kind = if tag.name == "hyperv" {
+                        "hyperv"
+                    } else {
+                        "cloud"
+                    };
+                    self.diags
+                        .push(diag::environment::duplicate_target(kind, item.span));
+                }
+                *seen = true;
+            }
+        }
     }
 
     fn check_tagged(&mut self, value: &Expr, setting: &str, variants: &[Variant]) {

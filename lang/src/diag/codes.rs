@@ -75,6 +75,9 @@ codes! {
     FUNCTION_OUTSIDE_NAME = "E1002": "function body uses a name that is not its parameter";
     FUNCTION_IMPURE = "E1003": "function body reads the environment or a file";
     FUNCTION_DUPLICATE_PARAM = "E1004": "function parameter declared twice";
+    // Hyper-V targets (E12xx)
+    DUPLICATE_TARGET = "E1200": "an environment targets two clouds or two Hyper-V hosts";
+    BAD_HYPERV_TARGET = "E1201": "invalid Hyper-V target";
     // warnings (W0xxx)
     UNUSED_PARAM = "W0001": "unused param";
     UNUSED_LET = "W0002": "unused let";

@@ -4,6 +4,7 @@
 //! evaluation); rendering (miette, JSON) lives in `render.rs`, the excerpt shown in `window.rs`.
 
 pub mod codes;
+pub mod environment;
 pub mod eval;
 pub mod functions;
 pub mod graph;

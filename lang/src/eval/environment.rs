@@ -17,6 +17,9 @@ use std::collections::{BTreeSet, HashMap};
 pub struct EnvironmentConfig {
     pub name: String,
     pub target: Target,
+    /// A Hyper-V host for `hyperv.*` resources, beside (or instead of) the cloud target:
+    /// `target = hyperv { ... }` or `target = [emulator {}, hyperv { ... }]`.
+    pub hyperv: Option<HypervTarget>,
     pub state: StateConfig,
     /// No delete or replace without `--allow-destroy`; sets `lifecycle.protect` everywhere.
     pub protect: bool,
@@ -33,6 +36,20 @@ pub enum Target {
         tenant: Option<String>,
         location: Option<String>,
     },
+}
+
+/// Where the Hyper-V provider runs its PowerShell: this machine when `host` is absent,
+/// else over ssh. Empty strings count as absent, so `env("HYPERV_HOST", "")` can leave it out.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HypervTarget {
+    pub host: Option<String>,
+    pub user: Option<String>,
+    pub port: Option<u16>,
+    pub identity_file: Option<String>,
+    pub known_hosts: Option<String>,
+    /// The PowerShell program (and arguments, split at spaces): `pwsh` by default,
+    /// `powershell.exe` for Windows PowerShell 5.1.
+    pub pwsh: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -99,6 +116,7 @@ pub(crate) fn evaluate_environment(
     let mut config = EnvironmentConfig {
         name: name.to_string(),
         target: Target::None,
+        hyperv: None,
         state: StateConfig::Local { path: None },
         protect: false,
     };
@@ -106,9 +124,7 @@ pub(crate) fn evaluate_environment(
     let mut diags = Vec::new();
     for a in &env.body {
         let r = match a.name.name.as_str() {
-            "target" => tagged(&cx, &a.value)
-                .and_then(|(tag, f)| target(&tag, &f, a.value.span))
-                .map(|t| config.target = t),
+            "target" => targets(&cx, &a.value, &mut config),
             "state" => tagged(&cx, &a.value)
                 .and_then(|(tag, f)| state(&tag, &f, a.value.span))
                 .map(|s| config.state = s),
@@ -237,10 +253,92 @@ fn target(tag: &str, fields: &Fields, span: Span) -> Result<Target, Diagnostic> 
         }
         _ => Err(not_known(
             "`target`",
-            "`azure { ... }` or `emulator { ... }`",
+            "`azure { ... }`, `emulator { ... }` or `hyperv { ... }`",
             span,
         )),
     }
+}
+
+/// `target = KIND { ... }` or a list of them: at most one cloud and one Hyper-V host.
+fn targets(cx: &Cx<'_>, e: &Expr, config: &mut EnvironmentConfig) -> Result<(), Diagnostic> {
+    let items: Vec<&Expr> = match &e.kind {
+        ExprKind::List(items) => items.iter().collect(),
+        _ => vec![e],
+    };
+    let mut cloud = false;
+    for item in items {
+        let (tag, fields) = tagged(cx, item)?;
+        if tag == "hyperv" {
+            if config.hyperv.is_some() {
+                return Err(diag::environment::duplicate_target("hyperv", item.span));
+            }
+            config.hyperv = Some(hyperv(&fields, item.span)?);
+        } else {
+            if cloud {
+                return Err(diag::environment::duplicate_target("cloud", item.span));
+            }
+            cloud = true;
+            config.target = target(&tag, &fields, item.span)?;
+        }
+    }
+    Ok(())
+}
+
+fn hyperv(fields: &Fields, span: Span) -> Result<HypervTarget, Diagnostic> {
+    let text = |name: &str| -> Result<Option<String>, Diagnostic> {
+        match fields.get(name) {
+            None => Ok(None),
+            Some((Value::String(s), _)) if s.is_empty() || s == UNSET => Ok(None),
+            Some((Value::String(s), _)) => Ok(Some(s.clone())),
+            Some((_, span)) => Err(not_known(&format!("`{name}`"), "a string", *span)),
+        }
+    };
+    let port = match fields.get("port") {
+        None => None,
+        Some((Value::Int(p), s)) => Some(
+            u16::try_from(*p)
+                .ok()
+                .filter(|p| *p > 0)
+                .ok_or_else(|| not_known("`port`", "a port number", *s))?,
+        ),
+        Some((_, s)) => return Err(not_known("`port`", "an int", *s)),
+    };
+    let t = HypervTarget {
+        host: text("host")?,
+        user: text("user")?,
+        port,
+        identity_file: text("identity_file")?,
+        known_hosts: text("known_hosts")?,
+        pwsh: text("pwsh")?,
+    };
+    let at = |name: &str| fields.get(name).map_or(span, |(_, s)| *s);
+    for (name, v) in [("host", &t.host), ("user", &t.user)] {
+        if let Some(v) = v
+            && (v.starts_with('-') || v.chars().any(|c| c.is_whitespace() || c == '@'))
+        {
+            return Err(diag::environment::bad_hyperv(
+                format!("`{v}` is not a valid ssh {name}"),
+                at(name),
+                "give the host name or address and the user apart: `host = \"hv01\", user = \"ci\"`",
+            ));
+        }
+    }
+    if t.host.is_none() {
+        let ssh_only = [
+            ("user", t.user.is_some()),
+            ("port", t.port.is_some()),
+            ("identity_file", t.identity_file.is_some()),
+            ("known_hosts", t.known_hosts.is_some()),
+        ];
+        if let Some((name, _)) = ssh_only.iter().find(|(_, set)| *set) {
+            return Err(diag::environment::bad_hyperv(
+                format!("`{name}` is for ssh, but this Hyper-V target has no `host`"),
+                at(name),
+                "set `host` to reach the Hyper-V host over ssh, or remove the ssh settings to run PowerShell on this machine",
+            ));
+        }
+    }
+    Ok(t)
 }
 
 fn state(tag: &str, fields: &Fields, span: Span) -> Result<StateConfig, Diagnostic> {

@@ -140,7 +140,7 @@ impl Builder {
         let mut type_ref = false;
         for c in self.children(inner) {
             match c.as_rule() {
-                Rule::ident if name.is_none() => name = Some(self.ident(&c)),
+                Rule::ident | Rule::env_name if name.is_none() => name = Some(self.ident(&c)),
                 Rule::kw_import => name = Some(self.ident(&c)),
                 Rule::type_expr => ty = Some(self.type_expr(c, 0)?),
                 Rule::type_named => type_name = Some(self.ident(&c)),

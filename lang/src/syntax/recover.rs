@@ -228,7 +228,7 @@ fn expected_words(positives: &[Rule]) -> Vec<String> {
             Rule::kw_for | Rule::for_each => "`for`",
             Rule::kw_in => "`in`",
             Rule::kw_if | Rule::for_if => "`if`",
-            Rule::ident | Rule::word | Rule::for_vars => "a name",
+            Rule::ident | Rule::word | Rule::env_name | Rule::for_vars => "a name",
             Rule::attr => "an attribute (`name = value`)",
             Rule::entry => "an entry (`key = value`)",
             Rule::type_field => "a field (`name: type`)",
