@@ -22,6 +22,7 @@ mod schema;
 mod schemas;
 mod show;
 mod state_cmd;
+mod state_keys;
 mod validate;
 
 use clap::{Parser, Subcommand, ValueEnum};

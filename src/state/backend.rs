@@ -4,9 +4,9 @@
 use super::StateError;
 use super::blob::{BlobJournal, BlobLock, BlobStore};
 use super::journal::{JournalEntry, JournalWriter};
+use super::keysource::FoundKey;
 use super::lock::{LockError, LockInfo, StateLock};
 use super::model::State;
-use super::secrets::SecretKey;
 use super::store::{Loaded, LocalStore};
 
 #[derive(Debug, Clone)]
@@ -111,7 +111,7 @@ impl StateStore {
         }
     }
 
-    pub fn secret_key(&self) -> Result<SecretKey, StateError> {
+    pub fn secret_key(&self) -> Result<FoundKey, StateError> {
         match self {
             StateStore::Local(s) => s.secret_key(),
             StateStore::Blob(s) => s.secret_key(),

@@ -73,6 +73,15 @@ impl SecretKey {
         SecretKey { bytes }
     }
 
+    /// Whether two keys are the same (compared without an early exit).
+    pub fn same_as(&self, other: &SecretKey) -> bool {
+        self.bytes
+            .iter()
+            .zip(other.bytes.iter())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+    }
+
     /// For the remote key blob; never printed.
     pub(crate) fn to_base64(&self) -> String {
         use base64::Engine;

@@ -1,13 +1,13 @@
 //! The local state store: `<dir>/<env>.state.json` with `.bak` (previous version), `.journal`
-//! (apply in progress), `.lock` and `.key` (the secret-hash key, never inside the state).
+//! (apply in progress) and `.lock`; the secret-hash key is kept elsewhere (`keysource.rs`).
 
 use super::StateError;
 use super::codec::{read_state, write_state};
 use super::journal::{JournalWriter, read_journal};
+use super::keysource::{FoundKey, KeyConfig, local_key};
 use super::lock::{LockError, LockInfo, StateLock};
 use super::model::State;
 use super::recover::{fold, peek, settle};
-use super::secrets::SecretKey;
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 pub struct LocalStore {
     dir: PathBuf,
     env: String,
+    keys: KeyConfig,
 }
 
 /// A loaded state and what loading had to repair.
@@ -44,10 +45,26 @@ impl Loaded {
 impl LocalStore {
     /// `dir` is usually `<project>/.infra`.
     pub fn new(dir: impl Into<PathBuf>, env: &str) -> LocalStore {
+        let dir = dir.into();
+        let legacy = dir.join(format!("{env}.key"));
         LocalStore {
-            dir: dir.into(),
+            dir,
             env: env.to_string(),
+            keys: KeyConfig {
+                legacy_file: Some(legacy),
+                ..KeyConfig::default()
+            },
         }
+    }
+
+    /// The environment's key settings (the legacy `.infra/<env>.key` is always looked for).
+    pub fn with_keys(mut self, keys: KeyConfig) -> LocalStore {
+        let legacy = self.keys.legacy_file.take();
+        self.keys = KeyConfig {
+            legacy_file: legacy,
+            ..keys
+        };
+        self
     }
 
     fn file(&self, suffix: &str) -> PathBuf {
@@ -65,16 +82,19 @@ impl LocalStore {
     pub fn lock_path(&self) -> PathBuf {
         self.file("lock")
     }
-    pub fn key_path(&self) -> PathBuf {
-        self.file("key")
-    }
 
     pub fn lock(&self, run_id: &str, operation: &str) -> Result<StateLock, LockError> {
         StateLock::acquire(&self.lock_path(), LockInfo::current(run_id, operation))
     }
 
-    pub fn secret_key(&self) -> Result<SecretKey, StateError> {
-        SecretKey::load_or_create(&self.key_path())
+    /// The secret-fingerprint key from its configured source (docs/state.md, "Secret-hash
+    /// key"), a key file beside the state moved away first.
+    pub fn secret_key(&self) -> Result<FoundKey, StateError> {
+        let env_key = std::env::var("INFRA_STATE_KEY").ok();
+        local_key(&self.keys, env_key.as_deref()).map_err(|message| StateError::KeySource {
+            path: self.state_path(),
+            message,
+        })
     }
 
     /// Loads the state (a new empty one if there is none yet). A journal left by an apply that

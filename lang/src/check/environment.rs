@@ -6,7 +6,7 @@ use super::module::ModuleChecker;
 use crate::diag;
 use crate::span::Span;
 use crate::syntax::ast::{self, Expr, ExprKind};
-use infra_provider_core::Type;
+use infra_provider_core::{Field, Type};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -15,38 +15,70 @@ const SETTINGS: [&str; 4] = ["target", "state", "params", "protect"];
 /// A tagged form allowed for a setting: its tag and fields (name, type, required).
 struct Variant {
     tag: &'static str,
-    fields: &'static [(&'static str, Type, bool)],
+    fields: Vec<(&'static str, Type, bool)>,
 }
 
-const TARGETS: [Variant; 2] = [
-    Variant {
-        tag: "azure",
-        fields: &[
-            ("subscription", Type::String, true),
-            ("tenant", Type::String, false),
-            ("location", Type::String, false),
-        ],
-    },
-    Variant {
-        tag: "emulator",
-        fields: &[("port", Type::Int, false)],
-    },
-];
+fn targets() -> [Variant; 2] {
+    [
+        Variant {
+            tag: "azure",
+            fields: vec![
+                ("subscription", Type::String, true),
+                ("tenant", Type::String, false),
+                ("location", Type::String, false),
+            ],
+        },
+        Variant {
+            tag: "emulator",
+            fields: vec![("port", Type::Int, false)],
+        },
+    ]
+}
 
-const STATES: [Variant; 2] = [
-    Variant {
-        tag: "local",
-        fields: &[("path", Type::String, false)],
-    },
-    Variant {
-        tag: "azure_blob",
-        fields: &[
-            ("account", Type::String, true),
-            ("container", Type::String, true),
-            ("key", Type::String, true),
-        ],
-    },
-];
+/// `{ vault = "...", name = "..." }`: a secret or key in a Key Vault.
+fn vault_item() -> Type {
+    Type::Object(vec![
+        Field::required("vault", Type::String),
+        Field::required("name", Type::String),
+    ])
+}
+
+/// Where the secret-fingerprint key and the encryption at rest come from (docs/state.md).
+fn key_fields() -> [(&'static str, Type, bool); 3] {
+    [
+        ("key_vault", vault_item(), false),
+        ("key_file", Type::String, false),
+        (
+            "encryption",
+            Type::Object(vec![
+                Field::optional("key_vault_key", vault_item()),
+                Field::optional("key_file", Type::String),
+            ]),
+            false,
+        ),
+    ]
+}
+
+fn states() -> [Variant; 2] {
+    let mut local = vec![("path", Type::String, false)];
+    local.extend(key_fields());
+    let mut blob = vec![
+        ("account", Type::String, true),
+        ("container", Type::String, true),
+        ("key", Type::String, true),
+    ];
+    blob.extend(key_fields());
+    [
+        Variant {
+            tag: "local",
+            fields: local,
+        },
+        Variant {
+            tag: "azure_blob",
+            fields: blob,
+        },
+    ]
+}
 
 impl ModuleChecker<'_> {
     /// Checks every environment block of the root module; with `chosen`, also that it exists
@@ -120,8 +152,8 @@ impl ModuleChecker<'_> {
             }
             seen.insert(&a.name.name, a.name.span);
             match a.name.name.as_str() {
-                "target" => self.check_tagged(&a.value, "target", &TARGETS),
-                "state" => self.check_tagged(&a.value, "state", &STATES),
+                "target" => self.check_tagged(&a.value, "target", &targets()),
+                "state" => self.check_tagged(&a.value, "state", &states()),
                 "params" => given = self.check_env_params(&a.value, params),
                 "protect" => {
                     self.check_value(&a.value, &Type::Bool);

@@ -26,7 +26,7 @@ use infra_provider_core::{DesiredResource, Value};
 use infra_stdlib::Host;
 use std::collections::{BTreeMap, HashMap};
 
-pub use environment::{EnvironmentConfig, StateConfig, Target};
+pub use environment::{Encryption, EnvironmentConfig, StateConfig, StateKeys, Target, VaultItem};
 
 /// What the engine knows about a resource's attributes.
 pub trait Resolver {

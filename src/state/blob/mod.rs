@@ -1,6 +1,6 @@
 //! Remote state in Azure Blob Storage: `<key>` (the state, leased while locked), `<key>.bak`
-//! (the previous version), `<key>.journal` (an append blob while an apply runs) and `<key>.key`
-//! (the secret-hash key, unless `INFRA_STATE_KEY` gives it). Every write of the state carries
+//! (the previous version) and `<key>.journal` (an append blob while an apply runs); the
+//! secret-hash key is never among them (`keysource.rs`). Every write of the state carries
 //! the lease id and the ETag last seen, so a write behind our back is refused, not overwritten.
 
 pub mod client;
@@ -17,6 +17,7 @@ pub use lease::BlobLock;
 
 use super::codec::{read_state, write_state};
 use super::journal::read_journal;
+use super::keysource::{self, FingerprintSource, FoundKey, KeyConfig};
 use super::lock::{LockError, LockInfo};
 use super::model::State;
 use super::recover::{fold, peek, settle};
@@ -47,6 +48,7 @@ pub struct BlobStore {
     /// ETag of the journal as last read for recovery: it is removed only if unchanged, so that
     /// records appended meanwhile (by a run whose lock was broken) are folded in, not lost.
     journal_etag: Arc<Mutex<Option<String>>>,
+    keys: KeyConfig,
 }
 
 impl std::fmt::Debug for BlobStore {
@@ -84,7 +86,14 @@ impl BlobStore {
             lease: Arc::default(),
             seen: Arc::default(),
             journal_etag: Arc::default(),
+            keys: KeyConfig::default(),
         })
+    }
+
+    /// The environment's key settings (`key_vault`, `key_file`, `encryption`).
+    pub fn with_keys(mut self, keys: KeyConfig) -> BlobStore {
+        self.keys = keys;
+        self
     }
 
     /// Names the project folder in the unlock command shown to a refused run, when it is not
@@ -314,38 +323,48 @@ impl BlobStore {
         }
     }
 
-    /// The key that fingerprints secrets: `INFRA_STATE_KEY`, never a blob beside the state
-    /// (whoever reads the state could confirm a guessed secret with it). A remote state
-    /// without it is refused with the set-up steps; one whose key still sits in the blob
-    /// `<key>.key` (as infra once kept it) is refused with the migration steps.
-    pub fn secret_key(&self) -> Result<SecretKey, StateError> {
-        let from_env = match std::env::var("INFRA_STATE_KEY") {
-            Ok(text) if !text.trim().is_empty() => {
-                Some(key_from_base64(&text).map_err(self.err(""))?)
-            }
-            _ => None,
-        };
-        let name = self.name(".key");
-        let blob = self.client.display(&name);
-        let beside = self.client.get(&name).map_err(self.err(".key"))?;
+    /// The key that fingerprints secrets, from the configured Key Vault secret or key file,
+    /// else `INFRA_STATE_KEY`; never a blob beside the state (whoever reads the state could
+    /// confirm a guessed secret with it). A remote state without one is refused with the
+    /// set-up steps; one whose key still sits in the blob `<key>.key` (as infra once kept it)
+    /// is refused with the migration steps.
+    pub fn secret_key(&self) -> Result<FoundKey, StateError> {
         let refuse = |message: String| StateError::KeySource {
             path: PathBuf::from(self.client.display(&self.key)),
             message,
         };
-        match (from_env, beside) {
-            (Some(key), None) => Ok(key),
+        let configured = match &self.keys.fingerprint {
+            FingerprintSource::Vault(r) => Some(keysource::from_vault(r).map_err(refuse)?),
+            FingerprintSource::File(p) => Some(keysource::existing_file(p).map_err(refuse)?),
+            FingerprintSource::Default => match std::env::var("INFRA_STATE_KEY") {
+                Ok(text) if !text.trim().is_empty() => {
+                    Some(key_from_base64(&text).map_err(self.err(""))?)
+                }
+                _ => None,
+            },
+        };
+        let name = self.name(".key");
+        let blob = self.client.display(&name);
+        let beside = self.client.get(&name).map_err(self.err(".key"))?;
+        let source = match &self.keys.fingerprint {
+            FingerprintSource::Vault(r) => format!("Key Vault secret {r}"),
+            FingerprintSource::File(p) => format!("key file {}", p.display()),
+            FingerprintSource::Default => "INFRA_STATE_KEY".to_string(),
+        };
+        match (configured, beside) {
+            (Some(key), None) => Ok(FoundKey { key, note: None }),
             (Some(key), Some(f)) => {
                 let stored = String::from_utf8_lossy(&f.body).trim().to_string();
                 Err(refuse(if stored == key.to_base64() {
                     format!(
                         "the secret-fingerprint key is still stored beside the state, in {blob}, \
-                         although INFRA_STATE_KEY holds it: delete that blob to finish the \
+                         although {source} holds it: delete that blob to finish the \
                          migration (docs/state.md, \"Secret-hash key\")"
                     )
                 } else {
                     format!(
-                        "INFRA_STATE_KEY is not the key this state was written with (kept in \
-                         {blob}): set INFRA_STATE_KEY to that blob's content, then delete the blob \
+                        "{source} is not the key this state was written with (kept in \
+                         {blob}): store that blob's content there, then delete the blob \
                          (docs/state.md, \"Secret-hash key\")"
                     )
                 }))
@@ -354,13 +373,18 @@ impl BlobStore {
                 "the key that fingerprints secrets is stored beside the state, in {blob}: anyone \
                  who can read the state can confirm a guessed secret with it. Move it: 1. store \
                  that blob's content in your secret store and set INFRA_STATE_KEY to it for \
-                 every run; 2. delete the blob (docs/state.md, \"Secret-hash key\")"
+                 every run (or put it in a Key Vault secret and set `key_vault = {{ vault = \
+                 \"...\", name = \"...\" }}` in the state block); 2. delete the blob \
+                 (docs/state.md, \"Secret-hash key\")"
             ))),
             (None, None) => Err(refuse(
                 "a remote state needs a key for secret fingerprints that is not stored beside \
-                 it: set INFRA_STATE_KEY to the base64 of 32 random bytes (`openssl rand \
-                 -base64 32`), kept in your secret store and the same for every run \
-                 (docs/state.md, \"Secret-hash key\")"
+                 it: either keep it in a Key Vault secret and set `key_vault = { vault = \
+                 \"<vault>\", name = \"<secret>\" }` in the state block (create it once with \
+                 `az keyvault secret set --vault-name <vault> --name <secret> --value \
+                 \"$(openssl rand -base64 32)\"`), or set INFRA_STATE_KEY to the base64 of 32 \
+                 random bytes (`openssl rand -base64 32`), kept in your secret store and the \
+                 same for every run (docs/state.md, \"Secret-hash key\")"
                     .to_string(),
             )),
         }

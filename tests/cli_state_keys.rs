@@ -1,0 +1,276 @@
+//! Where the secret-fingerprint key comes from (docs/state.md, "Secret-hash key"): a Key Vault
+//! secret read over HTTP from the emulator, the default file under the user's configuration
+//! folder (never beside the state), and the move of a key infra once kept in `.infra/<env>.key`.
+
+mod common;
+use common::emulator::Emulator;
+use common::*;
+use infra::state::SecretKey;
+use infra_provider_core::Value;
+use std::path::Path;
+use std::process::{Command, Output};
+
+const SUB: &str = "11111111-2222-3333-4444-555555555555";
+const CANARY: &str = "canary-5ec4e7-pw";
+/// base64 of 32 bytes, as `INFRA_STATE_KEY` or the Key Vault secret holds it.
+const STATE_KEY: &str = "c2VjcmV0LWZpbmdlcnByaW50LWtleS0zMi1ieXRlcyE=";
+
+const MAIN: &str = r#"param token: secret
+
+resource rg: azure.resource_group {
+  name     = "keys-rg"
+  location = "westeurope"
+}
+
+resource kv: azure.key_vault {
+  name           = "appkv1"
+  resource_group = rg
+}
+
+resource pw: azure.key_vault_secret {
+  vault = kv
+  name  = "pw"
+  value = token
+}
+"#;
+
+fn env_file(state: &str) -> String {
+    format!(
+        "environment dev {{\n  target = azure {{ subscription = \"{SUB}\" }}\n  state = {state}\n  \
+         params = {{ token = env_secret(\"INFRA_TEST_TOKEN\") }}\n}}\n"
+    )
+}
+
+fn run(dir: &Path, emulator: &Emulator, config_home: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_infra"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("INFRA_AZURE_ENDPOINT", &emulator.base)
+        .env("INFRA_TEST_TOKEN", CANARY)
+        .env("XDG_CONFIG_HOME", config_home)
+        .env_remove("INFRA_STATE_KEY")
+        .env_remove("AZURE_TENANT_ID")
+        .env_remove("AZURE_SUBSCRIPTION_ID")
+        .output()
+        .expect("run infra")
+}
+
+fn ok(out: &Output) -> String {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stdout:\n{}\nstderr:\n{}",
+        stdout(out),
+        stderr(out)
+    );
+    format!("{}{}", stdout(out), stderr(out))
+}
+
+fn failed(out: &Output) -> String {
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "stdout:\n{}\nstderr:\n{}",
+        stdout(out),
+        stderr(out)
+    );
+    stderr(out)
+}
+
+const APPLY: &[&str] = &["apply", "--env", "dev", "--auto-approve"];
+const PLAN: &[&str] = &["plan", "--env", "dev", "--detailed-exitcode"];
+
+/// A vault made through ARM, as an administrator would, outside the project.
+fn make_vault(emulator: &Emulator, name: &str) {
+    emulator.send(
+        "PUT",
+        &format!("/subscriptions/{SUB}/resourceGroups/admin-rg?api-version=2025-04-01"),
+        Some(r#"{"location":"westeurope"}"#),
+    );
+    emulator.send(
+        "PUT",
+        &format!(
+            "/subscriptions/{SUB}/resourceGroups/admin-rg/providers/Microsoft.KeyVault/vaults/{name}?api-version=2026-02-01"
+        ),
+        Some(
+            r#"{"location":"westeurope","properties":{"tenantId":"99999999-0000-0000-0000-000000000000","sku":{"family":"A","name":"standard"},"enableRbacAuthorization":true}}"#,
+        ),
+    );
+}
+
+fn files_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(files_under(&p));
+        } else {
+            out.push((
+                p.display().to_string(),
+                std::fs::read(&p).unwrap_or_default(),
+            ));
+        }
+    }
+    out
+}
+
+fn key_of(base64_text: &str) -> SecretKey {
+    use base64::Engine;
+    let bytes: [u8; 32] = base64::engine::general_purpose::STANDARD
+        .decode(base64_text)
+        .expect("base64")
+        .try_into()
+        .expect("32 bytes");
+    SecretKey::from_bytes(bytes)
+}
+
+/// Whatever 32-byte run of `files` (raw, base64-decoded or hex-decoded) is tried as the key,
+/// the guess is not confirmed against `state`.
+fn assert_no_key_among(files: &[(String, Vec<u8>)], state: &str, guess: &Value) {
+    for (name, body) in files {
+        let text = String::from_utf8_lossy(body);
+        use base64::Engine;
+        let hex: Option<Vec<u8>> = text
+            .trim()
+            .len()
+            .is_multiple_of(2)
+            .then(|| {
+                (0..text.trim().len())
+                    .step_by(2)
+                    .map(|i| u8::from_str_radix(text.trim().get(i..i + 2)?, 16).ok())
+                    .collect()
+            })
+            .flatten();
+        let candidates = [
+            body.clone(),
+            base64::engine::general_purpose::STANDARD
+                .decode(text.trim())
+                .unwrap_or_default(),
+            hex.unwrap_or_default(),
+        ];
+        for c in candidates {
+            for w in c.windows(32) {
+                let k: [u8; 32] = w.try_into().expect("32");
+                assert!(
+                    !state.contains(&SecretKey::from_bytes(k).hash(guess)),
+                    "{name} holds the key"
+                );
+            }
+        }
+    }
+}
+
+/// `key_vault = { vault, name }`: the key is read from a Key Vault secret over HTTP (here the
+/// emulator's); missing, the run is refused with the command that creates it. Nothing in the
+/// project folder nor the configuration folder can confirm a guessed password afterwards.
+#[test]
+fn the_key_comes_from_a_key_vault_secret_and_nothing_stored_confirms_a_guess() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let emulator = Emulator::start(&[], data.path());
+    let config_home = tempfile::tempdir().expect("tempdir");
+    make_vault(&emulator, "statekv1");
+    let state = format!(
+        "local {{ key_vault = {{ vault = \"{}/kv/statekv1\", name = \"fingerprint\" }} }}",
+        emulator.base
+    );
+    let dir = project(&[
+        ("main.infra", MAIN),
+        ("environments/dev.infra", &env_file(&state)),
+    ]);
+    let err = failed(&run(dir.path(), &emulator, config_home.path(), APPLY));
+    assert!(
+        err.contains("fingerprint in vault")
+            && err.contains("does not exist")
+            && err.contains("az keyvault secret set --vault-name"),
+        "{err}"
+    );
+    emulator.send(
+        "PUT",
+        "/kv/statekv1/secrets/fingerprint?api-version=2025-07-01",
+        Some(&format!("{{\"value\":\"{STATE_KEY}\"}}")),
+    );
+    ok(&run(dir.path(), &emulator, config_home.path(), APPLY));
+    ok(&run(dir.path(), &emulator, config_home.path(), PLAN));
+    let state_text =
+        std::fs::read_to_string(dir.path().join(".infra/dev.state.json")).expect("state");
+    let guess = Value::str(CANARY);
+    assert!(
+        state_text.contains(&key_of(STATE_KEY).hash(&guess)),
+        "the fingerprint is keyed with the vault's secret"
+    );
+    let mut stored = files_under(&dir.path().join(".infra"));
+    stored.retain(|(n, _)| !n.contains("/emulator/"));
+    assert!(!stored.is_empty());
+    stored.extend(files_under(config_home.path()));
+    assert!(
+        !stored.iter().any(|(n, _)| n.ends_with(".key")),
+        "no key file is made: {:?}",
+        stored.iter().map(|(n, _)| n).collect::<Vec<_>>()
+    );
+    assert_no_key_among(&stored, &state_text, &guess);
+    // A value in the vault that is not a key is refused, not used.
+    emulator.send(
+        "PUT",
+        "/kv/statekv1/secrets/fingerprint?api-version=2025-07-01",
+        Some("{\"value\":\"short\"}"),
+    );
+    let err = failed(&run(dir.path(), &emulator, config_home.path(), PLAN));
+    assert!(err.contains("not a usable secret-fingerprint key"), "{err}");
+    assert!(!err.contains("short"), "the value is never echoed: {err}");
+}
+
+/// A local state's key goes to the configuration folder; a key infra kept beside the state
+/// (`.infra/<env>.key`) is moved there on first use, keeping its value, so the recorded
+/// fingerprints stay valid (the plan after the move is empty).
+#[test]
+fn a_local_key_lives_in_the_config_folder_and_an_old_one_is_moved_there() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let emulator = Emulator::start(&[], data.path());
+    let config_home = tempfile::tempdir().expect("tempdir");
+    let dir = project(&[
+        ("main.infra", MAIN),
+        ("environments/dev.infra", &env_file("local {}")),
+    ]);
+    let old_hex = "5a".repeat(32);
+    std::fs::create_dir_all(dir.path().join(".infra")).expect("mkdir");
+    std::fs::write(dir.path().join(".infra/dev.key"), &old_hex).expect("old key");
+    let out = ok(&run(dir.path(), &emulator, config_home.path(), APPLY));
+    assert!(
+        out.contains("moved the secret-fingerprint key from") && out.contains("dev.key"),
+        "{out}"
+    );
+    assert!(!dir.path().join(".infra/dev.key").exists());
+    let keys: Vec<_> = files_under(config_home.path())
+        .into_iter()
+        .filter(|(n, _)| n.ends_with("/dev.key"))
+        .collect();
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    assert_eq!(String::from_utf8_lossy(&keys[0].1), old_hex);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&keys[0].0)
+            .expect("meta")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let state_text =
+        std::fs::read_to_string(dir.path().join(".infra/dev.state.json")).expect("state");
+    let old = SecretKey::from_bytes([0x5a; 32]);
+    assert!(state_text.contains(&old.hash(&Value::str(CANARY))));
+    let out = ok(&run(dir.path(), &emulator, config_home.path(), PLAN));
+    assert!(!out.contains("moved"), "{out}");
+    assert_no_key_among(
+        &files_under(&dir.path().join(".infra"))
+            .into_iter()
+            .filter(|(n, _)| !n.contains("/emulator/"))
+            .collect::<Vec<_>>(),
+        &state_text,
+        &Value::str(CANARY),
+    );
+}
