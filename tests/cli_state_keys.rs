@@ -274,3 +274,161 @@ fn a_local_key_lives_in_the_config_folder_and_an_old_one_is_moved_there() {
         &Value::str(CANARY),
     );
 }
+
+fn is_encrypted(path: &Path) -> bool {
+    std::fs::read(path)
+        .map(|b| b.starts_with(b"infra-encrypted 1\n"))
+        .unwrap_or(false)
+}
+
+fn header(path: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path).expect("read");
+    serde_json::from_str(text.lines().nth(1).expect("header line")).expect("header JSON")
+}
+
+/// `encryption = { key_file = ... }`: a plain state is encrypted on the first write after the
+/// opt-in; state, backup and saved plan hold no name or value in clear; a saved plan is shown
+/// and applied; without the key file every reader refuses, naming the file, the key and the fix.
+#[test]
+fn state_and_saved_plans_are_encrypted_with_a_key_file_and_refused_without_it() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let emulator = Emulator::start(&[], data.path());
+    let config_home = tempfile::tempdir().expect("tempdir");
+    let keys = tempfile::tempdir().expect("tempdir");
+    let key_file = keys.path().join("dev-state.key");
+    let dir = project(&[
+        ("main.infra", MAIN),
+        ("environments/dev.infra", &env_file("local {}")),
+    ]);
+    ok(&run(dir.path(), &emulator, config_home.path(), APPLY));
+    let state = dir.path().join(".infra/dev.state.json");
+    assert!(!is_encrypted(&state));
+    let encrypted_env = env_file(&format!(
+        "local {{ encryption = {{ key_file = \"{}\" }} }}",
+        key_file.display()
+    ));
+    std::fs::write(dir.path().join("environments/dev.infra"), &encrypted_env).expect("env");
+    // The opt-in: the next write (here the plan's save before --out) encrypts.
+    let plan_file = dir.path().join("dev.plan");
+    let out = run(
+        dir.path(),
+        &emulator,
+        config_home.path(),
+        &[
+            "plan",
+            "--env",
+            "dev",
+            "--out",
+            plan_file.to_str().expect("utf-8"),
+        ],
+    );
+    ok(&out);
+    ok(&run(dir.path(), &emulator, config_home.path(), APPLY));
+    assert!(is_encrypted(&state), "the state is encrypted once written");
+    assert!(
+        is_encrypted(&dir.path().join(".infra/dev.state.json.bak")),
+        "no plain copy stays in the backup"
+    );
+    assert!(key_file.exists());
+    let h = header(&state);
+    assert_eq!(h["kind"], "state");
+    assert_eq!(h["cipher"], "A256GCM");
+    assert_eq!(h["key"]["key_file"]["path"], key_file.display().to_string());
+    for f in [&state, &plan_file] {
+        let text = std::fs::read_to_string(f).expect("read");
+        for clear in ["keys-rg", "appkv1", "hmac-sha256", "lineage", CANARY] {
+            assert!(!text.contains(clear), "{clear} in {}", f.display());
+        }
+    }
+    assert!(is_encrypted(&plan_file));
+    let shown = ok(&run(
+        dir.path(),
+        &emulator,
+        config_home.path(),
+        &["show", plan_file.to_str().expect("utf-8")],
+    ));
+    assert!(
+        shown.contains("pw") || shown.contains("No changes"),
+        "{shown}"
+    );
+    ok(&run(dir.path(), &emulator, config_home.path(), PLAN));
+    ok(&run(
+        dir.path(),
+        &emulator,
+        config_home.path(),
+        &["state", "list", "--env", "dev"],
+    ));
+    // The key file gone: refused, naming the state file, the key file and what to do.
+    std::fs::rename(&key_file, keys.path().join("moved.key")).expect("move the key");
+    let err = failed(&run(dir.path(), &emulator, config_home.path(), PLAN));
+    assert!(
+        err.contains("dev.state.json") && err.contains("dev-state.key") && err.contains("restore"),
+        "{err}"
+    );
+    let err = failed(&run(
+        dir.path(),
+        &emulator,
+        config_home.path(),
+        &["state", "list", "--env", "dev"],
+    ));
+    assert!(err.contains("is missing"), "{err}");
+    // Another key in its place does not open it either.
+    std::fs::write(&key_file, "cd".repeat(32)).expect("other key");
+    let err = failed(&run(dir.path(), &emulator, config_home.path(), PLAN));
+    assert!(err.contains("not the key"), "{err}");
+    // Encryption taken out of the configuration: refused, saying which setting opens it.
+    std::fs::rename(keys.path().join("moved.key"), &key_file).expect("restore the key");
+    std::fs::write(
+        dir.path().join("environments/dev.infra"),
+        env_file("local {}"),
+    )
+    .expect("env");
+    let err = failed(&run(dir.path(), &emulator, config_home.path(), PLAN));
+    assert!(
+        err.contains("configures no encryption") && err.contains("key_file ="),
+        "{err}"
+    );
+}
+
+/// `encryption = { key_vault_key = ... }`: the data key is wrapped by the emulator's Key Vault
+/// (wrapKey/unwrapKey, RSA-OAEP-256); a missing key is refused with the command that makes it.
+#[test]
+fn state_is_encrypted_with_a_key_vault_key() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let emulator = Emulator::start(&[], data.path());
+    let config_home = tempfile::tempdir().expect("tempdir");
+    make_vault(&emulator, "statekv2");
+    let state = format!(
+        "local {{ encryption = {{ key_vault_key = {{ vault = \"{}/kv/statekv2\", name = \"wrap\" }} }} }}",
+        emulator.base
+    );
+    let dir = project(&[
+        ("main.infra", MAIN),
+        ("environments/dev.infra", &env_file(&state)),
+    ]);
+    let err = failed(&run(dir.path(), &emulator, config_home.path(), APPLY));
+    assert!(
+        err.contains("wrap in vault") && err.contains("az keyvault key create"),
+        "{err}"
+    );
+    let created = emulator.send(
+        "POST",
+        "/kv/statekv2/keys/wrap/create?api-version=2025-07-01",
+        Some(r#"{"kty":"RSA","key_size":2048,"key_ops":["wrapKey","unwrapKey"]}"#),
+    );
+    let kid = serde_json::from_str::<serde_json::Value>(&created).expect("JSON")["key"]["kid"]
+        .as_str()
+        .expect("kid")
+        .to_string();
+    ok(&run(dir.path(), &emulator, config_home.path(), APPLY));
+    ok(&run(dir.path(), &emulator, config_home.path(), PLAN));
+    let path = dir.path().join(".infra/dev.state.json");
+    assert!(is_encrypted(&path));
+    let h = header(&path);
+    let recorded = &h["key"]["key_vault_key"];
+    assert_eq!(recorded["name"], "wrap");
+    assert_eq!(recorded["alg"], "RSA-OAEP-256");
+    assert!(kid.ends_with(recorded["version"].as_str().expect("version")));
+    let text = std::fs::read_to_string(&path).expect("read");
+    assert!(!text.contains("appkv1") && !text.contains("hmac-sha256"));
+}

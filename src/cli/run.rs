@@ -80,12 +80,6 @@ pub fn env_config(c: &Checked, env: &str, out: &Output) -> Result<EnvironmentCon
 /// The state store of an environment: `DIR/.infra/<env>.*` for local state, a blob for
 /// `azure_blob` (endpoint and credentials from the process environment).
 pub fn store_for(dir: &Path, config: &EnvironmentConfig) -> Result<StateStore, u8> {
-    if config.state_keys.encryption.is_some() {
-        return Err(fail(format!(
-            "environment `{}`: `encryption` in the state block is not available yet; remove it",
-            config.name
-        )));
-    }
     let keys = super::state_keys::key_config(dir, config);
     match &config.state {
         StateConfig::Local { path: None } => Ok(StateStore::Local(

@@ -175,6 +175,10 @@ const KEY_VAULT_FIELD: (&str, &str) = (
     "key_vault",
     "The secret-fingerprint key from a Key Vault secret: `{ vault = \"...\", name = \"...\" }`.",
 );
+const ENCRYPTION_FIELD: (&str, &str) = (
+    "encryption",
+    "Encrypt state, journal and saved plans at rest: `{ key_vault_key = { vault = \"...\", name = \"...\" } }` or `{ key_file = \"...\" }`.",
+);
 const KEY_FILE_FIELD: (&str, &str) = (
     "key_file",
     "The secret-fingerprint key from this file (default for local state: under ~/.config/infra/keys).",
@@ -219,6 +223,7 @@ fn environment_settings(scope: &Scope<'_>, path: &[String]) -> Vec<CompletionIte
             ("key", "The state blob's name, e.g. `prod.json` (required)."),
             KEY_VAULT_FIELD,
             KEY_FILE_FIELD,
+            ENCRYPTION_FIELD,
         ],
         [s, tag] if s == "state" && tag == "local" => &[
             (
@@ -227,6 +232,7 @@ fn environment_settings(scope: &Scope<'_>, path: &[String]) -> Vec<CompletionIte
             ),
             KEY_VAULT_FIELD,
             KEY_FILE_FIELD,
+            ENCRYPTION_FIELD,
         ],
         [p] if p == "params" => {
             return scope
@@ -520,7 +526,17 @@ mod tests {
         let got = labels("environment prod {\n  target = azure { | }\n}\n", &[]);
         assert_eq!(got, ["subscription", "tenant", "location"]);
         let got = labels("environment prod {\n  state = azure_blob {\n    |", &[]);
-        assert_eq!(got, ["account", "container", "key", "key_vault", "key_file"]);
+        assert_eq!(
+            got,
+            [
+                "account",
+                "container",
+                "key",
+                "key_vault",
+                "key_file",
+                "encryption"
+            ]
+        );
         let (file, _) = infra_lang::syntax::parse(
             infra_lang::FileId(0),
             "param image: string\nparam region: string = \"westeurope\"\nlet x = 1\n",

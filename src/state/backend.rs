@@ -3,6 +3,7 @@
 
 use super::StateError;
 use super::blob::{BlobJournal, BlobLock, BlobStore};
+use super::envelope::Crypt;
 use super::journal::{JournalEntry, JournalWriter};
 use super::keysource::FoundKey;
 use super::lock::{LockError, LockInfo, StateLock};
@@ -52,6 +53,14 @@ impl StateStore {
         match self {
             StateStore::Local(s) => s.state_path().display().to_string(),
             StateStore::Blob(s) => s.location(),
+        }
+    }
+
+    /// Encryption at rest of this store (state, journal, saved plans).
+    pub fn crypt(&self) -> &Crypt {
+        match self {
+            StateStore::Local(s) => s.crypt(),
+            StateStore::Blob(s) => s.crypt(),
         }
     }
 

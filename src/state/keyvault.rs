@@ -57,6 +57,23 @@ impl VaultRef {
         }
     }
 
+    /// Whether the vault is at a Key Vault host (public or sovereign cloud) or on this machine.
+    pub fn is_key_vault_host(&self) -> bool {
+        let Ok(url) = self.base_url() else {
+            return false;
+        };
+        let host = url.host_str().unwrap_or("").to_ascii_lowercase();
+        is_loopback(&url)
+            || [
+                ".vault.azure.net",
+                ".vault.azure.cn",
+                ".vault.usgovcloudapi.net",
+                ".vault.microsoftazure.de",
+            ]
+            .iter()
+            .any(|suffix| host.ends_with(suffix))
+    }
+
     /// Whether `other` names a key in the same vault (so a token for it goes nowhere else).
     pub fn same_vault(&self, other: &VaultRef) -> bool {
         match (self.base_url(), other.base_url()) {
@@ -189,6 +206,12 @@ mod tests {
         };
         assert!(remote_http.base_url().unwrap_err().contains("https"));
         assert!(!by_name.same_vault(&local));
+        assert!(by_name.is_key_vault_host() && local.is_key_vault_host());
+        let elsewhere = VaultRef {
+            vault: "https://attacker.example/kv".into(),
+            name: "k".into(),
+        };
+        assert!(!elsewhere.is_key_vault_host());
         assert!(by_name.same_vault(&VaultRef {
             vault: "https://kv-prod.vault.azure.net".into(),
             name: "other".into()

@@ -82,6 +82,11 @@ impl SecretKey {
             == 0
     }
 
+    /// The raw key, for wrapping a state's data key with a key file.
+    pub(crate) fn bytes(&self) -> &[u8; KEY_LEN] {
+        &self.bytes
+    }
+
     /// For the remote key blob; never printed.
     pub(crate) fn to_base64(&self) -> String {
         use base64::Engine;

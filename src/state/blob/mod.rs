@@ -16,6 +16,7 @@ pub use journal::BlobJournal;
 pub use lease::BlobLock;
 
 use super::codec::{read_state, write_state};
+use super::envelope::{self, Crypt, Kind};
 use super::journal::read_journal;
 use super::keysource::{self, FingerprintSource, FoundKey, KeyConfig};
 use super::lock::{LockError, LockInfo};
@@ -49,6 +50,7 @@ pub struct BlobStore {
     /// records appended meanwhile (by a run whose lock was broken) are folded in, not lost.
     journal_etag: Arc<Mutex<Option<String>>>,
     keys: KeyConfig,
+    crypt: Crypt,
 }
 
 impl std::fmt::Debug for BlobStore {
@@ -87,13 +89,20 @@ impl BlobStore {
             seen: Arc::default(),
             journal_etag: Arc::default(),
             keys: KeyConfig::default(),
+            crypt: Crypt::default(),
         })
     }
 
     /// The environment's key settings (`key_vault`, `key_file`, `encryption`).
     pub fn with_keys(mut self, keys: KeyConfig) -> BlobStore {
+        self.crypt = Crypt::new(keys.encryption.clone());
         self.keys = keys;
         self
+    }
+
+    /// Encryption at rest (a no-op unless configured).
+    pub fn crypt(&self) -> &Crypt {
+        &self.crypt
     }
 
     /// Names the project folder in the unlock command shown to a refused run, when it is not
@@ -142,7 +151,10 @@ impl BlobStore {
         let got = self.client.get(&self.key).map_err(self.err(""))?;
         let path = PathBuf::from(self.client.display(&self.key));
         let existing = match &got {
-            Some(f) if !f.body.is_empty() => Some(read_state(&f.body, &path)?),
+            Some(f) if !f.body.is_empty() => Some(read_state(
+                &self.crypt.open_file(&f.body, Kind::State, &path)?,
+                &path,
+            )?),
             _ => None,
         };
         if record && let Ok(mut seen) = self.seen.lock() {
@@ -160,7 +172,11 @@ impl BlobStore {
             let jname = self.name(".journal");
             let jpath = PathBuf::from(self.client.display(&jname));
             match self.client.get(&jname).map_err(self.err(".journal"))? {
-                Some(f) => read_journal(&f.body, &jpath).ok().flatten(),
+                Some(f) => self
+                    .crypt
+                    .open_journal(&f.body, &jpath)
+                    .ok()
+                    .and_then(|plain| read_journal(&plain, &jpath).ok().flatten()),
                 None => None,
             }
         };
@@ -178,7 +194,7 @@ impl BlobStore {
             *etag = got.as_ref().map(|f| f.etag.clone());
         }
         match got {
-            Some(f) => read_journal(&f.body, &jpath),
+            Some(f) => read_journal(&self.crypt.open_journal(&f.body, &jpath)?, &jpath),
             None => Ok(None),
         }
     }
@@ -203,9 +219,36 @@ impl BlobStore {
                     attempts += 1;
                     journal = self.read_journal_for_recovery()?;
                 }
+                Ok(loaded) => {
+                    self.upgrade_if_plain(&loaded.state)?;
+                    return Ok(loaded);
+                }
                 other => return other,
             }
         }
+    }
+
+    /// Encryption just configured: a plain state blob is written encrypted at once (under the
+    /// lease the loader holds), and `<key>.bak` too, so no plain copy stays beside it.
+    fn upgrade_if_plain(&self, state: &State) -> Result<(), StateError> {
+        let plain = self
+            .seen
+            .lock()
+            .map(|s| !s.bytes.is_empty() && !envelope::is_encrypted(&s.bytes))
+            .unwrap_or(false);
+        if !plain || !self.crypt.enabled() {
+            return Ok(());
+        }
+        self.save(state)?;
+        let bytes = self
+            .seen
+            .lock()
+            .map(|s| s.bytes.clone())
+            .unwrap_or_default();
+        self.client
+            .put(&self.name(".bak"), bytes, &Write::default())
+            .map_err(self.err(".bak"))?;
+        Ok(())
     }
 
     /// Reads without writing, a running apply's journal folded in memory.
@@ -241,7 +284,10 @@ impl BlobStore {
             Some((id, m)) => (Some(id.as_str()), m.as_slice()),
             None => (None, &[][..]),
         };
-        let bytes = write_state(state);
+        let path = PathBuf::from(self.client.display(&self.key));
+        let bytes = self
+            .crypt
+            .seal_file(write_state(state), Kind::State, None, &path)?;
         let w = Write {
             if_match: seen.etag.as_deref(),
             if_none_match_any: seen.etag.is_none(),
@@ -273,7 +319,9 @@ impl BlobStore {
     }
 
     pub fn open_journal(&self, state: &State) -> Result<BlobJournal, StateError> {
-        BlobJournal::create(&self.client, &self.name(".journal"), state)
+        let jpath = PathBuf::from(self.client.display(&self.name(".journal")));
+        let sealer = self.crypt.data_key(&jpath)?;
+        BlobJournal::create(&self.client, &self.name(".journal"), state, sealer)
             .map_err(self.err(".journal"))
     }
 
