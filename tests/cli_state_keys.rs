@@ -432,3 +432,130 @@ fn state_is_encrypted_with_a_key_vault_key() {
     let text = std::fs::read_to_string(&path).expect("read");
     assert!(!text.contains("appkv1") && !text.contains("hmac-sha256"));
 }
+
+fn wrapped_key(path: &Path) -> String {
+    header(path)["wrapped_key"]
+        .as_str()
+        .expect("wrapped_key")
+        .to_string()
+}
+
+/// `infra state rekey`: a new data key (the state re-encrypted, the old file kept as .bak and
+/// still readable with the key), then a new key file swapped in by configuration; without the
+/// key it is refused and nothing is written; without encryption configured it says how.
+#[test]
+fn rekey_makes_a_new_data_key_and_refuses_without_the_key() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let emulator = Emulator::start(&[], data.path());
+    let config_home = tempfile::tempdir().expect("tempdir");
+    let keys = tempfile::tempdir().expect("tempdir");
+    let with_key = |name: &str| {
+        env_file(&format!(
+            "local {{ encryption = {{ key_file = \"{}\" }} }}",
+            keys.path().join(name).display()
+        ))
+    };
+    let dir = project(&[
+        ("main.infra", MAIN),
+        ("environments/dev.infra", &env_file("local {}")),
+    ]);
+    let rekey = ["state", "rekey", "--env", "dev"];
+    let err = failed(&run(dir.path(), &emulator, config_home.path(), &rekey));
+    assert!(err.contains("needs encryption configured"), "{err}");
+    std::fs::write(dir.path().join("environments/dev.infra"), with_key("a.key")).expect("env");
+    ok(&run(dir.path(), &emulator, config_home.path(), APPLY));
+    let state = dir.path().join(".infra/dev.state.json");
+    let bak = dir.path().join(".infra/dev.state.json.bak");
+    let before = wrapped_key(&state);
+    let before_bytes = std::fs::read(&state).expect("state");
+    let out = ok(&run(dir.path(), &emulator, config_home.path(), &rekey));
+    assert!(
+        out.contains("Re-encrypted") && out.contains("a new data key"),
+        "{out}"
+    );
+    assert_ne!(wrapped_key(&state), before, "a new data key");
+    assert_eq!(
+        std::fs::read(&bak).expect("bak"),
+        before_bytes,
+        "the old file is the .bak"
+    );
+    ok(&run(dir.path(), &emulator, config_home.path(), PLAN));
+    // --keep-data-key keeps the data key's wrapping under the same key file working too.
+    ok(&run(
+        dir.path(),
+        &emulator,
+        config_home.path(),
+        &["state", "rekey", "--env", "dev", "--keep-data-key"],
+    ));
+    ok(&run(dir.path(), &emulator, config_home.path(), PLAN));
+    // A new key file: configured, rekeyed (the old one is read through the header), then the
+    // old key file is no longer needed.
+    std::fs::write(dir.path().join("environments/dev.infra"), with_key("b.key")).expect("env");
+    ok(&run(dir.path(), &emulator, config_home.path(), &rekey));
+    assert!(
+        header(&state)["key"]["key_file"]["path"]
+            .as_str()
+            .expect("path")
+            .ends_with("b.key")
+    );
+    std::fs::remove_file(keys.path().join("a.key")).expect("drop the old key");
+    ok(&run(dir.path(), &emulator, config_home.path(), PLAN));
+    // Missing key: refused, nothing written.
+    std::fs::rename(keys.path().join("b.key"), keys.path().join("b.moved")).expect("move");
+    let current = std::fs::read(&state).expect("state");
+    let err = failed(&run(dir.path(), &emulator, config_home.path(), &rekey));
+    assert!(err.contains("b.key") && err.contains("is missing"), "{err}");
+    assert_eq!(std::fs::read(&state).expect("state"), current);
+}
+
+/// A new version of the Key Vault key (`az keyvault key rotate`): `state rekey` wraps the data
+/// key with it, and the state still opens.
+#[test]
+fn rekey_wraps_with_the_key_vault_keys_new_version() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let emulator = Emulator::start(&[], data.path());
+    let config_home = tempfile::tempdir().expect("tempdir");
+    make_vault(&emulator, "statekv3");
+    let create = || {
+        let created = emulator.send(
+            "POST",
+            "/kv/statekv3/keys/wrap/create?api-version=2025-07-01",
+            Some(r#"{"kty":"RSA"}"#),
+        );
+        let kid = serde_json::from_str::<serde_json::Value>(&created).expect("JSON")["key"]["kid"]
+            .as_str()
+            .expect("kid")
+            .to_string();
+        kid.rsplit('/').next().expect("version").to_string()
+    };
+    let v1 = create();
+    let state = format!(
+        "local {{ encryption = {{ key_vault_key = {{ vault = \"{}/kv/statekv3\", name = \"wrap\" }} }} }}",
+        emulator.base
+    );
+    let dir = project(&[
+        ("main.infra", MAIN),
+        ("environments/dev.infra", &env_file(&state)),
+    ]);
+    ok(&run(dir.path(), &emulator, config_home.path(), APPLY));
+    let path = dir.path().join(".infra/dev.state.json");
+    let version = |p: &Path| header(p)["key"]["key_vault_key"]["version"].clone();
+    assert_eq!(version(&path), v1.as_str());
+    let v2 = create();
+    // Without rekey the data key stays wrapped by the version it was made with.
+    ok(&run(dir.path(), &emulator, config_home.path(), PLAN));
+    assert_eq!(version(&path), v1.as_str());
+    let out = ok(&run(
+        dir.path(),
+        &emulator,
+        config_home.path(),
+        &["state", "rekey", "--env", "dev", "--keep-data-key"],
+    ));
+    assert!(out.contains(&v2) && out.contains(&v1), "{out}");
+    assert_eq!(version(&path), v2.as_str());
+    assert_eq!(
+        version(&dir.path().join(".infra/dev.state.json.bak")),
+        v1.as_str()
+    );
+    ok(&run(dir.path(), &emulator, config_home.path(), PLAN));
+}

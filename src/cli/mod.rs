@@ -23,6 +23,7 @@ mod schemas;
 mod show;
 mod state_cmd;
 mod state_keys;
+mod state_rekey;
 mod validate;
 
 use clap::{Parser, Subcommand, ValueEnum};

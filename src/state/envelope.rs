@@ -270,12 +270,30 @@ impl Crypt {
         }
     }
 
-    /// Forgets the data key in use: the next write makes a new one, wrapped with the current
-    /// version of the configured key (`infra state rekey`).
-    pub fn rekey(&self) {
-        if let Ok(mut c) = self.current.lock() {
-            *c = None;
-        }
+    /// `infra state rekey`: a new data key (or, with `keep_data_key`, the one in use) wrapped
+    /// with the current version of the configured key, used by every write from now on.
+    /// Returns the key references before and after.
+    pub fn rekey(
+        &self,
+        keep_data_key: bool,
+        path: &Path,
+    ) -> Result<(Option<KeyRef>, KeyRef), StateError> {
+        let Some(w) = &self.wrapping else {
+            return Err(enc_err(
+                path,
+                "`infra state rekey` needs encryption configured: add `encryption = { \
+                 key_vault_key = { vault = \"...\", name = \"...\" } }` or `encryption = { \
+                 key_file = \"...\" }` to the state block (docs/state.md, \"Encryption at rest\")"
+                    .into(),
+            ));
+        };
+        let old = self.cached();
+        let key = match (&old, keep_data_key) {
+            (Some(k), true) => k.key,
+            _ => random().map_err(|m| enc_err(path, m))?,
+        };
+        let new = self.wrap_new(w, key, path)?;
+        Ok((old.map(|k| k.key_ref), new.key_ref))
     }
 
     /// The data key for writing: the one in use if the configuration still names its wrapping
@@ -288,6 +306,12 @@ impl Crypt {
             return Ok(Some(k));
         }
         let key: [u8; 32] = random().map_err(|m| enc_err(path, m))?;
+        self.wrap_new(w, key, path).map(Some)
+    }
+
+    /// Wraps `key` with the current version of the configured wrapping key, and uses it from
+    /// now on.
+    fn wrap_new(&self, w: &Wrapping, key: [u8; 32], path: &Path) -> Result<DataKey, StateError> {
         let (key_ref, wrapped) = match w {
             Wrapping::KeyFile(p) => {
                 let kek = wrapping_file(p, true).map_err(|m| enc_err(path, m))?;
@@ -336,7 +360,7 @@ impl Crypt {
             wrapped,
         };
         self.remember(&k);
-        Ok(Some(k))
+        Ok(k)
     }
 
     /// Unwraps the data key of a file's header. Only keys in the configured vault are asked
