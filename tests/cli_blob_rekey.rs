@@ -1,10 +1,13 @@
 //! Encryption at rest of a remote state, against Azurite: a plain state blob encrypted (with
 //! its `.bak`) once encryption is configured, journal records sealed, `infra state rekey` with
-//! the old version kept as `<key>.bak`, and a missing key refused without writing anything.
+//! the old version kept as `<key>.bak`, and a missing key refused without writing anything; and
+//! a remote state whose keys both live in the (emulated) Key Vault, from which no guessed
+//! password can be confirmed.
 
 mod azurite;
 mod common;
 use azurite::{Azurite, CONTAINER};
+use common::emulator::Emulator;
 use common::*;
 use infra::state::blob::endpoint;
 use infra::state::{BlobStore, JournalEntry, KeyConfig, ResourceRecord, Wrapping};
@@ -161,4 +164,117 @@ fn a_blob_state_is_encrypted_rekeyed_and_refused_without_its_key() {
         "{err}"
     );
     assert_eq!(blob(&az, "dev.json"), before);
+}
+
+const SUB: &str = "11111111-2222-3333-4444-555555555555";
+const CANARY: &str = "canary-remote-5e";
+
+/// `key_vault` (the fingerprint key as a Key Vault secret) and `encryption = { key_vault_key }`
+/// on a blob state: everything the container holds is encrypted, and no 32-byte run of any
+/// blob (raw, base64- or hex-decoded) confirms the password against the fingerprint the state
+/// holds (read through `infra state pull`, which has the keys). A new key version and `state
+/// rekey` keep it readable.
+#[test]
+fn a_remote_state_with_its_keys_in_key_vault_confirms_no_guess() {
+    use base64::Engine;
+    use infra::state::SecretKey;
+    use infra_provider_core::Value;
+    let az = Azurite::start();
+    let data = tempfile::tempdir().expect("tempdir");
+    let emulator = Emulator::start(&[], data.path());
+    emulator.make_vault(SUB, "remotekv1");
+    emulator.send(
+        "PUT",
+        "/kv/remotekv1/secrets/fingerprint?api-version=2025-07-01",
+        Some(&format!("{{\"value\":\"{STATE_KEY}\"}}")),
+    );
+    let new_key_version = || {
+        emulator.send(
+            "POST",
+            "/kv/remotekv1/keys/state/create?api-version=2025-07-01",
+            Some(r#"{"kty":"RSA"}"#),
+        )
+    };
+    new_key_version();
+    let vault = format!("{}/kv/remotekv1", emulator.base);
+    let main = "param token: secret\n\
+        resource rg: azure.resource_group { name = \"remote-rg\", location = \"westeurope\" }\n\
+        resource kv: azure.key_vault { name = \"appkv9\", resource_group = rg }\n\
+        resource pw: azure.key_vault_secret { vault = kv, name = \"pw\", value = token }\n";
+    let env = format!(
+        "environment dev {{\n  target = azure {{ subscription = \"{SUB}\" }}\n  state = azure_blob \
+         {{ account = \"devstoreaccount1\", container = \"{CONTAINER}\", key = \"dev.json\", \
+         key_vault = {{ vault = \"{vault}\", name = \"fingerprint\" }}, encryption = {{ \
+         key_vault_key = {{ vault = \"{vault}\", name = \"state\" }} }} }}\n  params = {{ token = \
+         env_secret(\"INFRA_TEST_TOKEN\") }}\n}}\n"
+    );
+    let dir = project(&[("main.infra", main), ("environments/dev.infra", &env)]);
+    let infra = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_infra"))
+            .args(args)
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .env("INFRA_BLOB_ENDPOINT", &az.endpoint)
+            .env("INFRA_AZURE_ENDPOINT", &emulator.base)
+            .env("INFRA_TEST_TOKEN", CANARY)
+            .env_remove("INFRA_STATE_KEY")
+            .env_remove("AZURE_STORAGE_KEY")
+            .env_remove("AZURE_TENANT_ID")
+            .env_remove("AZURE_SUBSCRIPTION_ID")
+            .stdin(Stdio::null())
+            .output()
+            .expect("run infra")
+    };
+    ok(&infra(APPLY));
+    new_key_version();
+    ok(&infra(&[
+        "state",
+        "rekey",
+        "--env",
+        "dev",
+        "--keep-data-key",
+    ]));
+    ok(&infra(&["plan", "--env", "dev", "--detailed-exitcode"]));
+    let pulled = ok(&infra(&["state", "pull", "--env", "dev"]));
+    let key: [u8; 32] = base64::engine::general_purpose::STANDARD
+        .decode(STATE_KEY)
+        .expect("base64")
+        .try_into()
+        .expect("32 bytes");
+    let guess = Value::str(CANARY);
+    let fingerprint = SecretKey::from_bytes(key).hash(&guess);
+    assert!(
+        pulled.contains(&fingerprint),
+        "the state keeps the keyed hash"
+    );
+    let client = az.client(CONTAINER);
+    let names = client.list().expect("list");
+    assert!(names.len() >= 2, "{names:?}");
+    for name in names {
+        let body = blob(&az, &name);
+        let text = String::from_utf8_lossy(&body).into_owned();
+        assert!(encrypted(&body), "{name} is encrypted");
+        assert!(
+            !text.contains(CANARY) && !text.contains("hmac-sha256"),
+            "{name}"
+        );
+        let mut candidates = vec![body.clone()];
+        for line in text.lines() {
+            candidates.push(
+                base64::engine::general_purpose::STANDARD
+                    .decode(line.trim())
+                    .unwrap_or_default(),
+            );
+        }
+        for c in candidates {
+            for w in c.windows(32) {
+                let k: [u8; 32] = w.try_into().expect("32");
+                assert_ne!(
+                    SecretKey::from_bytes(k).hash(&guess),
+                    fingerprint,
+                    "{name} holds the key"
+                );
+            }
+        }
+    }
 }

@@ -81,22 +81,8 @@ fn failed(out: &Output) -> String {
 const APPLY: &[&str] = &["apply", "--env", "dev", "--auto-approve"];
 const PLAN: &[&str] = &["plan", "--env", "dev", "--detailed-exitcode"];
 
-/// A vault made through ARM, as an administrator would, outside the project.
 fn make_vault(emulator: &Emulator, name: &str) {
-    emulator.send(
-        "PUT",
-        &format!("/subscriptions/{SUB}/resourceGroups/admin-rg?api-version=2025-04-01"),
-        Some(r#"{"location":"westeurope"}"#),
-    );
-    emulator.send(
-        "PUT",
-        &format!(
-            "/subscriptions/{SUB}/resourceGroups/admin-rg/providers/Microsoft.KeyVault/vaults/{name}?api-version=2026-02-01"
-        ),
-        Some(
-            r#"{"location":"westeurope","properties":{"tenantId":"99999999-0000-0000-0000-000000000000","sku":{"family":"A","name":"standard"},"enableRbacAuthorization":true}}"#,
-        ),
-    );
+    emulator.make_vault(SUB, name);
 }
 
 fn files_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
