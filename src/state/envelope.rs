@@ -21,7 +21,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 pub const MAGIC: &[u8] = b"infra-encrypted 1\n";
@@ -399,15 +399,42 @@ impl Crypt {
         let bad = |m: String| enc_err(path, m);
         let key: Vec<u8> = match &h.key {
             KeyRef::KeyFile { path: p } => {
-                let kek = wrapping_file(Path::new(p), false)
-                    .map_err(|m| bad(format!("encrypted with {}: {m}", h.key)))?;
-                open(kek.bytes(), b"infra data key", &wrapped).ok_or_else(|| {
-                    bad(format!(
-                        "{} is not the key this file was encrypted with (the data key does not \
-                         unwrap): restore the key file it was written with",
-                        h.key
-                    ))
-                })?
+                // The configured file first: the header records the path on the machine that
+                // wrote it, which another machine (a pipeline) may keep elsewhere.
+                let mut files: Vec<PathBuf> = Vec::new();
+                if let Wrapping::KeyFile(c) = w {
+                    files.push(c.clone());
+                }
+                if !files.iter().any(|f| f == Path::new(p)) {
+                    files.push(PathBuf::from(p));
+                }
+                let present: Vec<&PathBuf> = files.iter().filter(|f| f.exists()).collect();
+                let Some(first) = files.first() else {
+                    return Err(fix_config("no key file is configured"));
+                };
+                if present.is_empty() {
+                    let m = wrapping_file(first, false).err().unwrap_or_default();
+                    return Err(bad(format!("encrypted with {}: {m}", h.key)));
+                }
+                present
+                    .iter()
+                    .find_map(|f| {
+                        let kek = wrapping_file(f, false).ok()?;
+                        open(kek.bytes(), b"infra data key", &wrapped)
+                    })
+                    .ok_or_else(|| {
+                        bad(format!(
+                            "{} is not the key this file was encrypted with (encrypted with {}; \
+                             the data key does not unwrap): restore the key file it was written \
+                             with",
+                            present
+                                .iter()
+                                .map(|f| format!("key file {}", f.display()))
+                                .collect::<Vec<_>>()
+                                .join(" nor "),
+                            h.key
+                        ))
+                    })?
             }
             KeyRef::KeyVaultKey {
                 vault,
@@ -607,6 +634,14 @@ mod tests {
             err.contains("dev.state.json") && err.contains("key_file") && err.contains("k1"),
             "{err}"
         );
+        // A key file elsewhere (another machine's path) is found through the configuration.
+        std::fs::copy(dir.path().join("k1"), dir.path().join("k1.copy")).unwrap();
+        let elsewhere = crypt(dir.path(), "k1.copy");
+        assert_eq!(
+            &*elsewhere.open_file(&sealed, Kind::State, p).unwrap(),
+            b"{}"
+        );
+        std::fs::remove_file(dir.path().join("k1.copy")).unwrap();
         // Another key in the same place.
         let key_path = dir.path().join("k1");
         std::fs::rename(&key_path, dir.path().join("k1.old")).unwrap();
