@@ -125,7 +125,7 @@ fn run_once(n: usize) -> Result<Figures, String> {
     };
     let store =
         infra::state::StateStore::Local(LocalStore::new(dir.path(), "bench").with_keys(keys));
-    let key = store.secret_key().map_err(|e| e.to_string())?.key;
+    let key = store.secret_key("bench").map_err(|e| e.to_string())?.key;
     let re = |a: &str, outs: &dyn Fn(&str) -> Option<Props>| {
         let i = index_of(a).ok_or_else(|| format!("unexpected address {a}"))?;
         Ok(shape.input(i, outs))

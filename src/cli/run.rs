@@ -285,7 +285,7 @@ pub fn open_session(
             ));
         }
     }
-    let found = store.secret_key().map_err(fail)?;
+    let found = store.secret_key(&loaded.state.lineage).map_err(fail)?;
     if let Some(note) = &found.note {
         out.info(note);
     }

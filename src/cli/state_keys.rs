@@ -1,6 +1,7 @@
 //! The `state` block's key settings (`key_vault`, `key_file`, `encryption`) as the state
 //! store's [`KeyConfig`]: relative key files are under the project folder, `~/` under the home
-//! folder; a local state's default key file is under the user's configuration folder.
+//! folder; a local state's default key file is under the user's configuration folder, named after the
+//! state's lineage.
 
 use infra::state::keyvault::VaultRef;
 use infra::state::{FingerprintSource, KeyConfig, Wrapping};
@@ -31,9 +32,9 @@ pub fn key_config(dir: &Path, config: &EnvironmentConfig) -> KeyConfig {
         (None, Some(f)) => FingerprintSource::File(path(dir, f)),
         (None, None) => FingerprintSource::Default,
     };
-    let default_file = match config.state {
+    let default_dir = match config.state {
         StateConfig::Local { .. } => {
-            infra::state::keysource::default_key_file(dir, &config.name, &|v| std::env::var(v).ok())
+            infra::state::keysource::default_key_dir(&|v| std::env::var(v).ok())
         }
         StateConfig::AzureBlob { .. } => None,
     };
@@ -43,7 +44,7 @@ pub fn key_config(dir: &Path, config: &EnvironmentConfig) -> KeyConfig {
     });
     KeyConfig {
         fingerprint,
-        default_file,
+        default_dir,
         legacy_file: None,
         encryption,
     }

@@ -120,9 +120,11 @@ impl StateStore {
         }
     }
 
-    pub fn secret_key(&self) -> Result<FoundKey, StateError> {
+    /// The secret-fingerprint key; `lineage` is the loaded state's (it names a local state's
+    /// default key file).
+    pub fn secret_key(&self, lineage: &str) -> Result<FoundKey, StateError> {
         match self {
-            StateStore::Local(s) => s.secret_key(),
+            StateStore::Local(s) => s.secret_key(lineage),
             StateStore::Blob(s) => s.secret_key(),
         }
     }

@@ -1,7 +1,7 @@
 //! Where the key that fingerprints secrets comes from, never beside the state by default: a
 //! Key Vault secret (`key_vault = { vault, name }`), a key file (`key_file = "..."`),
 //! `INFRA_STATE_KEY`, or (local state only) a file under the user's configuration folder,
-//! `~/.config/infra/keys/<project>-<id>/<env>.key`. A key infra once kept at
+//! `~/.config/infra/keys/<lineage>/<env>.key`. A key infra once kept at
 //! `.infra/<env>.key` is moved there on first use (docs/state.md, "Secret-hash key").
 
 use super::blob::key_from_base64;
@@ -32,8 +32,10 @@ pub enum Wrapping {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct KeyConfig {
     pub fingerprint: FingerprintSource,
-    /// Local state: the key file used when nothing else is configured.
-    pub default_file: Option<PathBuf>,
+    /// Local state: the folder of the key file used when nothing else is configured
+    /// (`<dir>/<lineage>/<env>.key`: named after the state's lineage, so a copied or moved
+    /// project keeps finding its key).
+    pub default_dir: Option<PathBuf>,
     /// Local state: where infra kept the key before (`.infra/<env>.key`); moved from.
     pub legacy_file: Option<PathBuf>,
     /// Encryption at rest (opt-in).
@@ -46,14 +48,8 @@ pub struct FoundKey {
     pub note: Option<String>,
 }
 
-/// `$XDG_CONFIG_HOME/infra/keys/<folder>-<id>/<env>.key`, else under `$HOME/.config`: `<id>`
-/// is a hash of the project folder's absolute path, so two checkouts never share a key file by
-/// accident. `None` without either variable.
-pub fn default_key_file(
-    project: &Path,
-    env: &str,
-    var: &dyn Fn(&str) -> Option<String>,
-) -> Option<PathBuf> {
+/// `$XDG_CONFIG_HOME/infra/keys`, else `$HOME/.config/infra/keys`; `None` without either.
+pub fn default_key_dir(var: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
     let base = var("XDG_CONFIG_HOME")
         .filter(|v| !v.trim().is_empty())
         .map(PathBuf::from)
@@ -62,14 +58,24 @@ pub fn default_key_file(
                 .filter(|v| !v.trim().is_empty())
                 .map(|h| PathBuf::from(h).join(".config"))
         })?;
-    let abs = std::fs::canonicalize(project).unwrap_or_else(|_| project.to_path_buf());
-    let digest = sha2::Sha256::digest(abs.to_string_lossy().as_bytes());
-    let id: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
-    let folder = abs
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "project".into());
-    let safe: String = folder
+    Some(base.join("infra").join("keys"))
+}
+
+/// The default key file of a state: `<dir>/<lineage>/<env>.key` (a lineage that is not a plain
+/// name is hashed, so it never escapes the folder).
+pub fn default_key_file(dir: &Path, lineage: &str, env: &str) -> PathBuf {
+    let plain = !lineage.is_empty()
+        && lineage.len() <= 64
+        && lineage
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    let folder = if plain {
+        lineage.to_string()
+    } else {
+        let digest = sha2::Sha256::digest(lineage.as_bytes());
+        digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+    };
+    let name: String = env
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
@@ -79,12 +85,7 @@ pub fn default_key_file(
             }
         })
         .collect();
-    Some(
-        base.join("infra")
-            .join("keys")
-            .join(format!("{safe}-{id}"))
-            .join(format!("{env}.key")),
-    )
+    dir.join(folder).join(format!("{name}.key"))
 }
 
 /// Reads the key from a Key Vault secret (the base64 of 32 bytes, as for `INFRA_STATE_KEY`).
@@ -108,7 +109,13 @@ pub fn from_vault(r: &VaultRef) -> Result<SecretKey, String> {
 
 /// Resolves the key for a local state (the caller turns the error into a diagnostic naming
 /// the state).
-pub fn local_key(cfg: &KeyConfig, env_key: Option<&str>) -> Result<FoundKey, String> {
+/// `lineage` and `env` name the default key file.
+pub fn local_key(
+    cfg: &KeyConfig,
+    env_key: Option<&str>,
+    lineage: &str,
+    env: &str,
+) -> Result<FoundKey, String> {
     let env_key = env_key.filter(|t| !t.trim().is_empty());
     let elsewhere = |key: SecretKey| -> Result<FoundKey, String> {
         refuse_legacy_beside(cfg.legacy_file.as_deref(), &key)?;
@@ -121,8 +128,11 @@ pub fn local_key(cfg: &KeyConfig, env_key: Option<&str>) -> Result<FoundKey, Str
             Some(text) => {
                 elsewhere(key_from_base64(text).map_err(|e| format!("INFRA_STATE_KEY: {e}"))?)
             }
-            None => match &cfg.default_file {
-                Some(p) => file_with_migration(cfg.legacy_file.as_deref(), p),
+            None => match &cfg.default_dir {
+                Some(d) => file_with_migration(
+                    cfg.legacy_file.as_deref(),
+                    &default_key_file(d, lineage, env),
+                ),
                 None => Err(
                     "no place for the secret-fingerprint key: neither XDG_CONFIG_HOME \
                              nor HOME is set; set `key_file = \"...\"` in the state block or \
@@ -238,9 +248,11 @@ fn refuse_legacy_beside(legacy: Option<&Path>, key: &SecretKey) -> Result<(), St
 mod tests {
     use super::*;
 
+    const LINEAGE: &str = "5f0c2a1e-9b7d-4c3e-a1f2-0d9e8c7b6a54";
+
     fn cfg(dir: &Path) -> KeyConfig {
         KeyConfig {
-            default_file: Some(dir.join("home/infra/keys/p/dev.key")),
+            default_dir: Some(dir.join("home/infra/keys")),
             legacy_file: Some(dir.join("proj/.infra/dev.key")),
             ..KeyConfig::default()
         }
@@ -250,9 +262,10 @@ mod tests {
     fn a_new_local_key_goes_to_the_config_folder_not_beside_the_state() {
         let dir = tempfile::tempdir().unwrap();
         let c = cfg(dir.path());
-        let found = local_key(&c, None).unwrap();
+        let found = local_key(&c, None, LINEAGE, "dev").unwrap();
         assert!(found.note.is_none());
-        let file = c.default_file.clone().unwrap();
+        let file = default_key_file(&c.default_dir.clone().unwrap(), LINEAGE, "dev");
+        assert!(file.ends_with(format!("{LINEAGE}/dev.key")));
         assert!(file.exists());
         assert!(!c.legacy_file.clone().unwrap().exists());
         #[cfg(unix)]
@@ -261,7 +274,7 @@ mod tests {
             let mode = std::fs::metadata(&file).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
-        let again = local_key(&c, None).unwrap();
+        let again = local_key(&c, None, LINEAGE, "dev").unwrap();
         assert!(again.key.same_as(&found.key));
     }
 
@@ -271,7 +284,7 @@ mod tests {
         let c = cfg(dir.path());
         let legacy = c.legacy_file.clone().unwrap();
         let old = SecretKey::load_or_create(&legacy).unwrap();
-        let found = local_key(&c, None).unwrap();
+        let found = local_key(&c, None, LINEAGE, "dev").unwrap();
         assert!(
             found.key.same_as(&old),
             "same key, so the hashes stay valid"
@@ -282,7 +295,7 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let keys_dir = c.default_file.clone().unwrap();
+            let keys_dir = default_key_file(&c.default_dir.clone().unwrap(), LINEAGE, "dev");
             let mode = std::fs::metadata(keys_dir.parent().unwrap())
                 .unwrap()
                 .permissions()
@@ -293,7 +306,7 @@ mod tests {
         let other = SecretKey::load_or_create(&legacy);
         assert!(other.is_ok());
         std::fs::write(&legacy, "ab".repeat(32)).unwrap();
-        let err = local_key(&c, None).err().unwrap();
+        let err = local_key(&c, None, LINEAGE, "dev").err().unwrap();
         assert!(
             err.contains("two different") && err.contains("mv -f"),
             "{err}"
@@ -307,37 +320,35 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let c = cfg(dir.path());
         let text = base64::engine::general_purpose::STANDARD.encode([9u8; 32]);
-        assert!(local_key(&c, Some(&text)).is_ok());
+        assert!(local_key(&c, Some(&text), LINEAGE, "dev").is_ok());
         let legacy = c.legacy_file.clone().unwrap();
         std::fs::create_dir_all(legacy.parent().unwrap()).unwrap();
         std::fs::write(&legacy, "09".repeat(32)).unwrap();
-        let err = local_key(&c, Some(&text)).err().unwrap();
+        let err = local_key(&c, Some(&text), LINEAGE, "dev").err().unwrap();
         assert!(err.contains("delete that file"), "{err}");
         std::fs::write(&legacy, "0a".repeat(32)).unwrap();
-        let err = local_key(&c, Some(&text)).err().unwrap();
+        let err = local_key(&c, Some(&text), LINEAGE, "dev").err().unwrap();
         assert!(err.contains("not the one"), "{err}");
     }
 
     #[test]
-    fn the_default_key_file_is_per_project_under_the_config_folder() {
-        let dir = tempfile::tempdir().unwrap();
-        let a = dir.path().join("a");
-        let b = dir.path().join("b");
-        std::fs::create_dir_all(&a).unwrap();
-        std::fs::create_dir_all(&b).unwrap();
+    fn the_default_key_file_is_per_state_under_the_config_folder() {
         let var = |k: &str| (k == "HOME").then(|| "/home/u".to_string());
-        let fa = default_key_file(&a, "dev", &var).unwrap();
-        let fb = default_key_file(&b, "dev", &var).unwrap();
-        assert!(fa.starts_with("/home/u/.config/infra/keys"), "{fa:?}");
-        assert!(fa.ends_with("dev.key"));
-        assert_ne!(fa, fb);
+        let dir = default_key_dir(&var).unwrap();
+        assert_eq!(dir, Path::new("/home/u/.config/infra/keys"));
         let none = |_: &str| None;
-        assert!(default_key_file(&a, "dev", &none).is_none());
+        assert!(default_key_dir(&none).is_none());
         let xdg = |k: &str| (k == "XDG_CONFIG_HOME").then(|| "/cfg".to_string());
+        assert_eq!(default_key_dir(&xdg).unwrap(), Path::new("/cfg/infra/keys"));
+        assert_eq!(
+            default_key_file(&dir, LINEAGE, "dev"),
+            dir.join(LINEAGE).join("dev.key")
+        );
+        // A lineage that is not a plain name never escapes the folder.
+        let odd = default_key_file(&dir, "../../etc", "dev");
         assert!(
-            default_key_file(&a, "dev", &xdg)
-                .unwrap()
-                .starts_with("/cfg/infra/keys")
+            odd.starts_with(&dir) && !odd.to_string_lossy().contains(".."),
+            "{odd:?}"
         );
     }
 

@@ -97,12 +97,15 @@ impl LocalStore {
     }
 
     /// The secret-fingerprint key from its configured source (docs/state.md, "Secret-hash
-    /// key"), a key file beside the state moved away first.
-    pub fn secret_key(&self) -> Result<FoundKey, StateError> {
+    /// key"), a key file beside the state moved away first; `lineage` (the loaded state's)
+    /// names the default key file.
+    pub fn secret_key(&self, lineage: &str) -> Result<FoundKey, StateError> {
         let env_key = std::env::var("INFRA_STATE_KEY").ok();
-        local_key(&self.keys, env_key.as_deref()).map_err(|message| StateError::KeySource {
-            path: self.state_path(),
-            message,
+        local_key(&self.keys, env_key.as_deref(), lineage, &self.env).map_err(|message| {
+            StateError::KeySource {
+                path: self.state_path(),
+                message,
+            }
         })
     }
 
