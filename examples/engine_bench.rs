@@ -119,8 +119,13 @@ fn run_once(n: usize) -> Result<Figures, String> {
     let shape = Shape::new(n);
     let providers = ProviderSet::new().with(Arc::new(CoreProvider::new()));
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let store = infra::state::StateStore::Local(LocalStore::new(dir.path(), "bench"));
-    let key = store.secret_key().map_err(|e| e.to_string())?;
+    let keys = infra::state::KeyConfig {
+        fingerprint: infra::state::FingerprintSource::File(dir.path().join("bench.key")),
+        ..Default::default()
+    };
+    let store =
+        infra::state::StateStore::Local(LocalStore::new(dir.path(), "bench").with_keys(keys));
+    let key = store.secret_key("bench").map_err(|e| e.to_string())?.key;
     let re = |a: &str, outs: &dyn Fn(&str) -> Option<Props>| {
         let i = index_of(a).ok_or_else(|| format!("unexpected address {a}"))?;
         Ok(shape.input(i, outs))

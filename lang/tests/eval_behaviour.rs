@@ -361,3 +361,44 @@ fn evaluation_is_send_and_sync() {
     assert_send_sync::<Evaluation>();
     assert_send_sync::<Program>();
 }
+
+/// The `state` block's key settings reach the environment's configuration; two sources for
+/// one key are refused with a diagnostic.
+#[test]
+fn state_key_settings_are_evaluated_and_one_source_is_allowed() {
+    use infra_lang::eval::{Encryption, VaultItem, environment_config};
+    let src = "environment prod {\n  state = azure_blob {\n    account = \"a\"\n    container = \"c\"\n    \
+               key = \"k\"\n    key_vault = { vault = \"kv-ops\", name = \"fp\" }\n    encryption = { \
+               key_vault_key = { vault = \"kv-ops\", name = \"wrap\" } }\n  }\n}\n\
+               environment dev {\n  state = local {\n    key_file = \"a.key\"\n    encryption = { \
+               key_file = \"b.key\" }\n  }\n}\n\
+               environment both {\n  state = local {\n    key_file = \"a.key\"\n    key_vault = { \
+               vault = \"kv\", name = \"fp\" }\n  }\n}\n\
+               environment two_wrappers {\n  state = local {\n    encryption = { key_file = \"b.key\", \
+               key_vault_key = { vault = \"kv\", name = \"w\" } }\n  }\n}\n";
+    let p = project(&[("main.infra", src)]);
+    let prog = program(&p, Some("prod"));
+    let prod = environment_config(&prog, "prod", &Host).expect("prod");
+    let item = |vault: &str, name: &str| VaultItem {
+        vault: vault.into(),
+        name: name.into(),
+    };
+    assert_eq!(prod.state_keys.key_vault, Some(item("kv-ops", "fp")));
+    assert_eq!(
+        prod.state_keys.encryption,
+        Some(Encryption::KeyVaultKey(item("kv-ops", "wrap")))
+    );
+    let dev = environment_config(&prog, "dev", &Host).expect("dev");
+    assert_eq!(dev.state_keys.key_file.as_deref(), Some("a.key"));
+    assert_eq!(
+        dev.state_keys.encryption,
+        Some(Encryption::KeyFile("b.key".into()))
+    );
+    for (env, says) in [("both", "not both"), ("two_wrappers", "one of them")] {
+        let Err(diags) = environment_config(&prog, env, &Host) else {
+            panic!("{env} is refused")
+        };
+        let text = to_golden(&diags, &p.sources);
+        assert!(text.contains(says), "{text}");
+    }
+}

@@ -22,6 +22,8 @@ mod schema;
 mod schemas;
 mod show;
 mod state_cmd;
+mod state_keys;
+mod state_rekey;
 mod validate;
 
 use clap::{Parser, Subcommand, ValueEnum};

@@ -117,7 +117,9 @@ fn plan(args: Args, out: &Output) -> Result<u8, u8> {
         let hash = shared::config_hash(&session.checked, &args.env, &evaluation, &session.key);
         let mut saved = SavedPlan::new(&plan, &hash, &options);
         saved.env = Some(args.env.clone());
-        saved.write(path).map_err(shared::fail)?;
+        saved
+            .write_sealed(path, session.store.crypt(), &args.env)
+            .map_err(shared::fail)?;
         out.info(&format!(
             "Saved the plan to {}. Show it with: infra show {}; apply exactly this plan with: infra apply {} {}",
             path.display(),

@@ -80,11 +80,11 @@ pub fn env_config(c: &Checked, env: &str, out: &Output) -> Result<EnvironmentCon
 /// The state store of an environment: `DIR/.infra/<env>.*` for local state, a blob for
 /// `azure_blob` (endpoint and credentials from the process environment).
 pub fn store_for(dir: &Path, config: &EnvironmentConfig) -> Result<StateStore, u8> {
+    let keys = super::state_keys::key_config(dir, config);
     match &config.state {
-        StateConfig::Local { path: None } => Ok(StateStore::Local(LocalStore::new(
-            dir.join(".infra"),
-            &config.name,
-        ))),
+        StateConfig::Local { path: None } => Ok(StateStore::Local(
+            LocalStore::new(dir.join(".infra"), &config.name).with_keys(keys),
+        )),
         StateConfig::Local { path: Some(p) } => Err(fail(format!(
             "environment `{}`: `state = local {{ path = \"{p}\" }}` is not supported yet; remove \
              `path` to keep the state in .infra/{}.state.json",
@@ -100,7 +100,7 @@ pub fn store_for(dir: &Path, config: &EnvironmentConfig) -> Result<StateStore, u
                 if dir != Path::new(".") {
                     unlock.push_str(&format!(" --dir {}", dir.display()));
                 }
-                StateStore::Blob(store.with_unlock_command(unlock))
+                StateStore::Blob(store.with_unlock_command(unlock).with_keys(keys))
             })
             .map_err(|e| fail(format!("environment `{}`: {e}", config.name))),
     }
@@ -285,7 +285,11 @@ pub fn open_session(
             ));
         }
     }
-    let key = store.secret_key().map_err(fail)?;
+    let found = store.secret_key(&loaded.state.lineage).map_err(fail)?;
+    if let Some(note) = &found.note {
+        out.info(note);
+    }
+    let key = found.key;
     let emulator = match &config.target {
         Target::Emulator { port } => Some(start_emulator(dir, *port, rt, out)?),
         _ => None,

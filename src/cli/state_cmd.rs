@@ -1,4 +1,4 @@
-//! `infra state list|show ADDR|mv FROM TO|rm ADDR|pull|push FILE|unlock --env E`: inspect and
+//! `infra state list|show ADDR|mv FROM TO|rm ADDR|pull|push FILE|unlock|rekey --env E`: inspect and
 //! repair state. Reading commands never write (an apply may be running); changing ones take the lock
 //! and bump the serial, so that saved plans made before them are refused. Exit 0 / 1.
 
@@ -41,6 +41,13 @@ enum StateCommand {
     },
     /// Break the lock of a remote state now (after its holder died), printing who held it.
     Unlock,
+    /// Re-encrypt the state at rest with a new data key, wrapped by the current version of the
+    /// configured key (`encryption = { ... }`); the previous file is kept as .bak.
+    Rekey {
+        /// Keep the data key; only wrap it again with the key's current version.
+        #[arg(long)]
+        keep_data_key: bool,
+    },
 }
 
 pub fn run(args: Args, out: &Output) -> u8 {
@@ -103,6 +110,9 @@ fn state(args: Args, out: &Output) -> Result<(), u8> {
         }),
         StateCommand::Push { file, force } => push(&store, &file, force, out),
         StateCommand::Unlock => unlock(&store, env, out),
+        StateCommand::Rekey { keep_data_key } => {
+            super::state_rekey::rekey(&store, env, keep_data_key, out)
+        }
     }
 }
 

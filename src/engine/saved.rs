@@ -41,6 +41,9 @@ pub enum SavedPlanError {
     },
     #[error("{path}: not a saved plan: {message}")]
     Invalid { path: PathBuf, message: String },
+    /// An encrypted plan whose key cannot be reached; the message names the key and the fix.
+    #[error("{0}")]
+    Encrypted(String),
     #[error(
         "the saved plan is stale: it was made against state {plan_lineage} serial {plan_serial}, \
          but the state is now {state_lineage} serial {state_serial}; run `infra plan` again"
@@ -127,11 +130,36 @@ impl SavedPlan {
         })
     }
 
+    /// Writes the plan, encrypted when the environment's state is (`encryption = { ... }`):
+    /// a plan holds the same inputs as the state.
+    pub fn write_sealed(
+        &self,
+        path: &Path,
+        crypt: &crate::state::envelope::Crypt,
+        env: &str,
+    ) -> Result<(), SavedPlanError> {
+        let bytes = crypt
+            .seal_file(
+                self.to_json().into_bytes(),
+                crate::state::envelope::Kind::Plan,
+                Some(env),
+                path,
+            )
+            .map_err(|e| SavedPlanError::Encrypted(e.to_string()))?;
+        std::fs::write(path, bytes).map_err(|source| SavedPlanError::Io {
+            path: path.into(),
+            source,
+        })
+    }
+
+    /// Reads a saved plan, decrypting an encrypted one with the key its header names.
     pub fn read(path: &Path) -> Result<SavedPlan, SavedPlanError> {
-        let bytes = std::fs::read(path).map_err(|source| SavedPlanError::Io {
+        let raw = std::fs::read(path).map_err(|source| SavedPlanError::Io {
             path: path.into(),
             source,
         })?;
+        let bytes = crate::state::envelope::open_plan(&raw, path)
+            .map_err(|e| SavedPlanError::Encrypted(e.to_string()))?;
         let plan: SavedPlan =
             serde_json::from_slice(&bytes).map_err(|e| SavedPlanError::Invalid {
                 path: path.into(),

@@ -170,6 +170,20 @@ pub fn complete(text: &str, position: Position, scope: &Scope<'_>) -> Vec<Comple
     }
 }
 
+/// The `state` block's key settings (docs/state.md).
+const KEY_VAULT_FIELD: (&str, &str) = (
+    "key_vault",
+    "The secret-fingerprint key from a Key Vault secret: `{ vault = \"...\", name = \"...\" }`.",
+);
+const ENCRYPTION_FIELD: (&str, &str) = (
+    "encryption",
+    "Encrypt state, journal and saved plans at rest: `{ key_vault_key = { vault = \"...\", name = \"...\" } }` or `{ key_file = \"...\" }`.",
+);
+const KEY_FILE_FIELD: (&str, &str) = (
+    "key_file",
+    "The secret-fingerprint key from this file (default for local state: under ~/.config/infra/keys).",
+);
+
 /// Settings of an `environment` block (docs/environments.md), and inside `params = { }` the
 /// params the project declares.
 fn environment_settings(scope: &Scope<'_>, path: &[String]) -> Vec<CompletionItem> {
@@ -207,11 +221,19 @@ fn environment_settings(scope: &Scope<'_>, path: &[String]) -> Vec<CompletionIte
             ("account", "The storage account (required)."),
             ("container", "The blob container (required)."),
             ("key", "The state blob's name, e.g. `prod.json` (required)."),
+            KEY_VAULT_FIELD,
+            KEY_FILE_FIELD,
+            ENCRYPTION_FIELD,
         ],
-        [s, tag] if s == "state" && tag == "local" => &[(
-            "path",
-            "Where the state file is kept (default .infra/<env>.state.json).",
-        )],
+        [s, tag] if s == "state" && tag == "local" => &[
+            (
+                "path",
+                "Where the state file is kept (default .infra/<env>.state.json).",
+            ),
+            KEY_VAULT_FIELD,
+            KEY_FILE_FIELD,
+            ENCRYPTION_FIELD,
+        ],
         [p] if p == "params" => {
             return scope
                 .items
@@ -508,7 +530,17 @@ mod tests {
         let got = labels("environment prod {\n  target = azure { | }\n}\n", &[]);
         assert_eq!(got, ["subscription", "tenant", "location"]);
         let got = labels("environment prod {\n  state = azure_blob {\n    |", &[]);
-        assert_eq!(got, ["account", "container", "key"]);
+        assert_eq!(
+            got,
+            [
+                "account",
+                "container",
+                "key",
+                "key_vault",
+                "key_file",
+                "encryption"
+            ]
+        );
         let (file, _) = infra_lang::syntax::parse(
             infra_lang::FileId(0),
             "param image: string\nparam region: string = \"westeurope\"\nlet x = 1\n",

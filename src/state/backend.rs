@@ -3,10 +3,11 @@
 
 use super::StateError;
 use super::blob::{BlobJournal, BlobLock, BlobStore};
+use super::envelope::Crypt;
 use super::journal::{JournalEntry, JournalWriter};
+use super::keysource::FoundKey;
 use super::lock::{LockError, LockInfo, StateLock};
 use super::model::State;
-use super::secrets::SecretKey;
 use super::store::{Loaded, LocalStore};
 
 #[derive(Debug, Clone)]
@@ -52,6 +53,14 @@ impl StateStore {
         match self {
             StateStore::Local(s) => s.state_path().display().to_string(),
             StateStore::Blob(s) => s.location(),
+        }
+    }
+
+    /// Encryption at rest of this store (state, journal, saved plans).
+    pub fn crypt(&self) -> &Crypt {
+        match self {
+            StateStore::Local(s) => s.crypt(),
+            StateStore::Blob(s) => s.crypt(),
         }
     }
 
@@ -111,9 +120,11 @@ impl StateStore {
         }
     }
 
-    pub fn secret_key(&self) -> Result<SecretKey, StateError> {
+    /// The secret-fingerprint key; `lineage` is the loaded state's (it names a local state's
+    /// default key file).
+    pub fn secret_key(&self, lineage: &str) -> Result<FoundKey, StateError> {
         match self {
-            StateStore::Local(s) => s.secret_key(),
+            StateStore::Local(s) => s.secret_key(lineage),
             StateStore::Blob(s) => s.secret_key(),
         }
     }

@@ -4,6 +4,7 @@
 //! crash. A damaged line (a torn last write) is skipped and reported; the others are folded.
 
 use super::StateError;
+use super::envelope::{DataKey, Kind, journal_line};
 use super::model::{ResourceRecord, State};
 use serde::{Deserialize, Serialize};
 use std::fs::File;
@@ -37,13 +38,19 @@ const SYNC_EVERY: Duration = Duration::from_millis(50);
 
 pub struct JournalWriter {
     path: PathBuf,
+    /// Encryption at rest: each line sealed with the state's data key.
+    sealer: Option<DataKey>,
     file: File,
     last_sync: Instant,
     dirty: bool,
 }
 
 impl JournalWriter {
-    pub fn create(path: &Path, state: &State) -> Result<JournalWriter, StateError> {
+    pub fn create(
+        path: &Path,
+        state: &State,
+        sealer: Option<DataKey>,
+    ) -> Result<JournalWriter, StateError> {
         let io = |e| StateError::io(path, e);
         let mut file = File::create(path).map_err(io)?;
         let header = JournalHeader {
@@ -53,10 +60,16 @@ impl JournalWriter {
         };
         let mut line = serde_json::to_vec(&header).unwrap_or_default();
         line.push(b'\n');
+        if let Some(k) = &sealer {
+            let mut first = k.header(Kind::Journal, None);
+            first.extend(journal_line(k, &line, path)?);
+            line = first;
+        }
         file.write_all(&line).map_err(io)?;
         file.sync_data().map_err(io)?;
         Ok(JournalWriter {
             path: path.to_path_buf(),
+            sealer,
             file,
             last_sync: Instant::now(),
             dirty: false,
@@ -66,6 +79,9 @@ impl JournalWriter {
     pub fn append(&mut self, entry: &JournalEntry) -> Result<(), StateError> {
         let mut line = serde_json::to_vec(entry).unwrap_or_default();
         line.push(b'\n');
+        if let Some(k) = &self.sealer {
+            line = journal_line(k, &line, &self.path)?;
+        }
         // One write call per record so that a kill leaves at most one torn line.
         self.file
             .write_all(&line)

@@ -4,7 +4,10 @@
 pub mod backend;
 pub mod blob;
 pub mod codec;
+pub mod envelope;
 pub mod journal;
+pub mod keysource;
+pub mod keyvault;
 pub mod lock;
 pub mod model;
 pub mod recover;
@@ -16,6 +19,7 @@ pub use backend::{Journal, StateStore, StoreLock};
 pub use blob::{BlobError, BlobStore};
 pub use codec::{CURRENT_FORMAT_VERSION, read_state, write_state};
 pub use journal::{JournalEntry, JournalWriter};
+pub use keysource::{FingerprintSource, FoundKey, KeyConfig, Wrapping};
 pub use lock::{LockError, LockInfo, StateLock};
 pub use model::{ResourceRecord, State, new_lineage};
 pub use secrets::SecretKey;
@@ -73,6 +77,10 @@ pub enum StateError {
     /// No usable source for the key that fingerprints secrets; the message says how to set one.
     #[error("{path}: {message}")]
     KeySource { path: PathBuf, message: String },
+    /// An encrypted file that cannot be opened (no key configured, key missing or wrong), or
+    /// a data key that cannot be made; the message names the key and the fix.
+    #[error("{path}: {message}")]
+    Encryption { path: PathBuf, message: String },
     #[error("{path}: the secret key is not valid: {message}")]
     BadKey { path: PathBuf, message: String },
 }

@@ -73,6 +73,20 @@ impl SecretKey {
         SecretKey { bytes }
     }
 
+    /// Whether two keys are the same (compared without an early exit).
+    pub fn same_as(&self, other: &SecretKey) -> bool {
+        self.bytes
+            .iter()
+            .zip(other.bytes.iter())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+    }
+
+    /// The raw key, for wrapping a state's data key with a key file.
+    pub(crate) fn bytes(&self) -> &[u8; KEY_LEN] {
+        &self.bytes
+    }
+
     /// For the remote key blob; never printed.
     pub(crate) fn to_base64(&self) -> String {
         use base64::Engine;

@@ -1,13 +1,14 @@
 //! The local state store: `<dir>/<env>.state.json` with `.bak` (previous version), `.journal`
-//! (apply in progress), `.lock` and `.key` (the secret-hash key, never inside the state).
+//! (apply in progress) and `.lock`; the secret-hash key is kept elsewhere (`keysource.rs`).
 
 use super::StateError;
 use super::codec::{read_state, write_state};
+use super::envelope::{self, Crypt, Kind};
 use super::journal::{JournalWriter, read_journal};
+use super::keysource::{FoundKey, KeyConfig, local_key};
 use super::lock::{LockError, LockInfo, StateLock};
 use super::model::State;
 use super::recover::{fold, peek, settle};
-use super::secrets::SecretKey;
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -16,6 +17,8 @@ use std::path::{Path, PathBuf};
 pub struct LocalStore {
     dir: PathBuf,
     env: String,
+    keys: KeyConfig,
+    crypt: Crypt,
 }
 
 /// A loaded state and what loading had to repair.
@@ -44,10 +47,28 @@ impl Loaded {
 impl LocalStore {
     /// `dir` is usually `<project>/.infra`.
     pub fn new(dir: impl Into<PathBuf>, env: &str) -> LocalStore {
+        let dir = dir.into();
+        let legacy = dir.join(format!("{env}.key"));
         LocalStore {
-            dir: dir.into(),
+            dir,
             env: env.to_string(),
+            keys: KeyConfig {
+                legacy_file: Some(legacy),
+                ..KeyConfig::default()
+            },
+            crypt: Crypt::default(),
         }
+    }
+
+    /// The environment's key settings (the legacy `.infra/<env>.key` is always looked for).
+    pub fn with_keys(mut self, keys: KeyConfig) -> LocalStore {
+        let legacy = self.keys.legacy_file.take();
+        self.crypt = Crypt::new(keys.encryption.clone());
+        self.keys = KeyConfig {
+            legacy_file: legacy,
+            ..keys
+        };
+        self
     }
 
     fn file(&self, suffix: &str) -> PathBuf {
@@ -65,40 +86,72 @@ impl LocalStore {
     pub fn lock_path(&self) -> PathBuf {
         self.file("lock")
     }
-    pub fn key_path(&self) -> PathBuf {
-        self.file("key")
+
+    /// Encryption at rest (a no-op unless configured).
+    pub fn crypt(&self) -> &Crypt {
+        &self.crypt
     }
 
     pub fn lock(&self, run_id: &str, operation: &str) -> Result<StateLock, LockError> {
         StateLock::acquire(&self.lock_path(), LockInfo::current(run_id, operation))
     }
 
-    pub fn secret_key(&self) -> Result<SecretKey, StateError> {
-        SecretKey::load_or_create(&self.key_path())
+    /// The secret-fingerprint key from its configured source (docs/state.md, "Secret-hash
+    /// key"), a key file beside the state moved away first; `lineage` (the loaded state's)
+    /// names the default key file.
+    pub fn secret_key(&self, lineage: &str) -> Result<FoundKey, StateError> {
+        let env_key = std::env::var("INFRA_STATE_KEY").ok();
+        local_key(&self.keys, env_key.as_deref(), lineage, &self.env).map_err(|message| {
+            StateError::KeySource {
+                path: self.state_path(),
+                message,
+            }
+        })
     }
 
     /// Loads the state (a new empty one if there is none yet). A journal left by an apply that
     /// did not finish is folded in and the result saved, so that what was done is kept.
     pub fn load(&self) -> Result<Loaded, StateError> {
         let path = self.state_path();
+        let mut plain_on_disk = false;
         let existing = match std::fs::read(&path) {
-            Ok(bytes) => Some(read_state(&bytes, &path)?),
+            Ok(bytes) => {
+                plain_on_disk = !envelope::is_encrypted(&bytes);
+                Some(read_state(
+                    &self.crypt.open_file(&bytes, Kind::State, &path)?,
+                    &path,
+                )?)
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(StateError::io(&path, e)),
         };
         let jpath = self.journal_path();
         let journal = match std::fs::read(&jpath) {
-            Ok(bytes) => read_journal(&bytes, &jpath)?,
+            Ok(bytes) => read_journal(&self.crypt.open_journal(&bytes, &jpath)?, &jpath)?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(StateError::io(&jpath, e)),
         };
-        settle(
+        let loaded = settle(
             fold(existing, journal, &jpath)?,
             false,
             |state| self.save(state),
             || self.remove_journal(),
             || self.keep_journal(),
-        )
+        )?;
+        if plain_on_disk && self.crypt.enabled() {
+            self.upgrade(&loaded.state)?;
+        }
+        Ok(loaded)
+    }
+
+    /// Encryption just configured: the plain state is written encrypted at once (under the
+    /// lock the loader holds), and its backup too, so no plain copy stays beside it.
+    fn upgrade(&self, state: &State) -> Result<(), StateError> {
+        self.save(state)?;
+        let bak = self.backup_path();
+        let _ = std::fs::remove_file(&bak);
+        std::fs::copy(self.state_path(), &bak).map_err(|e| StateError::io(&bak, e))?;
+        Ok(())
     }
 
     /// Reads the state without writing anything, with a leftover journal folded in memory only:
@@ -107,13 +160,20 @@ impl LocalStore {
     pub fn peek(&self) -> Result<State, StateError> {
         let path = self.state_path();
         let existing = match std::fs::read(&path) {
-            Ok(bytes) => Some(read_state(&bytes, &path)?),
+            Ok(bytes) => Some(read_state(
+                &self.crypt.open_file(&bytes, Kind::State, &path)?,
+                &path,
+            )?),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(StateError::io(&path, e)),
         };
         let jpath = self.journal_path();
         let journal = match std::fs::read(&jpath) {
-            Ok(bytes) => read_journal(&bytes, &jpath).ok().flatten(),
+            Ok(bytes) => self
+                .crypt
+                .open_journal(&bytes, &jpath)
+                .ok()
+                .and_then(|plain| read_journal(&plain, &jpath).ok().flatten()),
             Err(_) => None,
         };
         Ok(peek(existing, journal))
@@ -125,9 +185,12 @@ impl LocalStore {
         let path = self.state_path();
         std::fs::create_dir_all(&self.dir).map_err(|e| StateError::io(&self.dir, e))?;
         let tmp = self.file(&format!("state.json.tmp{}", std::process::id()));
+        let bytes = self
+            .crypt
+            .seal_file(write_state(state), Kind::State, None, &path)?;
         let io = |e| StateError::io(&tmp, e);
         let mut f = File::create(&tmp).map_err(io)?;
-        f.write_all(&write_state(state)).map_err(io)?;
+        f.write_all(&bytes).map_err(io)?;
         f.sync_all().map_err(io)?;
         drop(f);
         let bak = self.backup_path();
@@ -146,7 +209,8 @@ impl LocalStore {
     /// crash leaves a state the journal's base serial refers to).
     pub fn open_journal(&self, state: &State) -> Result<JournalWriter, StateError> {
         std::fs::create_dir_all(&self.dir).map_err(|e| StateError::io(&self.dir, e))?;
-        JournalWriter::create(&self.journal_path(), state)
+        let path = self.journal_path();
+        JournalWriter::create(&path, state, self.crypt.data_key(&path)?)
     }
 
     /// Ends an apply: the final state (serial already bumped by the caller) is saved, then the
@@ -325,6 +389,38 @@ mod tests {
         assert!(e.contains("dev.journal") && e.contains("serial 7"), "{e}");
         assert!(e.contains("move the journal aside"), "{e}");
         assert!(store.journal_path().exists(), "evidence kept");
+    }
+
+    /// With encryption configured, journal records are sealed one per line and folded back
+    /// after a crash; nothing in the folder shows an address in clear.
+    #[test]
+    fn an_encrypted_journal_is_recovered_after_a_crash() {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = crate::state::KeyConfig {
+            encryption: Some(crate::state::Wrapping::KeyFile(dir.path().join("wrap.key"))),
+            ..Default::default()
+        };
+        let store = LocalStore::new(dir.path().join("s"), "dev").with_keys(keys.clone());
+        let s = store.load().unwrap().state;
+        store.save(&s).unwrap();
+        let mut j = store.open_journal(&s).unwrap();
+        j.append(&JournalEntry::Put {
+            address: "secretive-name".into(),
+            resource: rec("data-1"),
+        })
+        .unwrap();
+        drop(j);
+        for f in [store.state_path(), store.journal_path()] {
+            let bytes = std::fs::read(&f).unwrap();
+            assert!(envelope::is_encrypted(&bytes), "{f:?}");
+            assert!(!String::from_utf8_lossy(&bytes).contains("secretive-name"));
+        }
+        // Another process (nothing cached) folds it in.
+        let again = LocalStore::new(dir.path().join("s"), "dev").with_keys(keys);
+        let loaded = again.load().unwrap();
+        assert_eq!(loaded.recovered, 1);
+        assert!(loaded.state.resources.contains_key("secretive-name"));
+        assert!(!again.journal_path().exists());
     }
 
     #[test]

@@ -88,4 +88,23 @@ impl Emulator {
         );
         text
     }
+
+    /// A Key Vault `name` in resource group `admin-rg` of `sub`, made through ARM as an
+    /// administrator would, outside the project (for a state's `key_vault` or `encryption`).
+    pub fn make_vault(&self, sub: &str, name: &str) {
+        self.send(
+            "PUT",
+            &format!("/subscriptions/{sub}/resourceGroups/admin-rg?api-version=2025-04-01"),
+            Some(r#"{"location":"westeurope"}"#),
+        );
+        self.send(
+            "PUT",
+            &format!(
+                "/subscriptions/{sub}/resourceGroups/admin-rg/providers/Microsoft.KeyVault/vaults/{name}?api-version=2026-02-01"
+            ),
+            Some(
+                r#"{"location":"westeurope","properties":{"tenantId":"99999999-0000-0000-0000-000000000000","sku":{"family":"A","name":"standard"},"enableRbacAuthorization":true}}"#,
+            ),
+        );
+    }
 }

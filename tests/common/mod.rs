@@ -15,6 +15,12 @@ pub fn infra(args: &[&str], cwd: &Path) -> Output {
 pub fn infra_env(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_infra"));
     cmd.args(args).current_dir(cwd).env("NO_COLOR", "1");
+    // A local state's key file goes under the configuration folder: keep tests' keys out of
+    // the real one.
+    cmd.env(
+        "XDG_CONFIG_HOME",
+        std::env::temp_dir().join("infra-test-config"),
+    );
     for var in [
         "PG_PASSWORD",
         "PG_ADMIN_PASSWORD",

@@ -6,7 +6,7 @@ use super::module::ModuleChecker;
 use crate::diag;
 use crate::span::Span;
 use crate::syntax::ast::{self, Expr, ExprKind};
-use infra_provider_core::Type;
+use infra_provider_core::{Field, Type};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -15,49 +15,81 @@ const SETTINGS: [&str; 4] = ["target", "state", "params", "protect"];
 /// A tagged form allowed for a setting: its tag and fields (name, type, required).
 struct Variant {
     tag: &'static str,
-    fields: &'static [(&'static str, Type, bool)],
+    fields: Vec<(&'static str, Type, bool)>,
 }
 
-const TARGETS: [Variant; 3] = [
-    Variant {
-        tag: "azure",
-        fields: &[
-            ("subscription", Type::String, true),
-            ("tenant", Type::String, false),
-            ("location", Type::String, false),
-        ],
-    },
-    Variant {
-        tag: "emulator",
-        fields: &[("port", Type::Int, false)],
-    },
-    Variant {
-        tag: "hyperv",
-        fields: &[
-            ("host", Type::String, false),
-            ("user", Type::String, false),
-            ("port", Type::Int, false),
-            ("identity_file", Type::String, false),
-            ("known_hosts", Type::String, false),
-            ("pwsh", Type::String, false),
-        ],
-    },
-];
+fn targets() -> [Variant; 3] {
+    [
+        Variant {
+            tag: "azure",
+            fields: vec![
+                ("subscription", Type::String, true),
+                ("tenant", Type::String, false),
+                ("location", Type::String, false),
+            ],
+        },
+        Variant {
+            tag: "emulator",
+            fields: vec![("port", Type::Int, false)],
+        },
+        Variant {
+            tag: "hyperv",
+            fields: vec![
+                ("host", Type::String, false),
+                ("user", Type::String, false),
+                ("port", Type::Int, false),
+                ("identity_file", Type::String, false),
+                ("known_hosts", Type::String, false),
+                ("pwsh", Type::String, false),
+            ],
+        },
+    ]
+}
 
-const STATES: [Variant; 2] = [
-    Variant {
-        tag: "local",
-        fields: &[("path", Type::String, false)],
-    },
-    Variant {
-        tag: "azure_blob",
-        fields: &[
-            ("account", Type::String, true),
-            ("container", Type::String, true),
-            ("key", Type::String, true),
-        ],
-    },
-];
+/// `{ vault = "...", name = "..." }`: a secret or key in a Key Vault.
+fn vault_item() -> Type {
+    Type::Object(vec![
+        Field::required("vault", Type::String),
+        Field::required("name", Type::String),
+    ])
+}
+
+/// Where the secret-fingerprint key and the encryption at rest come from (docs/state.md).
+fn key_fields() -> [(&'static str, Type, bool); 3] {
+    [
+        ("key_vault", vault_item(), false),
+        ("key_file", Type::String, false),
+        (
+            "encryption",
+            Type::Object(vec![
+                Field::optional("key_vault_key", vault_item()),
+                Field::optional("key_file", Type::String),
+            ]),
+            false,
+        ),
+    ]
+}
+
+fn states() -> [Variant; 2] {
+    let mut local = vec![("path", Type::String, false)];
+    local.extend(key_fields());
+    let mut blob = vec![
+        ("account", Type::String, true),
+        ("container", Type::String, true),
+        ("key", Type::String, true),
+    ];
+    blob.extend(key_fields());
+    [
+        Variant {
+            tag: "local",
+            fields: local,
+        },
+        Variant {
+            tag: "azure_blob",
+            fields: blob,
+        },
+    ]
+}
 
 impl ModuleChecker<'_> {
     /// Checks every environment block of the root module; with `chosen`, also that it exists
@@ -132,7 +164,7 @@ impl ModuleChecker<'_> {
             seen.insert(&a.name.name, a.name.span);
             match a.name.name.as_str() {
                 "target" => self.check_targets(&a.value),
-                "state" => self.check_tagged(&a.value, "state", &STATES),
+                "state" => self.check_tagged(&a.value, "state", &states()),
                 "params" => given = self.check_env_params(&a.value, params),
                 "protect" => {
                     self.check_value(&a.value, &Type::Bool);
@@ -160,12 +192,12 @@ impl ModuleChecker<'_> {
     /// One target, or a list of at most one cloud and one Hyper-V host (E1200).
     fn check_targets(&mut self, value: &Expr) {
         let ExprKind::List(items) = &value.kind else {
-            self.check_tagged(value, "target", &TARGETS);
+            self.check_tagged(value, "target", &targets());
             return;
         };
         let (mut cloud, mut hyperv) = (false, false);
         for item in items {
-            self.check_tagged(item, "target", &TARGETS);
+            self.check_tagged(item, "target", &targets());
             if let ExprKind::Tagged { tag, .. } = &item.kind {
                 let seen = if tag.name == "hyperv" {
                     &mut hyperv

@@ -21,6 +21,8 @@ pub struct EnvironmentConfig {
     /// `target = hyperv { ... }` or `target = [emulator {}, hyperv { ... }]`.
     pub hyperv: Option<HypervTarget>,
     pub state: StateConfig,
+    /// Key sources and encryption at rest set in the `state` block (docs/state.md).
+    pub state_keys: StateKeys,
     /// No delete or replace without `--allow-destroy`; sets `lifecycle.protect` everywhere.
     pub protect: bool,
 }
@@ -61,6 +63,30 @@ pub enum StateConfig {
         container: String,
         key: String,
     },
+}
+
+/// A secret or key in a Key Vault: `vault` is the vault's name (`https://<name>.vault.azure.net`)
+/// or its URI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VaultItem {
+    pub vault: String,
+    pub name: String,
+}
+
+/// What wraps a state's data key when it is encrypted at rest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Encryption {
+    KeyVaultKey(VaultItem),
+    KeyFile(String),
+}
+
+/// The `state` block's key settings: where the secret-fingerprint key comes from (`key_vault`,
+/// `key_file`; none: `INFRA_STATE_KEY` or the default file) and the optional encryption at rest.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct StateKeys {
+    pub key_vault: Option<VaultItem>,
+    pub key_file: Option<String>,
+    pub encryption: Option<Encryption>,
 }
 
 type EnvResult = Result<(Option<EnvironmentConfig>, HashMap<String, Value>), Vec<Diagnostic>>;
@@ -118,6 +144,7 @@ pub(crate) fn evaluate_environment(
         target: Target::None,
         hyperv: None,
         state: StateConfig::Local { path: None },
+        state_keys: StateKeys::default(),
         protect: false,
     };
     let mut params = HashMap::new();
@@ -126,8 +153,16 @@ pub(crate) fn evaluate_environment(
         let r = match a.name.name.as_str() {
             "target" => targets(&cx, &a.value, &mut config),
             "state" => tagged(&cx, &a.value)
-                .and_then(|(tag, f)| state(&tag, &f, a.value.span))
-                .map(|s| config.state = s),
+                .and_then(|(tag, f)| {
+                    Ok((
+                        state(&tag, &f, a.value.span)?,
+                        state_keys(&f, a.value.span)?,
+                    ))
+                })
+                .map(|(s, k)| {
+                    config.state = s;
+                    config.state_keys = k;
+                }),
             "protect" => value(&cx, &a.value).and_then(|v| match v {
                 Value::Bool(b) => {
                     config.protect = b;
@@ -357,4 +392,60 @@ fn state(tag: &str, fields: &Fields, span: Span) -> Result<StateConfig, Diagnost
             span,
         )),
     }
+}
+
+fn vault_item(v: &Value, what: &str, span: Span) -> Result<VaultItem, Diagnostic> {
+    let field = |name: &str| match v {
+        Value::Object(m) => match m.get(name) {
+            Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+            _ => None,
+        },
+        _ => None,
+    };
+    match (field("vault"), field("name")) {
+        (Some(vault), Some(name)) => Ok(VaultItem { vault, name }),
+        _ => Err(diag::eval::eval_error(
+            format!(
+                "`{what}` must be `{{ vault = \"...\", name = \"...\" }}` with non-empty strings"
+            ),
+            span,
+            "invalid value",
+        )),
+    }
+}
+
+fn state_keys(fields: &Fields, span: Span) -> Result<StateKeys, Diagnostic> {
+    let key_vault = match fields.get("key_vault") {
+        None => None,
+        Some((v, s)) => Some(vault_item(v, "key_vault", *s)?),
+    };
+    let key_file = string(fields, "key_file", span)?;
+    if key_vault.is_some() && key_file.is_some() {
+        return Err(diag::eval::eval_error(
+            "the secret-fingerprint key has one source: set `key_vault` or `key_file`, not both",
+            span,
+            "two key sources",
+        ));
+    }
+    let encryption = match fields.get("encryption") {
+        None => None,
+        Some((Value::Object(m), s)) => match (m.get("key_vault_key"), m.get("key_file")) {
+            (Some(v), None) => Some(Encryption::KeyVaultKey(vault_item(v, "key_vault_key", *s)?)),
+            (None, Some(Value::String(f))) if !f.is_empty() => Some(Encryption::KeyFile(f.clone())),
+            _ => {
+                return Err(diag::eval::eval_error(
+                    "`encryption` must be `{ key_vault_key = { vault = \"...\", name = \"...\" } }` \
+                     or `{ key_file = \"...\" }` (one of them)",
+                    *s,
+                    "invalid value",
+                ));
+            }
+        },
+        Some((_, s)) => return Err(not_known("`encryption`", "an object", *s)),
+    };
+    Ok(StateKeys {
+        key_vault,
+        key_file,
+        encryption,
+    })
 }

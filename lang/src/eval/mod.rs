@@ -26,7 +26,9 @@ use infra_provider_core::{DesiredResource, Value};
 use infra_stdlib::Host;
 use std::collections::{BTreeMap, HashMap};
 
-pub use environment::{EnvironmentConfig, HypervTarget, StateConfig, Target};
+pub use environment::{
+    Encryption, EnvironmentConfig, HypervTarget, StateConfig, StateKeys, Target, VaultItem,
+};
 
 /// What the engine knows about a resource's attributes.
 pub trait Resolver {

@@ -21,7 +21,7 @@ pub(crate) fn vault_uri(base_url: &str, vault: &str) -> String {
     format!("{base_url}/kv/{vault}/")
 }
 
-fn kv_error(status: StatusCode, code: &str, message: impl Into<String>) -> ArmError {
+pub(crate) fn kv_error(status: StatusCode, code: &str, message: impl Into<String>) -> ArmError {
     ArmError::new(status, code, message)
 }
 
@@ -161,6 +161,9 @@ fn route(
     let base = app.base_url.as_str();
     let rest: Vec<&str> = segs[1..].iter().map(String::as_str).collect();
     let vkey = vault.to_ascii_lowercase();
+    if rest.first() == Some(&"keys") {
+        return crate::keyvault_keys::route(app, st, method, &vault, &rest[1..], body);
+    }
     match (method.as_str(), rest.as_slice()) {
         ("PUT", ["secrets", name]) => {
             let req = parse_body(body)?;

@@ -13,6 +13,7 @@ mod entra;
 mod error;
 mod faults;
 mod keyvault_data;
+mod keyvault_keys;
 mod lro;
 mod path;
 mod requests;

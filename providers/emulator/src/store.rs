@@ -83,6 +83,25 @@ pub(crate) struct SecretVersion {
     pub updated: u64,
 }
 
+/// One version of a Key Vault key. The private key never leaves the emulator's data file
+/// (mode 0600), as it never leaves a vault.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct KeyVersion {
+    pub version: String,
+    pub kty: String,
+    pub key_ops: Vec<String>,
+    /// PKCS#8 DER of the RSA private key, base64.
+    pub pkcs8: String,
+    /// The public modulus and exponent, base64url (the JWK's `n` and `e`).
+    pub n: String,
+    pub e: String,
+    pub enabled: bool,
+    pub created: u64,
+    pub updated: u64,
+    #[serde(default)]
+    pub tags: Option<Value>,
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct State {
     /// Keyed by the lower-cased resource id (ARM ids are case-insensitive).
@@ -94,6 +113,9 @@ pub(crate) struct State {
     /// Soft-deleted secrets, same keys; `deleted_ms` is kept in the last version's `updated`.
     #[serde(default)]
     pub deleted_secrets: BTreeMap<String, BTreeMap<String, Vec<SecretVersion>>>,
+    /// vault name (lower) -> key name (lower) -> versions, oldest first.
+    #[serde(default)]
+    pub keys: BTreeMap<String, BTreeMap<String, Vec<KeyVersion>>>,
     pub operations: BTreeMap<String, Operation>,
 }
 

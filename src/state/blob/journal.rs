@@ -5,6 +5,7 @@
 use super::BlobError;
 use super::client::Client;
 use crate::state::StateError;
+use crate::state::envelope::{DataKey, Kind, journal_line};
 use crate::state::journal::{JournalEntry, JournalHeader};
 use crate::state::model::State;
 use std::sync::mpsc::{Receiver, Sender};
@@ -25,6 +26,8 @@ pub struct BlobJournal {
     /// The first failure of the background writer, reported by the next call.
     failed: Arc<Mutex<Option<String>>>,
     name: String,
+    /// Encryption at rest: each record sealed with the state's data key.
+    sealer: Option<DataKey>,
 }
 
 fn line<T: serde::Serialize>(v: &T) -> Vec<u8> {
@@ -36,14 +39,32 @@ fn line<T: serde::Serialize>(v: &T) -> Vec<u8> {
 impl BlobJournal {
     /// Creates `name` (emptied if it exists: any earlier journal was folded in on load) with
     /// its header, then starts the writer.
-    pub fn create(client: &Client, name: &str, state: &State) -> Result<BlobJournal, BlobError> {
+    pub fn create(
+        client: &Client,
+        name: &str,
+        state: &State,
+        sealer: Option<DataKey>,
+    ) -> Result<BlobJournal, BlobError> {
         client.create_append(name)?;
         let header = JournalHeader {
             journal_version: 1,
             lineage: state.lineage.clone(),
             base_serial: state.serial,
         };
-        client.append_block(name, line(&header))?;
+        let first = match &sealer {
+            None => line(&header),
+            Some(k) => {
+                let mut b = k.header(Kind::Journal, None);
+                b.extend(k.seal_line(Kind::Journal, &line(&header)).map_err(|m| {
+                    BlobError::Unreachable {
+                        endpoint: client.location(),
+                        message: m,
+                    }
+                })?);
+                b
+            }
+        };
+        client.append_block(name, first)?;
         let (tx, rx) = std::sync::mpsc::channel();
         let failed = Arc::new(Mutex::new(None));
         let (c, n, f) = (client.clone(), name.to_string(), failed.clone());
@@ -59,6 +80,7 @@ impl BlobJournal {
             worker: Some(worker),
             failed,
             name: client.display(name),
+            sealer,
         })
     }
 
@@ -75,8 +97,12 @@ impl BlobJournal {
     /// Queues one record; never waits for the network.
     pub fn append(&mut self, entry: &JournalEntry) -> Result<(), StateError> {
         self.check()?;
+        let mut record = line(entry);
+        if let Some(k) = &self.sealer {
+            record = journal_line(k, &record, std::path::Path::new(&self.name))?;
+        }
         if let Some(tx) = &self.tx {
-            let _ = tx.send(Msg::Record(line(entry)));
+            let _ = tx.send(Msg::Record(record));
         }
         Ok(())
     }

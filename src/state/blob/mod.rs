@@ -1,6 +1,6 @@
 //! Remote state in Azure Blob Storage: `<key>` (the state, leased while locked), `<key>.bak`
-//! (the previous version), `<key>.journal` (an append blob while an apply runs) and `<key>.key`
-//! (the secret-hash key, unless `INFRA_STATE_KEY` gives it). Every write of the state carries
+//! (the previous version) and `<key>.journal` (an append blob while an apply runs); the
+//! secret-hash key is never among them (`keysource.rs`). Every write of the state carries
 //! the lease id and the ETag last seen, so a write behind our back is refused, not overwritten.
 
 pub mod client;
@@ -16,7 +16,9 @@ pub use journal::BlobJournal;
 pub use lease::BlobLock;
 
 use super::codec::{read_state, write_state};
+use super::envelope::{self, Crypt, Kind};
 use super::journal::read_journal;
+use super::keysource::{self, FingerprintSource, FoundKey, KeyConfig};
 use super::lock::{LockError, LockInfo};
 use super::model::State;
 use super::recover::{fold, peek, settle};
@@ -47,6 +49,8 @@ pub struct BlobStore {
     /// ETag of the journal as last read for recovery: it is removed only if unchanged, so that
     /// records appended meanwhile (by a run whose lock was broken) are folded in, not lost.
     journal_etag: Arc<Mutex<Option<String>>>,
+    keys: KeyConfig,
+    crypt: Crypt,
 }
 
 impl std::fmt::Debug for BlobStore {
@@ -84,7 +88,21 @@ impl BlobStore {
             lease: Arc::default(),
             seen: Arc::default(),
             journal_etag: Arc::default(),
+            keys: KeyConfig::default(),
+            crypt: Crypt::default(),
         })
+    }
+
+    /// The environment's key settings (`key_vault`, `key_file`, `encryption`).
+    pub fn with_keys(mut self, keys: KeyConfig) -> BlobStore {
+        self.crypt = Crypt::new(keys.encryption.clone());
+        self.keys = keys;
+        self
+    }
+
+    /// Encryption at rest (a no-op unless configured).
+    pub fn crypt(&self) -> &Crypt {
+        &self.crypt
     }
 
     /// Names the project folder in the unlock command shown to a refused run, when it is not
@@ -133,7 +151,10 @@ impl BlobStore {
         let got = self.client.get(&self.key).map_err(self.err(""))?;
         let path = PathBuf::from(self.client.display(&self.key));
         let existing = match &got {
-            Some(f) if !f.body.is_empty() => Some(read_state(&f.body, &path)?),
+            Some(f) if !f.body.is_empty() => Some(read_state(
+                &self.crypt.open_file(&f.body, Kind::State, &path)?,
+                &path,
+            )?),
             _ => None,
         };
         if record && let Ok(mut seen) = self.seen.lock() {
@@ -151,7 +172,11 @@ impl BlobStore {
             let jname = self.name(".journal");
             let jpath = PathBuf::from(self.client.display(&jname));
             match self.client.get(&jname).map_err(self.err(".journal"))? {
-                Some(f) => read_journal(&f.body, &jpath).ok().flatten(),
+                Some(f) => self
+                    .crypt
+                    .open_journal(&f.body, &jpath)
+                    .ok()
+                    .and_then(|plain| read_journal(&plain, &jpath).ok().flatten()),
                 None => None,
             }
         };
@@ -169,7 +194,7 @@ impl BlobStore {
             *etag = got.as_ref().map(|f| f.etag.clone());
         }
         match got {
-            Some(f) => read_journal(&f.body, &jpath),
+            Some(f) => read_journal(&self.crypt.open_journal(&f.body, &jpath)?, &jpath),
             None => Ok(None),
         }
     }
@@ -194,9 +219,36 @@ impl BlobStore {
                     attempts += 1;
                     journal = self.read_journal_for_recovery()?;
                 }
+                Ok(loaded) => {
+                    self.upgrade_if_plain(&loaded.state)?;
+                    return Ok(loaded);
+                }
                 other => return other,
             }
         }
+    }
+
+    /// Encryption just configured: a plain state blob is written encrypted at once (under the
+    /// lease the loader holds), and `<key>.bak` too, so no plain copy stays beside it.
+    fn upgrade_if_plain(&self, state: &State) -> Result<(), StateError> {
+        let plain = self
+            .seen
+            .lock()
+            .map(|s| !s.bytes.is_empty() && !envelope::is_encrypted(&s.bytes))
+            .unwrap_or(false);
+        if !plain || !self.crypt.enabled() {
+            return Ok(());
+        }
+        self.save(state)?;
+        let bytes = self
+            .seen
+            .lock()
+            .map(|s| s.bytes.clone())
+            .unwrap_or_default();
+        self.client
+            .put(&self.name(".bak"), bytes, &Write::default())
+            .map_err(self.err(".bak"))?;
+        Ok(())
     }
 
     /// Reads without writing, a running apply's journal folded in memory.
@@ -232,7 +284,10 @@ impl BlobStore {
             Some((id, m)) => (Some(id.as_str()), m.as_slice()),
             None => (None, &[][..]),
         };
-        let bytes = write_state(state);
+        let path = PathBuf::from(self.client.display(&self.key));
+        let bytes = self
+            .crypt
+            .seal_file(write_state(state), Kind::State, None, &path)?;
         let w = Write {
             if_match: seen.etag.as_deref(),
             if_none_match_any: seen.etag.is_none(),
@@ -264,7 +319,9 @@ impl BlobStore {
     }
 
     pub fn open_journal(&self, state: &State) -> Result<BlobJournal, StateError> {
-        BlobJournal::create(&self.client, &self.name(".journal"), state)
+        let jpath = PathBuf::from(self.client.display(&self.name(".journal")));
+        let sealer = self.crypt.data_key(&jpath)?;
+        BlobJournal::create(&self.client, &self.name(".journal"), state, sealer)
             .map_err(self.err(".journal"))
     }
 
@@ -314,38 +371,48 @@ impl BlobStore {
         }
     }
 
-    /// The key that fingerprints secrets: `INFRA_STATE_KEY`, never a blob beside the state
-    /// (whoever reads the state could confirm a guessed secret with it). A remote state
-    /// without it is refused with the set-up steps; one whose key still sits in the blob
-    /// `<key>.key` (as infra once kept it) is refused with the migration steps.
-    pub fn secret_key(&self) -> Result<SecretKey, StateError> {
-        let from_env = match std::env::var("INFRA_STATE_KEY") {
-            Ok(text) if !text.trim().is_empty() => {
-                Some(key_from_base64(&text).map_err(self.err(""))?)
-            }
-            _ => None,
-        };
-        let name = self.name(".key");
-        let blob = self.client.display(&name);
-        let beside = self.client.get(&name).map_err(self.err(".key"))?;
+    /// The key that fingerprints secrets, from the configured Key Vault secret or key file,
+    /// else `INFRA_STATE_KEY`; never a blob beside the state (whoever reads the state could
+    /// confirm a guessed secret with it). A remote state without one is refused with the
+    /// set-up steps; one whose key still sits in the blob `<key>.key` (as infra once kept it)
+    /// is refused with the migration steps.
+    pub fn secret_key(&self) -> Result<FoundKey, StateError> {
         let refuse = |message: String| StateError::KeySource {
             path: PathBuf::from(self.client.display(&self.key)),
             message,
         };
-        match (from_env, beside) {
-            (Some(key), None) => Ok(key),
+        let configured = match &self.keys.fingerprint {
+            FingerprintSource::Vault(r) => Some(keysource::from_vault(r).map_err(refuse)?),
+            FingerprintSource::File(p) => Some(keysource::existing_file(p).map_err(refuse)?),
+            FingerprintSource::Default => match std::env::var("INFRA_STATE_KEY") {
+                Ok(text) if !text.trim().is_empty() => {
+                    Some(key_from_base64(&text).map_err(self.err(""))?)
+                }
+                _ => None,
+            },
+        };
+        let name = self.name(".key");
+        let blob = self.client.display(&name);
+        let beside = self.client.get(&name).map_err(self.err(".key"))?;
+        let source = match &self.keys.fingerprint {
+            FingerprintSource::Vault(r) => format!("Key Vault secret {r}"),
+            FingerprintSource::File(p) => format!("key file {}", p.display()),
+            FingerprintSource::Default => "INFRA_STATE_KEY".to_string(),
+        };
+        match (configured, beside) {
+            (Some(key), None) => Ok(FoundKey { key, note: None }),
             (Some(key), Some(f)) => {
                 let stored = String::from_utf8_lossy(&f.body).trim().to_string();
                 Err(refuse(if stored == key.to_base64() {
                     format!(
                         "the secret-fingerprint key is still stored beside the state, in {blob}, \
-                         although INFRA_STATE_KEY holds it: delete that blob to finish the \
+                         although {source} holds it: delete that blob to finish the \
                          migration (docs/state.md, \"Secret-hash key\")"
                     )
                 } else {
                     format!(
-                        "INFRA_STATE_KEY is not the key this state was written with (kept in \
-                         {blob}): set INFRA_STATE_KEY to that blob's content, then delete the blob \
+                        "{source} is not the key this state was written with (kept in \
+                         {blob}): store that blob's content there, then delete the blob \
                          (docs/state.md, \"Secret-hash key\")"
                     )
                 }))
@@ -354,13 +421,18 @@ impl BlobStore {
                 "the key that fingerprints secrets is stored beside the state, in {blob}: anyone \
                  who can read the state can confirm a guessed secret with it. Move it: 1. store \
                  that blob's content in your secret store and set INFRA_STATE_KEY to it for \
-                 every run; 2. delete the blob (docs/state.md, \"Secret-hash key\")"
+                 every run (or put it in a Key Vault secret and set `key_vault = {{ vault = \
+                 \"...\", name = \"...\" }}` in the state block); 2. delete the blob \
+                 (docs/state.md, \"Secret-hash key\")"
             ))),
             (None, None) => Err(refuse(
                 "a remote state needs a key for secret fingerprints that is not stored beside \
-                 it: set INFRA_STATE_KEY to the base64 of 32 random bytes (`openssl rand \
-                 -base64 32`), kept in your secret store and the same for every run \
-                 (docs/state.md, \"Secret-hash key\")"
+                 it: either keep it in a Key Vault secret and set `key_vault = { vault = \
+                 \"<vault>\", name = \"<secret>\" }` in the state block (create it once with \
+                 `az keyvault secret set --vault-name <vault> --name <secret> --value \
+                 \"$(openssl rand -base64 32)\"`), or set INFRA_STATE_KEY to the base64 of 32 \
+                 random bytes (`openssl rand -base64 32`), kept in your secret store and the \
+                 same for every run (docs/state.md, \"Secret-hash key\")"
                     .to_string(),
             )),
         }
