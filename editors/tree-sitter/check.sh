@@ -3,7 +3,8 @@
 # what `tree-sitter generate` makes of grammar.js, the corpus and highlight tests pass, every
 # query compiles, and every syntactically valid `.infra` file of the repository parses with no
 # ERROR or MISSING node. Needs the `tree-sitter` CLI (`cargo install tree-sitter-cli --locked
-# --version 0.27.1`), Node.js (to read grammar.js) and a C compiler.
+# --version 0.27.1`), Node.js (to read grammar.js), a C compiler and Neovim (whose own
+# tree-sitter runtime must load the parser and the queries).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -32,14 +33,31 @@ echo "generated sources match grammar.js"
 echo "== tree-sitter test: corpus, queries, highlights"
 tree-sitter test
 
-echo "== every query compiles"
-for query in queries/*.scm; do
+echo "== every query compiles (the grammar's and Helix's)"
+"$root/editors/helix/gen-highlights.sh" "$tmp/helix-highlights.scm"
+if ! diff -q "$root/editors/helix/queries/infra/highlights.scm" "$tmp/helix-highlights.scm" >/dev/null; then
+  echo "error: editors/helix/queries/infra/highlights.scm is stale: run editors/helix/gen-highlights.sh" >&2
+  exit 1
+fi
+for query in queries/*.scm "$root"/editors/helix/queries/infra/*.scm; do
   tree-sitter query --quiet "$query" test/highlight/declarations.infra >/dev/null || {
     echo "error: $query does not compile" >&2
     exit 1
   }
 done
-echo "compiled $(ls queries/*.scm | wc -l) queries"
+echo "compiled $(ls queries/*.scm "$root"/editors/helix/queries/infra/*.scm | wc -l) queries"
+
+echo "== Neovim loads the parser and compiles every query"
+command -v nvim >/dev/null 2>&1 || {
+  echo "error: Neovim is needed for this check (apt-get install neovim)" >&2
+  exit 1
+}
+# Built and installed as docs/editors.md tells Neovim users to.
+mkdir -p "$tmp/nvim/parser" "$tmp/nvim/queries"
+cc -shared -fPIC -O2 -I src src/parser.c src/scanner.c -o "$tmp/nvim/parser/infra.so"
+ln -s "$here/queries" "$tmp/nvim/queries/infra"
+INFRA_TS_RTP="$tmp/nvim" INFRA_TS_SAMPLE="$here/test/highlight/declarations.infra" \
+  nvim --headless --clean -n -i NONE -u NONE -c "luafile $here/test/neovim.lua" </dev/null
 
 echo "== every valid .infra file of the repository parses without ERROR or MISSING"
 node "$root/editors/valid-infra-files.js" "$root" >"$tmp/files"
