@@ -33,19 +33,19 @@ echo "generated sources match grammar.js"
 echo "== tree-sitter test: corpus, queries, highlights"
 tree-sitter test
 
-echo "== every query compiles (the grammar's and Helix's)"
+echo "== every query compiles (the grammar's, Helix's and Zed's)"
 "$root/editors/helix/gen-highlights.sh" "$tmp/helix-highlights.scm"
 if ! diff -q "$root/editors/helix/queries/infra/highlights.scm" "$tmp/helix-highlights.scm" >/dev/null; then
   echo "error: editors/helix/queries/infra/highlights.scm is stale: run editors/helix/gen-highlights.sh" >&2
   exit 1
 fi
-for query in queries/*.scm "$root"/editors/helix/queries/infra/*.scm; do
+for query in queries/*.scm "$root"/editors/helix/queries/infra/*.scm "$root"/editors/zed/languages/infra/*.scm; do
   tree-sitter query --quiet "$query" test/highlight/declarations.infra >/dev/null || {
     echo "error: $query does not compile" >&2
     exit 1
   }
 done
-echo "compiled $(ls queries/*.scm "$root"/editors/helix/queries/infra/*.scm | wc -l) queries"
+echo "compiled $(ls queries/*.scm "$root"/editors/helix/queries/infra/*.scm "$root"/editors/zed/languages/infra/*.scm | wc -l) queries"
 
 echo "== Neovim loads the parser and compiles every query"
 command -v nvim >/dev/null 2>&1 || {
