@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The editor checks (run by scripts/test): the TextMate grammar's assertions, every valid
-# `.infra` file of the repository tokenised, the VS Code extension packaged offline, and
-# the Vim syntax checked through Vim's synID. Tools are installed into .ci/tools on first use.
+# `.infra` file of the repository tokenised, the VS Code extension packaged offline, the
+# Vim syntax checked through Vim's synID, and the tree-sitter grammar (editors/tree-sitter/
+# check.sh, which needs the `tree-sitter` CLI). npm tools are installed into .ci/tools on first use.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -40,3 +41,10 @@ if ! command -v vim >/dev/null 2>&1; then
 fi
 vim -Nu NONE -i NONE -es -S editors/vim/test/run.vim
 echo "vim syntax ok"
+
+echo "== tree-sitter grammar (generated sources, corpus, highlights, queries, every .infra file)"
+command -v tree-sitter >/dev/null 2>&1 || {
+  echo "error: the tree-sitter CLI is needed: cargo install tree-sitter-cli --locked --version 0.27.1" >&2
+  exit 1
+}
+bash editors/tree-sitter/check.sh

@@ -154,6 +154,57 @@ fn main() {
         request_times.push((method, times, size));
     }
 
+    // Semantic token deltas after an edit (a let added in the middle of the file, then
+    // removed): each answers the change since the previous answer's resultId.
+    let mut ask = |method: &str, params: Value| {
+        next_id += 1;
+        send(Request::new(RequestId::from(next_id), method.into(), params).into());
+        loop {
+            if let Ok(Message::Response(r)) = client.receiver.recv()
+                && r.id == RequestId::from(next_id)
+            {
+                break r.response_result.unwrap_or(Value::Null);
+            }
+        }
+    };
+    let full = ask(
+        "textDocument/semanticTokens/full",
+        json!({ "textDocument": { "uri": uri } }),
+    );
+    let middle = good.len() / 2;
+    let middle = good[..middle].rfind("\nresource ").map_or(0, |i| i + 1);
+    let grown = format!("{}let extra = rg\n{}", &good[..middle], &good[middle..]);
+    let mut previous = full["resultId"].as_str().unwrap_or_default().to_string();
+    let mut delta_times = Vec::with_capacity(edits);
+    let mut delta_size = 0;
+    for version in edits + 1..=2 * edits {
+        let text = if version % 2 == 1 { &grown } else { &good };
+        let change: Value = json!({
+            "textDocument": { "uri": uri, "version": version },
+            "contentChanges": [{ "text": text }],
+        });
+        send(Notification::new("textDocument/didChange".into(), change).into());
+        wait();
+        let start = Instant::now();
+        let delta = ask(
+            "textDocument/semanticTokens/full/delta",
+            json!({ "textDocument": { "uri": uri }, "previousResultId": previous }),
+        );
+        delta_times.push(start.elapsed());
+        previous = delta["resultId"].as_str().unwrap_or_default().to_string();
+        delta_size = delta["edits"].as_array().map_or(0, |e| {
+            e.iter()
+                .map(|x| x["data"].as_array().map_or(0, Vec::len) / 5)
+                .sum()
+        });
+    }
+    delta_times.sort();
+    request_times.push((
+        "textDocument/semanticTokens/full/delta",
+        delta_times,
+        delta_size,
+    ));
+
     send(Request::new(RequestId::from(2), "shutdown".into(), Value::Null).into());
     let _ = client.receiver.recv();
     send(Notification::new("exit".into(), Value::Null).into());

@@ -212,6 +212,113 @@ fn semantic_tokens_tell_params_lets_resources_functions_and_types_apart() {
     assert_eq!(client.stop(), Some(0));
 }
 
+/// The integers of a semantic tokens answer (`data`, or an edit's `data`).
+fn ints(v: &Value) -> Vec<u64> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_u64().unwrap())
+        .collect()
+}
+
+#[test]
+fn semantic_tokens_delta_turns_the_previous_tokens_into_the_fresh_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let uri = uri_of(&dir.path().join("main.infra"));
+    let lets: Vec<String> = (0..60)
+        .map(|i| format!("let v{i} = \"${{prefix}}-{i}\"\n"))
+        .collect();
+    let text = format!(
+        "param env: string\nlet prefix = lower(env)\n{}",
+        lets.concat()
+    );
+    let (mut client, init) = Client::start();
+    assert_eq!(
+        init["result"]["capabilities"]["semanticTokensProvider"]["full"]["delta"],
+        true
+    );
+    client.open(&uri, &text);
+    let doc = json!({ "uri": uri });
+    let first = client.request(
+        "textDocument/semanticTokens/full",
+        json!({ "textDocument": doc }),
+    );
+    let old = ints(&first["result"]["data"]);
+    let first_id = first["result"]["resultId"].as_str().unwrap().to_string();
+
+    // A new let in the middle that reads the param, and a changed line further down.
+    let mut edited = lets.clone();
+    edited.insert(30, "let extra = upper(env)\n".into());
+    edited[45] = "let v44 = env\n".into();
+    let edited = format!(
+        "param env: string\nlet prefix = lower(env)\n{}",
+        edited.concat()
+    );
+    client.change(&uri, 2, &edited);
+    let delta = client.request(
+        "textDocument/semanticTokens/full/delta",
+        json!({ "textDocument": doc, "previousResultId": first_id }),
+    );
+    let result = &delta["result"];
+    let delta_id = result["resultId"].as_str().unwrap().to_string();
+    assert_ne!(delta_id, first_id, "a new result id: {result}");
+    let edits = result["edits"]
+        .as_array()
+        .unwrap_or_else(|| panic!("a delta: {result}"));
+    // Applied as an editor does: on the integer array, last edit first.
+    let mut applied = old.clone();
+    let mut sorted: Vec<&Value> = edits.iter().collect();
+    sorted.sort_by_key(|e| std::cmp::Reverse(e["start"].as_u64().unwrap()));
+    let mut sent = 0;
+    for e in sorted {
+        let start = e["start"].as_u64().unwrap() as usize;
+        let delete = e["deleteCount"].as_u64().unwrap() as usize;
+        let data = if e["data"].is_null() {
+            Vec::new()
+        } else {
+            ints(&e["data"])
+        };
+        sent += data.len();
+        applied.splice(start..start + delete, data);
+    }
+
+    let unchanged = client.request(
+        "textDocument/semanticTokens/full/delta",
+        json!({ "textDocument": doc, "previousResultId": delta_id }),
+    );
+    assert_eq!(
+        unchanged["result"]["edits"],
+        json!([]),
+        "nothing changed since"
+    );
+    let fresh = client.request(
+        "textDocument/semanticTokens/full",
+        json!({ "textDocument": doc }),
+    );
+    let fresh = ints(&fresh["result"]["data"]);
+    assert_ne!(fresh, old, "the edit changed the tokens");
+    assert_eq!(
+        applied, fresh,
+        "previous tokens + delta = a fresh full answer"
+    );
+    // One edit from the inserted let to the changed line (two names a line), none of the
+    // tokens before or after.
+    assert!(
+        sent <= 5 * 2 * 17 && sent * 3 < fresh.len(),
+        "the delta sends the change, not the document: {sent} of {} integers",
+        fresh.len()
+    );
+
+    // An id the server no longer holds: the whole tokens again, with a new id.
+    let stale = client.request(
+        "textDocument/semanticTokens/full/delta",
+        json!({ "textDocument": doc, "previousResultId": first_id }),
+    );
+    assert_eq!(ints(&stale["result"]["data"]), fresh);
+    assert!(stale["result"]["resultId"].is_string());
+    assert_eq!(client.stop(), Some(0));
+}
+
 #[test]
 fn code_actions_apply_did_you_mean_add_missing_properties_and_move_a_secret_out() {
     let dir = tempfile::tempdir().unwrap();

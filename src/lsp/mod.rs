@@ -27,6 +27,7 @@ pub mod position;
 mod refs;
 mod rename;
 mod semantic;
+mod semantic_delta;
 mod server;
 mod signature;
 mod symbols;
@@ -82,7 +83,7 @@ pub fn capabilities() -> ServerCapabilities {
             lsp_types::SemanticTokensServerCapabilities::SemanticTokensOptions(
                 lsp_types::SemanticTokensOptions {
                     legend: semantic::legend(),
-                    full: Some(lsp_types::SemanticTokensFullOptions::Bool(true)),
+                    full: Some(lsp_types::SemanticTokensFullOptions::Delta { delta: Some(true) }),
                     range: None,
                     ..Default::default()
                 },

@@ -8,8 +8,8 @@ use super::completion::{self, Scope};
 use super::documents::Documents;
 use super::position::LineIndex;
 use super::{
-    actions, definition, diagnostics, formatting, hover, names, rename, semantic, signature,
-    symbols, uri, workspace,
+    actions, definition, diagnostics, formatting, hover, names, rename, semantic,
+    semantic_delta::SemanticCache, signature, symbols, uri, workspace,
 };
 use infra_provider_core::SchemaSet;
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
@@ -17,6 +17,7 @@ use lsp_types::notification::{self as notif, Notification as _};
 use lsp_types::request::{self as req, Request as _};
 use lsp_types::{PublishDiagnosticsParams, TextDocumentPositionParams, Uri};
 use serde::de::DeserializeOwned;
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -30,6 +31,9 @@ pub struct Server<'c> {
     published: HashMap<String, BTreeMap<Uri, Vec<lsp_types::Diagnostic>>>,
     /// Documents whose project must be checked again once no message is waiting.
     dirty: BTreeSet<Uri>,
+    /// The semantic tokens last sent per document, for delta requests (requests are answered
+    /// through `&self`).
+    semantic: RefCell<SemanticCache>,
 }
 
 /// A request's failure, sent back as its error response.
@@ -55,6 +59,7 @@ impl<'c> Server<'c> {
             docs: Documents::default(),
             published: HashMap::new(),
             dirty: BTreeSet::new(),
+            semantic: RefCell::default(),
         }
     }
 
@@ -123,6 +128,7 @@ impl<'c> Server<'c> {
             notif::DidCloseTextDocument::METHOD => {
                 if let Ok(p) = parse::<lsp_types::DidCloseTextDocumentParams>(n.params) {
                     self.docs.close(&p.text_document.uri);
+                    self.semantic.borrow_mut().forget(&p.text_document.uri);
                     self.dirty.insert(p.text_document.uri);
                 }
             }
@@ -228,6 +234,7 @@ impl<'c> Server<'c> {
             req::Rename::METHOD => self.rename(params),
             req::References::METHOD => self.references(params),
             req::SemanticTokensFullRequest::METHOD => self.semantic_tokens(params),
+            req::SemanticTokensFullDeltaRequest::METHOD => self.semantic_tokens_delta(params),
             req::CodeActionRequest::METHOD => self.code_actions(params),
             req::SignatureHelpRequest::METHOD => self.signature_help(params),
             req::WorkspaceSymbolRequest::METHOD => self.workspace_symbols(params),
@@ -355,12 +362,32 @@ impl<'c> Server<'c> {
 
     fn semantic_tokens(&self, params: serde_json::Value) -> Result<serde_json::Value, Failure> {
         let p: lsp_types::SemanticTokensParams = parse(params)?;
-        let text = self.text(&p.text_document.uri)?;
-        let analysis = Analysis::load(&p.text_document.uri, &self.docs)
+        let uri = &p.text_document.uri;
+        let tokens = self.fresh_semantic_tokens(uri)?;
+        to_json(lsp_types::SemanticTokensResult::Tokens(
+            self.semantic.borrow_mut().full(uri, tokens),
+        ))
+    }
+
+    fn semantic_tokens_delta(
+        &self,
+        params: serde_json::Value,
+    ) -> Result<serde_json::Value, Failure> {
+        let p: lsp_types::SemanticTokensDeltaParams = parse(params)?;
+        let uri = &p.text_document.uri;
+        let tokens = self.fresh_semantic_tokens(uri)?;
+        to_json(
+            self.semantic
+                .borrow_mut()
+                .delta(uri, &p.previous_result_id, tokens),
+        )
+    }
+
+    fn fresh_semantic_tokens(&self, uri: &Uri) -> Result<lsp_types::SemanticTokens, Failure> {
+        let text = self.text(uri)?;
+        let analysis = Analysis::load(uri, &self.docs)
             .map_err(|e| Failure::new(ErrorCode::RequestFailed, e.to_string()))?;
-        to_json(lsp_types::SemanticTokensResult::Tokens(semantic::tokens(
-            &analysis, text,
-        )))
+        Ok(semantic::tokens(&analysis, text))
     }
 
     fn code_actions(&self, params: serde_json::Value) -> Result<serde_json::Value, Failure> {

@@ -11,25 +11,7 @@ const path = require('path');
 const [modules, root] = process.argv.slice(2);
 const vsctm = require(path.join(modules, 'vscode-textmate'));
 const onig = require(path.join(modules, 'vscode-oniguruma'));
-
-// Files that are meant not to parse: the malformed fixtures and the syntax tests whose
-// expected output holds a syntax error (E01xx).
-function isValid(file) {
-  if (file.includes(`${path.sep}malformed${path.sep}`)) return false;
-  const expected = file.replace(/\.infra$/, '.expected');
-  if (fs.existsSync(expected) && /\bE01\d\d\b/.test(fs.readFileSync(expected, 'utf8'))) return false;
-  return true;
-}
-
-function walk(dir, out) {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (['target', 'node_modules', '.git', '.ci', '.infra'].includes(entry.name)) continue;
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) walk(full, out);
-    else if (entry.name.endsWith('.infra') && !entry.name.endsWith('.test.infra')) out.push(full);
-  }
-  return out;
-}
+const { validInfraFiles } = require('../../valid-infra-files.js');
 
 async function main() {
   const wasm = fs.readFileSync(path.join(modules, 'vscode-oniguruma', 'release', 'onig.wasm'));
@@ -45,7 +27,7 @@ async function main() {
     },
   });
   const grammar = await registry.loadGrammar('source.infra');
-  const files = walk(root, []).filter(isValid).sort();
+  const files = validInfraFiles(root);
   const failures = [];
   for (const file of files) {
     const lines = fs.readFileSync(file, 'utf8').split('\n');

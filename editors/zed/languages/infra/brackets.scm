@@ -1,0 +1,5 @@
+; Matching brackets in Zed.
+("{" @open "}" @close)
+("[" @open "]" @close)
+("(" @open ")" @close)
+("\"" @open "\"" @close)
