@@ -58,6 +58,7 @@ module.exports = grammar({
         $.output_declaration,
         $.environment_declaration,
         $.import_declaration,
+        $.function_declaration,
       ),
 
     // ------------------------------------------------------------------ statements
@@ -113,8 +114,37 @@ module.exports = grammar({
         field('value', $._expression),
       ),
 
+    // Environment names may hold dashes (`vm-test`): they are never read in expressions.
     environment_declaration: ($) =>
-      seq('environment', field('name', $.identifier), field('body', $.block)),
+      seq(
+        'environment',
+        field('name', alias($._environment_name, $.identifier)),
+        field('body', $.block),
+      ),
+
+    _environment_name: (_) => /[A-Za-z_][A-Za-z0-9_-]*/,
+
+    // `fn name(a: string, b: int): string = expr`: a pure function (the result type optional).
+    function_declaration: ($) =>
+      seq(
+        'fn',
+        field('name', $.identifier),
+        '(',
+        optional(
+          seq(
+            $.function_parameter,
+            repeat(seq(',', $.function_parameter)),
+            optional(','),
+          ),
+        ),
+        ')',
+        optional(seq(':', field('result', $._type))),
+        '=',
+        field('body', $._expression),
+      ),
+
+    function_parameter: ($) =>
+      seq(field('name', $.identifier), ':', field('type', $._type)),
 
     // `import { to = rg, id = "/subscriptions/..." }`: adopt an existing object.
     import_declaration: ($) => seq('import', field('body', $.block)),

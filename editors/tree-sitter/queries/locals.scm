@@ -6,6 +6,8 @@
 
 (resource_declaration) @local.scope
 
+(function_declaration) @local.scope
+
 (list_comprehension) @local.scope
 
 (object_comprehension) @local.scope
@@ -23,6 +25,12 @@
   name: (identifier) @local.definition)
 
 (module_declaration
+  name: (identifier) @local.definition)
+
+(function_declaration
+  name: (identifier) @local.definition)
+
+(function_parameter
   name: (identifier) @local.definition)
 
 (for_clause

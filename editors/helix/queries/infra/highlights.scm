@@ -17,6 +17,8 @@
   "import"
 ] @keyword
 
+"fn" @keyword.function
+
 [
   "for"
   "in"
@@ -101,6 +103,12 @@
 (environment_declaration
   name: (identifier) @constant)
 
+(function_declaration
+  name: (identifier) @function)
+
+(function_parameter
+  name: (identifier) @variable.parameter)
+
 (for_clause
   key: (identifier) @variable)
 
@@ -164,6 +172,18 @@
   ":" @punctuation.delimiter)
 
 (output_declaration
+  ":" @punctuation.delimiter)
+
+(function_declaration
+  ":" @punctuation.delimiter)
+
+(function_declaration
+  [
+    "("
+    ")"
+  ] @punctuation.bracket)
+
+(function_parameter
   ":" @punctuation.delimiter)
 
 (type_field
