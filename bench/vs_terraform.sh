@@ -24,7 +24,7 @@ tf=$(command -v terraform || true)
 if [ -z "$tf" ]; then
   echo "terraform is not on PATH: printing infra's figures only (install Terraform for the ratios)"
 else
-  echo "terraform: $("$tf" version | head -n1)"
+  echo "terraform: $("$tf" version 2>/dev/null | head -n1)"
 fi
 
 # time_of NAME CMD...: wall seconds of one run appended to $work/NAME; output thrown away.
@@ -38,6 +38,7 @@ time_of() {
 }
 median() { sort -g "$work/$1" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 ratio() { [ "$1" = - ] && echo - || printf '%.0fx' "$(echo "$1 / $2" | bc -l)"; }
+secs() { [ "$1" = - ] && echo - || printf '%.3f' "$1"; }
 
 printf '%6s | %-8s %9s %9s %7s\n' N step terraform infra ratio
 for n in ${SIZES:-1000 5000 20000}; do
@@ -46,7 +47,7 @@ for n in ${SIZES:-1000 5000 20000}; do
   python3 bench/gen.py "$n" "$t" --terraform
   rm -f "$work"/{tf,in}_*
   if [ -n "$tf" ]; then
-    (cd "$t" && "$tf" init -input=false >/dev/null)
+    (cd "$t" && "$tf" init -input=false >/dev/null 2>&1)
   fi
   for _ in $(seq "$runs"); do
     [ -n "$tf" ] && time_of tf_validate "$tf" -chdir="$t" validate
@@ -58,7 +59,7 @@ for n in ${SIZES:-1000 5000 20000}; do
   "$BIN" apply "$p" --env local --auto-approve -q >/dev/null
   tf_full=""
   if [ -n "$tf" ] && [ "${TF_APPLY:-0}" = 1 ]; then
-    "$tf" -chdir="$t" apply -auto-approve -input=false >/dev/null
+    "$tf" -chdir="$t" apply -auto-approve -input=false >/dev/null 2>&1
     tf_full=1
   fi
   for _ in $(seq "$runs"); do
@@ -68,6 +69,6 @@ for n in ${SIZES:-1000 5000 20000}; do
   for step in validate plan replan; do
     i=$(median "in_$step")
     if [ -f "$work/tf_$step" ]; then t_med=$(median "tf_$step"); else t_med=-; fi
-    printf '%6s | %-8s %9s %9.3f %7s\n' "$n" "$step" "$t_med" "$i" "$(ratio "$t_med" "$i")"
+    printf '%6s | %-8s %9s %9.3f %7s\n' "$n" "$step" "$(secs "$t_med")" "$i" "$(ratio "$t_med" "$i")"
   done
 done
