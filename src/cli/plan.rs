@@ -5,7 +5,7 @@
 use super::output::Output;
 use super::run::{self as shared, PlanRequestOpts};
 use infra::engine::{Plan, PlanOptions, SavedPlan};
-use infra::render::{HumanOptions, MarkdownOptions, render_human, render_json, render_markdown};
+use infra::render::{HumanOptions, MarkdownOptions, render_human, render_markdown, write_json};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -72,7 +72,13 @@ pub fn print_plan(plan: &Plan, format: Format, out: &Output) {
                 ..MarkdownOptions::default()
             },
         ),
-        Format::Json => render_json(plan),
+        Format::Json => {
+            // Streamed: a large plan is never held whole as text.
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            // A closed pipe (`infra plan | head`) is not an error worth a panic.
+            let _ = write_json(plan, &mut stdout).and_then(|()| stdout.flush());
+            return;
+        }
     };
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (`infra plan | head`) is not an error worth a panic.

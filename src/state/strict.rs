@@ -4,7 +4,9 @@
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 use std::fmt;
+use std::marker::PhantomData;
 
 pub struct Strict(pub Value);
 
@@ -69,6 +71,50 @@ impl<'de> Visitor<'de> for StrictVisitor {
     }
 }
 
+impl From<Strict> for Value {
+    fn from(s: Strict) -> Value {
+        s.0
+    }
+}
+
+/// A JSON object read straight into a sorted map, a key given twice refused: `T` is what each
+/// value is read as, `U` what the map holds (`UniqueMap<Strict, Value>` for JSON values
+/// checked at every depth).
+pub struct UniqueMap<T, U = T>(pub BTreeMap<String, U>, PhantomData<T>);
+
+impl<T, U> Default for UniqueMap<T, U> {
+    fn default() -> Self {
+        UniqueMap(BTreeMap::new(), PhantomData)
+    }
+}
+
+impl<'de, T: Deserialize<'de> + Into<U>, U> Deserialize<'de> for UniqueMap<T, U> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(UniqueMapVisitor(PhantomData))
+    }
+}
+
+struct UniqueMapVisitor<T, U>(PhantomData<(T, U)>);
+
+impl<'de, T: Deserialize<'de> + Into<U>, U> Visitor<'de> for UniqueMapVisitor<T, U> {
+    type Value = UniqueMap<T, U>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = BTreeMap::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if out.contains_key(&key) {
+                return Err(de::Error::custom(format!("duplicate key `{key}`")));
+            }
+            let v: T = map.next_value()?;
+            out.insert(key, v.into());
+        }
+        Ok(UniqueMap(out, PhantomData))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,5 +128,19 @@ mod tests {
         assert!(e.contains("duplicate key `b`"), "{e}");
         let Strict(v) = serde_json::from_str(r#"{"a":[1,{"b":null}],"c":"x"}"#).unwrap();
         assert_eq!(v, serde_json::json!({"a":[1,{"b":null}],"c":"x"}));
+    }
+
+    #[test]
+    fn unique_maps_refuse_a_key_twice_and_check_their_values() {
+        let e = |text: &str| {
+            serde_json::from_str::<UniqueMap<Strict, Value>>(text)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
+        assert!(e(r#"{"a":1,"a":2}"#).contains("duplicate key `a`"));
+        assert!(e(r#"{"a":{"b":1,"b":2}}"#).contains("duplicate key `b`"));
+        let m: UniqueMap<String> = serde_json::from_str(r#"{"b":"1","a":"2"}"#).unwrap();
+        assert_eq!(m.0.keys().collect::<Vec<_>>(), ["a", "b"]);
     }
 }
