@@ -69,6 +69,10 @@ codes! {
     DUPLICATE_IMPORT = "E0901": "the same resource imported twice";
     IMPORT_ID_NOT_STRING = "E0902": "import id is not a string";
     BAD_IMPORT = "E0903": "invalid import block";
+    // references that carry a resource's attributes, alternative inputs (E11xx)
+    NOT_A_CARRIED_REFERENCE = "E1100": "input takes a reference to a resource of a given type";
+    BOTH_ALTERNATIVES = "E1101": "two inputs that stand in for each other are both set";
+    NEITHER_ALTERNATIVE = "E1102": "neither of two alternative inputs is set";
     // warnings (W0xxx)
     UNUSED_PARAM = "W0001": "unused param";
     UNUSED_LET = "W0002": "unused let";

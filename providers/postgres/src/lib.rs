@@ -82,15 +82,21 @@ impl PostgresProvider {
 
 /// The endpoint an object of this kind is reached at, with the password the inputs give.
 fn endpoint_of(kind: Kind, inputs: &Props) -> ProviderResult<Option<(Endpoint, Option<String>)>> {
-    let Some(conn) = inputs.get("connection") else {
-        return Err(ProviderError::Invalid("connection is required".into()));
-    };
     let db = if kind.in_database() {
         props::opt_str(inputs, "database")?
     } else {
         None
     };
-    Endpoint::from_connection(conn, db.as_deref())
+    match (inputs.get("server"), inputs.get("connection")) {
+        (Some(_), Some(_)) => Err(ProviderError::Invalid(
+            "server and connection cannot both be set".into(),
+        )),
+        (Some(server), None) => Endpoint::from_server(server, db.as_deref()),
+        (None, Some(conn)) => Endpoint::from_connection(conn, db.as_deref()),
+        (None, None) => Err(ProviderError::Invalid(
+            "server (a flexible server reference) or connection is required".into(),
+        )),
+    }
 }
 
 fn normalize(kind: Kind, inputs: &mut Props) -> ProviderResult<()> {

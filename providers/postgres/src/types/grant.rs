@@ -3,7 +3,9 @@
 //! from the ACLs (`datacl`, `nspacl`, `relacl`, `pg_default_acl`), so a revoke made behind
 //! infra's back shows as drift and is granted again.
 
-use super::{check_opt_ident, connection_prop, database_prop, endpoint_prop, exec, invalid};
+use super::{
+    check_opt_ident, connection_prop, database_prop, endpoint_prop, exec, invalid, server_prop,
+};
 use crate::connect::pg_error;
 use crate::props;
 use crate::quote::{check_ident, ident};
@@ -61,6 +63,7 @@ pub fn schema() -> ResourceSchema {
     )
     .prop("database", database_prop())
     .prop("connection", connection_prop())
+    .prop("server", server_prop())
     .prop("endpoint", endpoint_prop())
 }
 

@@ -2,7 +2,7 @@
 //! limit. The password leaves infra only as a SCRAM-SHA-256 verifier computed here, so the
 //! server (and its statement log) never sees it in clear.
 
-use super::{connection_prop, endpoint_prop, exec, ident_list};
+use super::{connection_prop, endpoint_prop, exec, ident_list, server_prop};
 use crate::connect::pg_error;
 use crate::props;
 use crate::quote::{check_ident, ident, literal};
@@ -42,6 +42,7 @@ pub fn schema() -> ResourceSchema {
                 .doc("Concurrent connections allowed; default -1 (no limit)."),
         )
         .prop("connection", connection_prop())
+        .prop("server", server_prop())
         .prop("endpoint", endpoint_prop())
 }
 
