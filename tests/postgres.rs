@@ -194,6 +194,25 @@ fn apply_plan_drift_and_destroy_through_the_cli() {
     let (code, out) = run(&["plan", "--env", "dev", "--detailed-exitcode"], second);
     assert_eq!(code, Some(0), "repaired:\n{out}");
 
+    // A password set behind infra's back: the cluster's admin is a superuser, so the live
+    // verifier is checked against the configured password; one update puts it back.
+    psql(
+        &c,
+        "app",
+        "ALTER ROLE \"app owner; \"\"quoted\"\"\" PASSWORD 'someone-else-pw'",
+    );
+    assert!(!can_login(&c, "app owner; \"quoted\"", second));
+    let (code, out) = run(&["plan", "--env", "dev", "--detailed-exitcode"], second);
+    assert_eq!(code, Some(2), "password drift is a change:\n{out}");
+    assert!(out.contains("password_matches"), "{out}");
+    assert!(out.contains("1 to change"), "{out}");
+    assert!(!out.contains("someone-else-pw"), "{out}");
+    let (code, out) = run(&["apply", "--env", "dev", "--auto-approve"], second);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(can_login(&c, "app owner; \"quoted\"", second), "{out}");
+    let (code, out) = run(&["plan", "--env", "dev", "--detailed-exitcode"], second);
+    assert_eq!(code, Some(0), "password repaired:\n{out}");
+
     let (code, out) = run(&["destroy", "--env", "dev", "--auto-approve"], second);
     assert_eq!(code, Some(0), "{out}");
     assert!(
@@ -218,7 +237,7 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 }
 
 /// The server and the extension in one graph: the extension's connection reads the flexible
-/// server's `fqdn` and `admin_login`, so it waits for the server (whose `extensions` allow-lists,
+/// server's `fqdn` and `admin_login` (or `server = pg` carries them), so it waits for the server (whose `extensions` allow-lists,
 /// preloads and restarts); the plan shows the host as known after apply and no password.
 #[test]
 fn an_extension_waits_for_its_flexible_server() {
@@ -244,6 +263,12 @@ resource stats: postgres.extension {
   connection = { host = pg.fqdn, user = pg.admin_login, password = admin_password, sslmode = "require" }
 }
 
+resource trgm: postgres.extension {
+  name     = "pg_trgm"
+  database = "app"
+  server   = pg
+}
+
 environment local {
   target = emulator {}
   params = { admin_password = env_secret("PGCHAIN_PW", "") }
@@ -263,16 +288,18 @@ environment local {
         "{out}"
     );
     assert!(out.contains(r#""host":"(known after apply)""#), "{out}");
-    assert!(out.contains("Plan: 3 to add"), "{out}");
+    assert!(
+        out.contains("+ trgm (postgres.extension) will be created"),
+        "{out}"
+    );
+    assert!(out.contains("Plan: 4 to add"), "{out}");
     assert!(!out.contains(pw), "{out}");
     let graph = infra_env(
         &["graph", "--env", "local"],
         dir.path(),
         &[("PGCHAIN_PW", pw)],
     );
-    assert!(
-        stdout(&graph).contains(r#""stats" -> "pg";"#),
-        "{}",
-        stdout(&graph)
-    );
+    for edge in [r#""stats" -> "pg";"#, r#""trgm" -> "pg";"#] {
+        assert!(stdout(&graph).contains(edge), "{}", stdout(&graph));
+    }
 }

@@ -214,7 +214,7 @@ fn is_loopback(host: &str) -> bool {
 
 /// Passwords by server and user, learnt from the run's configuration and from creates and
 /// updates: reads and deletes get only what state recorded, which never holds a password.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Passwords(Mutex<HashMap<(String, u16, String), String>>);
 
 impl Passwords {
@@ -231,6 +231,41 @@ impl Passwords {
             .ok()
             .and_then(|m| m.get(&endpoint.server_key()).cloned());
         known.or_else(|| std::env::var("PGPASSWORD").ok())
+    }
+}
+
+/// Configured role passwords by server and role name, learnt like [`Passwords`]; reads use
+/// them to check the live verifier (a password changed behind infra's back).
+#[derive(Default)]
+pub struct RolePasswords(Mutex<HashMap<(String, u16, String), String>>);
+
+impl RolePasswords {
+    pub fn remember(&self, endpoint: &Endpoint, role: &str, password: &str) {
+        if let Ok(mut m) = self.0.lock() {
+            m.insert(
+                (endpoint.host.clone(), endpoint.port, role.to_string()),
+                password.to_string(),
+            );
+        }
+    }
+    pub fn get(&self, endpoint: &Endpoint, role: &str) -> Option<String> {
+        self.0
+            .lock()
+            .ok()?
+            .get(&(endpoint.host.clone(), endpoint.port, role.to_string()))
+            .cloned()
+    }
+}
+
+// Never the passwords themselves.
+impl std::fmt::Debug for Passwords {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Passwords(..)")
+    }
+}
+impl std::fmt::Debug for RolePasswords {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RolePasswords(..)")
     }
 }
 

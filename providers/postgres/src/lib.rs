@@ -11,13 +11,14 @@ pub mod cluster;
 pub mod connect;
 mod props;
 pub mod quote;
+pub mod scram;
 pub mod tls;
 pub mod types;
 
 /// The client library, for callers (tests, tools) that talk to the same servers.
 pub use tokio_postgres;
 
-use connect::{Endpoint, Passwords};
+use connect::{Endpoint, Passwords, RolePasswords};
 use infra_provider_core::{
     BoxFuture, ConcurrencyHints, CreateRequest, DesiredResource, ObjectState, OpContext,
     PlanRequest, PlannedObject, Props, Provider, ProviderError, ProviderResult, ResourceSchema,
@@ -72,6 +73,8 @@ impl Kind {
 #[derive(Debug, Default)]
 pub struct PostgresProvider {
     passwords: Passwords,
+    /// Configured role passwords, so reads can check the live verifiers (state has none).
+    role_passwords: RolePasswords,
 }
 
 impl PostgresProvider {
@@ -135,6 +138,18 @@ impl PostgresProvider {
         connect::connect(endpoint, password.as_deref(), &ctx.cancel).await
     }
 
+    fn remember_role_password(&self, kind: Kind, endpoint: &Endpoint, inputs: &Props) {
+        if kind != Kind::Role {
+            return;
+        }
+        if let (Ok(Some(name)), Ok(Some(password))) = (
+            props::opt_str(inputs, "name"),
+            props::opt_str(inputs, "password"),
+        ) {
+            self.role_passwords.remember(endpoint, &name, &password);
+        }
+    }
+
     /// The live managed inputs and extra outputs; `None` when the object is gone.
     async fn read_live(
         &self,
@@ -146,7 +161,11 @@ impl PostgresProvider {
         let mut outputs = Props::new();
         let live = match kind {
             Kind::Database => database::read(client, inputs).await?,
-            Kind::Role => role::read(client, inputs).await?,
+            Kind::Role => {
+                let name = props::opt_str(inputs, "name")?.unwrap_or_default();
+                let password = self.role_passwords.get(endpoint, &name);
+                role::read_checking(client, inputs, password.as_deref()).await?
+            }
             Kind::Schema => schema::read(client, inputs).await?,
             Kind::Grant => grant::read(client, inputs, &endpoint.database, &endpoint.user).await?,
             Kind::Extension => extension::read(client, inputs).await?.map(|(live, v)| {
@@ -170,6 +189,7 @@ impl PostgresProvider {
             ProviderError::Invalid("the connection is still unknown at apply".into())
         })?;
         self.passwords.remember(&endpoint, password.as_deref());
+        self.remember_role_password(kind, &endpoint, &inputs);
         let client = connect::connect(&endpoint, password.as_deref(), &ctx.cancel).await?;
         let creating = id.is_none();
         match (kind, creating) {
@@ -238,6 +258,7 @@ impl Provider for PostgresProvider {
             };
             if let Ok(Some((endpoint, password))) = endpoint_of(kind, &r.properties) {
                 self.passwords.remember(&endpoint, password.as_deref());
+                self.remember_role_password(kind, &endpoint, &r.properties);
             }
         }
     }
