@@ -303,3 +303,166 @@ environment local {
         assert!(stdout(&graph).contains(edge), "{}", stdout(&graph));
     }
 }
+
+/// Objects made by hand are adopted by `import` blocks with the provider's short ids; the plan
+/// shows them as imported, apply records them (and sets the configured password), and the next
+/// plan is empty. A grant with `with_grant_option` is applied, then its option revoked behind
+/// infra's back: drift, repaired.
+#[test]
+fn import_blocks_adopt_objects_made_by_hand() {
+    let cluster_dir = tempfile::tempdir().unwrap();
+    let Some(c) = start(cluster_dir.path()) else {
+        return;
+    };
+    psql(
+        &c,
+        "postgres",
+        "CREATE ROLE \"hand made\" LOGIN PASSWORD 'old-hand-pw'",
+    );
+    psql(&c, "postgres", "CREATE DATABASE legacy");
+    psql(
+        &c,
+        "legacy",
+        "CREATE SCHEMA reports; CREATE EXTENSION pg_trgm",
+    );
+    let port = c.port;
+    let main = format!(
+        r#"param admin_password: secret
+param app_password: secret
+
+let conn = {{ host = "127.0.0.1", port = {port}, user = "infra_admin", password = admin_password, sslmode = "prefer" }}
+
+resource hand: postgres.role {{
+  name       = "hand made"
+  login      = true
+  password   = app_password
+  connection = conn
+}}
+
+resource legacy: postgres.database {{
+  name       = "legacy"
+  connection = conn
+}}
+
+resource reports: postgres.schema {{
+  name       = "reports"
+  database   = "legacy"
+  connection = conn
+}}
+
+resource trgm: postgres.extension {{
+  name       = "pg_trgm"
+  database   = "legacy"
+  connection = conn
+}}
+
+resource usage: postgres.grant {{
+  role              = hand.name
+  object_type       = "schema"
+  schema            = reports.name
+  privileges        = ["USAGE"]
+  with_grant_option = true
+  database          = "legacy"
+  connection        = conn
+}}
+
+import {{
+  to = hand
+  id = "role/hand made"
+}}
+
+import {{
+  to = legacy
+  id = "database/legacy"
+}}
+
+import {{
+  to = reports
+  id = "schema/reports"
+}}
+
+import {{
+  to = trgm
+  id = "postgres://127.0.0.1:{port}/legacy#extension/pg_trgm"
+}}
+
+environment dev {{
+  params = {{
+    admin_password = env_secret("PGTEST_ADMIN", "")
+    app_password   = env_secret("PGTEST_APP", "")
+  }}
+}}
+"#
+    );
+    let dir = project(&[("main.infra", &main)]);
+    let p = dir.path();
+    let new_pw = "new-Hand-pw-3";
+    let run = |args: &[&str]| {
+        let out = infra_env(
+            args,
+            p,
+            &[
+                ("PGTEST_ADMIN", c.password.as_str()),
+                ("PGTEST_APP", new_pw),
+            ],
+        );
+        let all = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(!all.contains(new_pw) && !all.contains(&c.password), "{all}");
+        (out.status.code(), all)
+    };
+    let (code, out) = run(&["plan", "--env", "dev", "--detailed-exitcode"]);
+    assert_eq!(code, Some(2), "{out}");
+    for a in ["hand", "legacy", "reports", "trgm"] {
+        assert!(
+            out.contains(&format!("<- {a} (postgres.")),
+            "{a} not imported:\n{out}"
+        );
+    }
+    assert!(
+        out.contains("+ usage (postgres.grant) will be created"),
+        "{out}"
+    );
+    let (code, out) = run(&["apply", "--env", "dev", "--auto-approve"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(can_login_db(&c, "hand made", new_pw, "legacy"), "{out}");
+    let (code, out) = run(&["plan", "--env", "dev", "--detailed-exitcode"]);
+    assert_eq!(code, Some(0), "adopted, nothing left to do:\n{out}");
+
+    psql(
+        &c,
+        "legacy",
+        "REVOKE GRANT OPTION FOR USAGE ON SCHEMA reports FROM \"hand made\"",
+    );
+    let (code, out) = run(&["plan", "--env", "dev", "--detailed-exitcode"]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("with_grant_option"), "{out}");
+    let (code, out) = run(&["apply", "--env", "dev", "--auto-approve"]);
+    assert_eq!(code, Some(0), "{out}");
+    let (code, out) = run(&["plan", "--env", "dev", "--detailed-exitcode"]);
+    assert_eq!(code, Some(0), "option granted again:\n{out}");
+
+    // A wrong kind of id is refused with the form to write.
+    let bad = main.replace("id = \"schema/reports\"", "id = \"reports\"");
+    std::fs::write(p.join("main.infra"), bad).unwrap();
+    std::fs::remove_dir_all(p.join(".infra")).unwrap();
+    let (code, out) = run(&["plan", "--env", "dev"]);
+    assert_ne!(code, Some(0), "{out}");
+    assert!(out.contains("is not `schema/NAME`"), "{out}");
+}
+
+fn can_login_db(c: &Cluster, user: &str, password: &str, db: &str) -> bool {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut config = tokio_postgres::Config::new();
+        config
+            .host("127.0.0.1")
+            .port(c.port)
+            .user(user)
+            .password(password)
+            .dbname(db);
+        config.connect(tokio_postgres::NoTls).await.is_ok()
+    })
+}

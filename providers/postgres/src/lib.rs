@@ -9,6 +9,7 @@
 
 pub mod cluster;
 pub mod connect;
+mod import;
 mod props;
 pub mod quote;
 pub mod scram;
@@ -44,7 +45,7 @@ pub fn schemas() -> Vec<ResourceSchema> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     Database,
     Extension,
     Grant,
@@ -75,6 +76,8 @@ pub struct PostgresProvider {
     passwords: Passwords,
     /// Configured role passwords, so reads can check the live verifiers (state has none).
     role_passwords: RolePasswords,
+    /// The run's desired inputs by address: an import finds its server through them.
+    desired: std::sync::Mutex<std::collections::HashMap<String, Props>>,
 }
 
 impl PostgresProvider {
@@ -260,6 +263,9 @@ impl Provider for PostgresProvider {
                 self.passwords.remember(&endpoint, password.as_deref());
                 self.remember_role_password(kind, &endpoint, &r.properties);
             }
+            if let Ok(mut d) = self.desired.lock() {
+                d.insert(r.address.clone(), r.properties.clone());
+            }
         }
     }
 
@@ -375,14 +381,56 @@ impl Provider for PostgresProvider {
     fn import<'a>(
         &'a self,
         type_name: &'a str,
-        _id: &'a str,
-        _ctx: &'a OpContext,
+        id: &'a str,
+        ctx: &'a OpContext,
     ) -> BoxFuture<'a, ProviderResult<Option<ObjectState>>> {
-        let msg = format!(
-            "`{type_name}` cannot be imported by id yet: declare it and let apply create it \
-             (objects that already exist fail with PostgreSQL's own error)"
-        );
-        Box::pin(async move { Err(ProviderError::Unsupported(msg)) })
+        Box::pin(async move {
+            let kind = Kind::of(type_name)?;
+            let desired = self
+                .desired
+                .lock()
+                .ok()
+                .and_then(|d| d.get(&ctx.address).cloned())
+                .ok_or_else(|| {
+                    ProviderError::Invalid(format!(
+                        "{} is not in this run's configuration: declare it with its server or \
+                         connection, then import",
+                        ctx.address
+                    ))
+                })?;
+            let mut inputs = desired;
+            normalize(kind, &mut inputs)?;
+            let (endpoint, password) = endpoint_of(kind, &inputs)?.ok_or_else(|| {
+                ProviderError::Invalid(
+                    "the server is known only after apply: apply it first, then import".into(),
+                )
+            })?;
+            let name = import::name_from_id(kind, id, &endpoint)?;
+            self.passwords.remember(&endpoint, password.as_deref());
+            // What the configuration gives stands for what the catalogs do not say; the
+            // connection's secrets are not the object's.
+            for k in ["server", "connection", "password"] {
+                inputs.remove(k);
+            }
+            inputs.insert("name".into(), Value::str(&name));
+            let client = match self.client(&endpoint, ctx).await {
+                Err(e) if kind.in_database() && database_gone(&e) => return Ok(None),
+                other => other?,
+            };
+            let Some((live, mut outputs)) =
+                self.read_live(kind, &client, &inputs, &endpoint).await?
+            else {
+                return Ok(None);
+            };
+            inputs.extend(live);
+            outputs.insert("endpoint".into(), endpoint.to_value());
+            // Recorded under the id the import gave, so a block left in place is seen as done.
+            Ok(Some(ObjectState {
+                id: id.to_string(),
+                inputs,
+                outputs,
+            }))
+        })
     }
 }
 
