@@ -71,6 +71,7 @@ pub fn run(args: Args) -> u8 {
         data_dir: args.data.clone(),
         latency: infra_emulator::Latency::fixed(Duration::from_millis(args.latency_ms)),
         throttle: args.throttle.then(infra_emulator::ThrottleModel::arm),
+        postgres_clusters: super::host::emulator_postgres(),
         ..Default::default()
     };
     if let Some(secs) = args.retry_after {
@@ -111,6 +112,15 @@ pub fn run(args: Args) -> u8 {
         );
         if let Some(dir) = &args.data {
             say!("  data:      {}", dir.display());
+        }
+        if super::host::emulator_postgres() {
+            say!("  postgres:  flexible servers are real clusters on 127.0.0.1 (fqdn host:port)");
+        } else {
+            say!(
+                "  postgres:  flexible servers are ARM data only: no database to connect to \
+                 (install the PostgreSQL server programs, e.g. `apt-get install postgresql`, \
+                 unless INFRA_EMULATOR_POSTGRES=off)"
+            );
         }
         say!("Press Ctrl-C to stop.");
         let _ = tokio::signal::ctrl_c().await;

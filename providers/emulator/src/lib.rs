@@ -15,6 +15,7 @@ mod faults;
 mod keyvault_data;
 mod lro;
 mod path;
+mod pg_cluster;
 mod requests;
 mod router;
 mod schema;
@@ -81,6 +82,10 @@ pub struct Config {
     /// Keep the last requests (all methods, ARM and Key Vault) for `requests()` and
     /// `GET /_admin/requests`. Off by default: bodies may carry secrets.
     pub record_requests: bool,
+    /// Back each PostgreSQL flexible server with a real cluster on a loopback port when the
+    /// PostgreSQL server programs are installed (`pg_cluster.rs`); otherwise, or when false,
+    /// servers are ARM data only.
+    pub postgres_clusters: bool,
 }
 
 impl Default for Config {
@@ -94,6 +99,7 @@ impl Default for Config {
             retry_after: Some(Duration::from_secs(1)),
             require_auth: false,
             record_requests: false,
+            postgres_clusters: false,
         }
     }
 }
@@ -127,6 +133,7 @@ pub struct Emulator {
     addr: SocketAddr,
     app: Arc<app::App>,
     server: server::ServerHandle,
+    clusters: ClusterGuard,
 }
 
 impl Emulator {
@@ -156,6 +163,17 @@ impl Emulator {
     pub async fn shutdown(self) {
         self.server.stop().await;
         self.app.flush().await;
+        drop(self.clusters);
+    }
+}
+
+/// Stops the emulator's PostgreSQL clusters when it goes, shut down or dropped: a cluster
+/// never outlives its emulator.
+struct ClusterGuard(String);
+
+impl Drop for ClusterGuard {
+    fn drop(&mut self) {
+        pg_cluster::stop_all(&self.0);
     }
 }
 
@@ -173,5 +191,11 @@ pub async fn start(config: Config) -> Result<Emulator, Error> {
     })?;
     let app = app::App::new(config, format!("http://{addr}")).map_err(Error::State)?;
     let server = server::spawn(listener, app.clone());
-    Ok(Emulator { addr, app, server })
+    let clusters = ClusterGuard(app.base_url.clone());
+    Ok(Emulator {
+        addr,
+        app,
+        server,
+        clusters,
+    })
 }
