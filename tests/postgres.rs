@@ -466,3 +466,165 @@ fn can_login_db(c: &Cluster, user: &str, password: &str, db: &str) -> bool {
         config.connect(tokio_postgres::NoTls).await.is_ok()
     })
 }
+
+/// The whole chain through the embedded emulator backed by a real cluster: the flexible server
+/// (allow-list, a preload configuration that needs a restart, the restart), then the role,
+/// database and extensions inside it through `server = pg`, in that order; the preload is in
+/// effect when `CREATE EXTENSION` runs; a second plan is empty; destroy leaves nothing.
+#[test]
+fn the_chain_from_flexible_server_to_create_extension_on_the_emulator() {
+    if infra_provider_postgres::cluster::find_bin().is_none() {
+        assert!(std::env::var("CI").is_err(), "CI installs PostgreSQL");
+        eprintln!("SKIPPED: {}", ClusterError::NotInstalled);
+        return;
+    }
+    let main = r#"param admin_password: secret
+
+resource rg: azure.resource_group {
+  name     = "chain-rg"
+  location = "westeurope"
+}
+
+resource pg: azure.postgres_flexible_server {
+  name           = "chain-pg"
+  resource_group = rg
+  version        = "16"
+  sku            = "Standard_B1ms"
+  admin_login    = "pgadmin"
+  admin_password = admin_password
+  extensions     = ["pg_stat_statements", "pg_prewarm"]
+}
+
+resource owner: postgres.role {
+  name   = "app_owner"
+  server = pg
+}
+
+resource db: postgres.database {
+  name   = "app"
+  owner  = owner.name
+  server = pg
+}
+
+resource prewarm: postgres.extension {
+  name     = "pg_prewarm"
+  database = db.name
+  server   = pg
+}
+
+resource stats: postgres.extension {
+  name     = "pg_stat_statements"
+  database = db.name
+  server   = pg
+}
+
+output host = pg.fqdn
+
+environment local {
+  target = emulator {}
+  params = { admin_password = env_secret("PGCHAIN_PW", "") }
+}
+"#;
+    let dir = project(&[("main.infra", main)]);
+    let pw = "chain-Admin-pw-9";
+    let run = |args: &[&str]| {
+        let out = infra_env(args, dir.path(), &[("PGCHAIN_PW", pw)]);
+        let all = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(
+            !all.contains(pw),
+            "the password in the output of {args:?}:\n{all}"
+        );
+        (out.status.code(), all)
+    };
+    let started = std::time::Instant::now();
+    let (code, out) = run(&["apply", "--env", "local", "--auto-approve"]);
+    let took = started.elapsed();
+    assert_eq!(code, Some(0), "{out}");
+    let at = |needle: &str| {
+        out.find(needle)
+            .unwrap_or_else(|| panic!("`{needle}` not in:\n{out}"))
+    };
+    assert!(at("pg: created") < at("owner: creating"), "{out}");
+    assert!(at("pg: created") < at("prewarm: creating"), "{out}");
+    assert!(at("db: created") < at("stats: creating"), "{out}");
+    assert!(out.contains("Apply complete: 6 added"), "{out}");
+    eprintln!("chain applied in {took:?}");
+
+    let (code, out) = run(&["plan", "--env", "local", "--detailed-exitcode"]);
+    assert_eq!(code, Some(0), "a second plan is empty:\n{out}");
+
+    // The cluster itself: reached at the fqdn the emulator reports, as the server's admin.
+    let (_, out) = run(&["output", "host", "--env", "local"]);
+    let host = out.trim().trim_matches('"').to_string();
+    let (h, port) = host.split_once(':').expect("host:port");
+    assert_eq!(h, "127.0.0.1");
+    // The emulator (and so the cluster) only runs during a command: ask through one that
+    // keeps it up, the emulator itself.
+    let data = dir.path().join(".infra/emulator");
+    let mut emu = std::process::Command::new(env!("CARGO_BIN_EXE_infra"))
+        .args(["emulator", "--listen", "127.0.0.1:0", "--data"])
+        .arg(&data)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("emulator");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let checked = rt.block_on(async {
+        let mut last = String::new();
+        for _ in 0..100 {
+            match tokio_postgres::connect(
+                &format!("host=127.0.0.1 port={port} user=pgadmin password={pw} dbname=app"),
+                tokio_postgres::NoTls,
+            )
+            .await
+            {
+                Ok((client, conn)) => {
+                    tokio::spawn(conn);
+                    let preload: String = client
+                        .query_one("SHOW shared_preload_libraries", &[])
+                        .await
+                        .unwrap()
+                        .get(0);
+                    let exts: Vec<String> = client
+                        .query("SELECT extname::text FROM pg_extension ORDER BY 1", &[])
+                        .await
+                        .unwrap()
+                        .iter()
+                        .map(|r| r.get(0))
+                        .collect();
+                    let owner: String = client
+                        .query_one(
+                            "SELECT pg_get_userbyid(datdba)::text FROM pg_database WHERE datname = 'app'",
+                            &[],
+                        )
+                        .await
+                        .unwrap()
+                        .get(0);
+                    return Ok((preload, exts, owner));
+                }
+                Err(e) => last = e.to_string(),
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        Err(last)
+    });
+    // SIGTERM: the emulator stops its clusters before it exits.
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &emu.id().to_string()])
+        .status();
+    let _ = emu.wait();
+    let (preload, exts, owner) = checked.expect("the cluster answers while the emulator runs");
+    assert!(
+        preload.contains("pg_prewarm"),
+        "restarted with the preload: {preload}"
+    );
+    assert!(exts.contains(&"pg_prewarm".to_string()), "{exts:?}");
+    assert!(exts.contains(&"pg_stat_statements".to_string()), "{exts:?}");
+    assert_eq!(owner, "app_owner");
+
+    let (code, out) = run(&["destroy", "--env", "local", "--auto-approve"]);
+    assert_eq!(code, Some(0), "{out}");
+}

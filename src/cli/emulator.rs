@@ -123,7 +123,23 @@ pub fn run(args: Args) -> u8 {
             );
         }
         say!("Press Ctrl-C to stop.");
-        let _ = tokio::signal::ctrl_c().await;
+        // SIGTERM too (a service manager, `docker stop`): the shutdown stops the PostgreSQL
+        // clusters the emulator started, which would otherwise outlive it.
+        #[cfg(unix)]
+        let term = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        #[cfg(not(unix))]
+        let term = std::future::pending::<()>();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term => {}
+        }
         emulator.shutdown().await;
         say!("emulator stopped; state saved");
         0

@@ -148,6 +148,16 @@ fn op_graph(ops: &[PlannedOp]) -> Result<Graph, GraphError> {
                     .filter(|&&j| ops[j].action == Action::Delete)
                 {
                     g.add_edge(j, i);
+                    // What depended on an object its container deletes (a database role on a
+                    // server in a deleted group) goes before the container, not only before
+                    // the object's record.
+                    if ops[j].cascaded
+                        && let Some(&p) = ops[j].parent.as_deref().and_then(|p| idx.get(p))
+                        && op.parent.as_deref() != ops[j].parent.as_deref()
+                        && p != i
+                    {
+                        g.add_edge(p, i);
+                    }
                 }
             }
         } else {

@@ -131,6 +131,8 @@ impl Cluster {
             None
         };
         std::fs::create_dir_all(dir).map_err(|e| ClusterError::Failed(e.to_string()))?;
+        // The server resolves relative paths from its data folder.
+        let dir = &std::path::absolute(dir).map_err(|e| ClusterError::Failed(e.to_string()))?;
         let (user, password) = match &options.admin {
             Some(pair) => pair.clone(),
             None => (
@@ -171,7 +173,7 @@ impl Cluster {
         let out = self
             .command(&self.program(program).to_string_lossy())
             .arg("-h")
-            .arg(&self.dir)
+            .arg(self.socket_dir())
             .arg("-p")
             .arg(self.port.to_string())
             .arg("-U")
@@ -201,6 +203,16 @@ impl Cluster {
             })
             .unwrap_or_else(|| self.bin.join("../lib"));
         !name.is_empty() && !name.contains('/') && pkglib.join(format!("{name}.so")).is_file()
+    }
+
+    /// Where the Unix socket goes: the cluster's folder, or a short folder of the temporary
+    /// directory (by port) when that path would pass the socket path limit (~107 bytes).
+    fn socket_dir(&self) -> PathBuf {
+        if self.dir.as_os_str().len() <= 80 {
+            self.dir.clone()
+        } else {
+            std::env::temp_dir().join(format!("infra-pg-{}", self.port))
+        }
     }
 
     fn data(&self) -> PathBuf {
@@ -274,7 +286,7 @@ impl Cluster {
             "\nlisten_addresses = '127.0.0.1'\nport = {}\nunix_socket_directories = '{}'\n\
              fsync = off\nmax_connections = 50\n",
             self.port,
-            self.dir.display()
+            self.socket_dir().display()
         );
         if !options.preload.is_empty() {
             conf.push_str(&format!(
@@ -369,6 +381,16 @@ impl Cluster {
     }
 
     fn start_server(&mut self) -> Result<(), ClusterError> {
+        let socket = self.socket_dir();
+        if socket != self.dir {
+            std::fs::create_dir_all(&socket).map_err(|e| ClusterError::Failed(e.to_string()))?;
+            if let Some(user) = &self.run_as {
+                check(
+                    "chown",
+                    Command::new("chown").arg(user).arg(&socket).output(),
+                )?;
+            }
+        }
         let out = self
             .command("pg_ctl")
             .arg("-D")

@@ -448,7 +448,7 @@ const PARAMETERS: &[(&str, &str, &str, &str, bool, &str)] = &[
         "azure.extensions",
         "",
         "Set",
-        "BTREE_GIN,BTREE_GIST,CITEXT,CUBE,HSTORE,LTREE,PG_CRON,PG_STAT_STATEMENTS,PG_TRGM,PGCRYPTO,POSTGIS,TIMESCALEDB,UUID-OSSP,VECTOR",
+        "BTREE_GIN,BTREE_GIST,CITEXT,CUBE,HSTORE,LTREE,PG_CRON,PG_PREWARM,PG_STAT_STATEMENTS,PG_TRGM,PGCRYPTO,POSTGIS,TIMESCALEDB,UUID-OSSP,VECTOR",
         true,
         "Specifies which extensions are allowed to be created in the server.",
     ),
