@@ -170,6 +170,20 @@ pub(crate) fn restart(id: &str, preload_value: &str) -> Result<(), String> {
         .map_err(|e| format!("{e}\n{}", b.cluster.log()))
 }
 
+/// A new administrator password on an existing server: the cluster's superuser gets it.
+pub(crate) fn set_password(id: &str, password: &str) -> Result<(), String> {
+    let mut all = clusters();
+    let Some(b) = all.get_mut(&id.to_ascii_lowercase()) else {
+        return Ok(());
+    };
+    if b.cluster.password == password {
+        return Ok(());
+    }
+    b.cluster
+        .set_admin_password(password)
+        .map_err(|e| e.to_string())
+}
+
 /// Runs a client program against a server's cluster, if it has one.
 pub(crate) fn client(server_id: &str, program: &str, args: &[&str]) -> Result<(), String> {
     let all = clusters();

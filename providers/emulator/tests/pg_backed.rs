@@ -125,6 +125,30 @@ async fn a_flexible_server_is_a_real_cluster() {
     // pg_cron is not installed here: only what the installation has is preloaded.
     assert_eq!(now, "pg_stat_statements", "before: {before}");
 
+    // A new administrator password (an update of the server) is the cluster's too.
+    let mut changed = pg_body("pgadmin");
+    changed["properties"]["administratorLoginPassword"] = json!("canary-Secret-2");
+    let r = env.put(&server, changed).await;
+    assert!(r.status == 200 || r.status == 202, "{}", r.text);
+    settle(&env, &r).await;
+    let (host, port) = fqdn.split_once(':').unwrap();
+    let login = |pw: &'static str| {
+        let conn = format!("host={host} port={port} user=pgadmin password={pw} dbname=postgres");
+        async move {
+            tokio_postgres::connect(&conn, tokio_postgres::NoTls)
+                .await
+                .is_ok()
+        }
+    };
+    assert!(login("canary-Secret-2").await, "the new password logs in");
+    assert!(
+        !login("canary-Secret-1").await,
+        "the old one no longer does"
+    );
+    let r = env.put(&server, pg_body("pgadmin")).await;
+    settle(&env, &r).await;
+    assert!(login("canary-Secret-1").await);
+
     // The emulator goes and comes back with the same data: so does the cluster.
     env.emu.shutdown().await;
     assert!(

@@ -184,6 +184,32 @@ impl Cluster {
         check(program, out).map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
     }
 
+    /// Sets the superuser's password (sent as a SCRAM verifier, never in clear on a command
+    /// line), as a managed server does when its administrator password changes.
+    pub fn set_admin_password(&mut self, password: &str) -> Result<(), ClusterError> {
+        let verifier = postgres_protocol::password::scram_sha_256(password.as_bytes());
+        let sql = format!(
+            "ALTER ROLE {} PASSWORD {}",
+            crate::quote::ident(&self.user),
+            crate::quote::literal(&verifier)
+        );
+        self.client(
+            "psql",
+            &[
+                "-X",
+                "-q",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-d",
+                "postgres",
+                "-c",
+                &sql,
+            ],
+        )?;
+        self.password = password.to_string();
+        Ok(())
+    }
+
     /// Whether the installation has this shared library (`$libdir/NAME.so`), so that
     /// preloading it cannot stop the server from starting.
     pub fn has_library(&self, name: &str) -> bool {

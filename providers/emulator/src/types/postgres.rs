@@ -150,7 +150,20 @@ impl Kind for Server {
             .filter(|f| f.starts_with("127.0.0.1:"))
             .map(str::to_string);
         let fqdn = match backed {
-            Some(f) => f,
+            Some(f) => {
+                if let Some(pw) = &password {
+                    crate::pg_cluster::set_password(&ctx.id, pw).map_err(|e| {
+                        ArmError::new(
+                            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                            "InternalServerError",
+                            format!(
+                                "The new administrator password was not set in the cluster: {e}"
+                            ),
+                        )
+                    })?;
+                }
+                f
+            }
             None if old.is_none()
                 && ctx.app.config.postgres_clusters
                 && crate::pg_cluster::available() =>
