@@ -611,6 +611,8 @@ environment local {
         }
         Err(last)
     });
+    // The test's own sessions end before the database is dropped.
+    drop(rt);
     // SIGTERM: the emulator stops its clusters before it exits.
     let _ = std::process::Command::new("kill")
         .args(["-TERM", &emu.id().to_string()])

@@ -93,6 +93,12 @@ pub fn run(args: Args) -> u8 {
         }
     };
     runtime.block_on(async move {
+        // Listening for SIGTERM (a service manager, `docker stop`) from before the emulator
+        // starts the PostgreSQL clusters it resumes: its shutdown stops them, which would
+        // otherwise outlive it.
+        #[cfg(unix)]
+        let mut term_signal =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
         let emulator = match infra_emulator::start(config).await {
             Ok(e) => e,
             Err(e) => {
@@ -123,15 +129,13 @@ pub fn run(args: Args) -> u8 {
             );
         }
         say!("Press Ctrl-C to stop.");
-        // SIGTERM too (a service manager, `docker stop`): the shutdown stops the PostgreSQL
-        // clusters the emulator started, which would otherwise outlive it.
         #[cfg(unix)]
         let term = async {
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(mut s) => {
+            match term_signal.as_mut() {
+                Some(s) => {
                     s.recv().await;
                 }
-                Err(_) => std::future::pending::<()>().await,
+                None => std::future::pending::<()>().await,
             }
         };
         #[cfg(not(unix))]
