@@ -16,6 +16,7 @@ const BLAST: &str = r#"environment blast {
     environment       = "blast"
     image             = "api:dev"
     db_admin_password = env_secret("PG_PASSWORD", "local-only")
+    pg_in_database    = false
   }
 }
 "#;

@@ -15,6 +15,7 @@ const FAULTY: &str = r#"environment faulty {
     environment       = "faulty"
     image             = "api:dev"
     db_admin_password = env_secret("PG_PASSWORD", "local-only")
+    pg_in_database    = false
   }
 }
 "#;

@@ -48,7 +48,12 @@ fn ephemeral_and_prod_plan_the_whole_platform_with_remote_state() {
     for env_name in ["ephemeral", "prod"] {
         let out = plan(env_name, &base, &azurite);
         let text = stdout(&out);
-        assert!(text.contains("Plan: 18 to add, 0 to change"), "{text}");
+        // 18 ARM objects, and inside the app database its role, its rights and TimescaleDB.
+        assert!(text.contains("Plan: 21 to add, 0 to change"), "{text}");
+        assert!(
+            text.contains("+ db_ext[\"timescaledb\"] (postgres.extension) will be created"),
+            "{text}"
+        );
         assert!(
             !text.contains("canary-pg-5d1e"),
             "the password leaked in the plan"

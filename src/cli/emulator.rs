@@ -88,6 +88,7 @@ pub fn run(args: Args) -> u8 {
         data_dir: args.data.clone(),
         latency: infra_emulator::Latency::fixed(Duration::from_millis(args.latency_ms)),
         throttle: args.throttle.then(infra_emulator::ThrottleModel::arm),
+        postgres_clusters: super::host::emulator_postgres(),
         ..Default::default()
     };
     if let Some(secs) = args.retry_after {
@@ -109,6 +110,12 @@ pub fn run(args: Args) -> u8 {
         }
     };
     runtime.block_on(async move {
+        // Listening for SIGTERM (a service manager, `docker stop`) from before the emulator
+        // starts the PostgreSQL clusters it resumes: its shutdown stops them, which would
+        // otherwise outlive it.
+        #[cfg(unix)]
+        let mut term_signal =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
         let emulator = match infra_emulator::start(config).await {
             Ok(e) => e,
             Err(e) => {
@@ -129,8 +136,31 @@ pub fn run(args: Args) -> u8 {
         if let Some(dir) = &args.data {
             say!("  data:      {}", dir.display());
         }
+        if super::host::emulator_postgres() {
+            say!("  postgres:  flexible servers are real clusters on 127.0.0.1 (fqdn host:port)");
+        } else {
+            say!(
+                "  postgres:  flexible servers are ARM data only: no database to connect to \
+                 (install the PostgreSQL server programs, e.g. `apt-get install postgresql`, \
+                 unless INFRA_EMULATOR_POSTGRES=off)"
+            );
+        }
         say!("Press Ctrl-C to stop.");
-        let _ = tokio::signal::ctrl_c().await;
+        #[cfg(unix)]
+        let term = async {
+            match term_signal.as_mut() {
+                Some(s) => {
+                    s.recv().await;
+                }
+                None => std::future::pending::<()>().await,
+            }
+        };
+        #[cfg(not(unix))]
+        let term = std::future::pending::<()>();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term => {}
+        }
         emulator.shutdown().await;
         say!("emulator stopped; state saved");
         0

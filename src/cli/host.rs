@@ -35,8 +35,26 @@ impl ProcessHost {
     }
 }
 
+/// Whether the local emulator backs PostgreSQL flexible servers with real clusters:
+/// `INFRA_EMULATOR_POSTGRES=off` says no; otherwise yes when the PostgreSQL server programs are
+/// installed (`initdb`/`pg_ctl` on PATH, `INFRA_PG_BIN`, /usr/lib/postgresql).
+pub fn emulator_postgres() -> bool {
+    let off = std::env::var("INFRA_EMULATOR_POSTGRES").is_ok_and(|v| {
+        matches!(
+            v.to_ascii_lowercase().as_str(),
+            "off" | "0" | "false" | "no"
+        )
+    });
+    !off && infra_provider_postgres::cluster::find_bin().is_some()
+}
+
 impl infra_stdlib::Host for ProcessHost {
     fn env_var(&self, name: &str) -> Option<String> {
+        // A configuration may ask whether the local emulator's servers are real PostgreSQL
+        // (`env("INFRA_EMULATOR_POSTGRES", "off") == "on"`): the answer, not what was set.
+        if name == "INFRA_EMULATOR_POSTGRES" {
+            return Some(if emulator_postgres() { "on" } else { "off" }.to_string());
+        }
         std::env::var(name).ok()
     }
 

@@ -349,6 +349,7 @@ fn start_emulator(
             data_dir: Some(data_dir.clone()),
             // Operations finish at once locally; no reason to make the client wait between polls.
             retry_after: Some(std::time::Duration::ZERO),
+            postgres_clusters: super::host::emulator_postgres(),
             ..Default::default()
         };
         match rt.block_on(infra_emulator::start(config)) {

@@ -148,6 +148,16 @@ fn op_graph(ops: &[PlannedOp]) -> Result<Graph, GraphError> {
                     .filter(|&&j| ops[j].action == Action::Delete)
                 {
                     g.add_edge(j, i);
+                    // What depended on an object its container deletes (a database role on a
+                    // server in a deleted group) goes before the container, not only before
+                    // the object's record.
+                    if ops[j].cascaded
+                        && let Some(&p) = ops[j].parent.as_deref().and_then(|p| idx.get(p))
+                        && op.parent.as_deref() != ops[j].parent.as_deref()
+                        && p != i
+                    {
+                        g.add_edge(p, i);
+                    }
                 }
             }
         } else {
@@ -570,4 +580,49 @@ pub fn outputs_by_address(state: &State) -> BTreeMap<String, Props> {
         .iter()
         .map(|(a, r)| (a.clone(), r.output_values()))
         .collect()
+}
+
+#[cfg(test)]
+mod order_tests {
+    use super::*;
+
+    fn delete(address: &str, parent: Option<&str>, cascaded: bool, deps: &[&str]) -> PlannedOp {
+        PlannedOp {
+            address: address.into(),
+            type_name: "t".into(),
+            action: Action::Delete,
+            inputs: Props::new(),
+            prior: None,
+            depends_on: Default::default(),
+            recorded_deps: deps.iter().map(|d| d.to_string()).collect(),
+            lifecycle: Default::default(),
+            existing: false,
+            parent: parent.map(str::to_string),
+            cascaded,
+            cascades: Vec::new(),
+            delete_first: Vec::new(),
+            update_after_import: false,
+        }
+    }
+
+    /// A database role on a server inside a deleted group: the group's delete (which takes
+    /// the server and its cluster along) waits for the role's own delete.
+    #[test]
+    fn a_container_waits_for_what_depended_on_its_content() {
+        let ops = vec![
+            delete("rg", None, false, &[]),
+            delete("pg", Some("rg"), true, &["rg"]),
+            delete("role", None, false, &["pg"]),
+        ];
+        let g = op_graph(&ops).unwrap();
+        let order: Vec<&str> = g
+            .topo_order()
+            .unwrap()
+            .into_iter()
+            .map(|i| g.address(i))
+            .collect();
+        let at = |a: &str| order.iter().position(|x| *x == a).unwrap();
+        assert!(at("role") < at("rg"), "{order:?}");
+        assert!(at("rg") < at("pg"), "{order:?}");
+    }
 }

@@ -26,6 +26,9 @@ impl Emulator {
         let mut child = Command::new(env!("CARGO_BIN_EXE_infra"))
             .args(["emulator", "--listen", "127.0.0.1:0"])
             .args(flags)
+            // Dropped with SIGKILL: no cluster may be left behind (tests that want one
+            // stop their emulator with SIGTERM or Ctrl-C).
+            .env("INFRA_EMULATOR_POSTGRES", "off")
             .arg("--data")
             .arg(data)
             .stderr(Stdio::piped())

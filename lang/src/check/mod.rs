@@ -7,6 +7,7 @@
 //! then types in topological order, so that inferring a declaration never recurses into
 //! another one.
 
+mod carries;
 mod environment;
 mod expected;
 mod functions;

@@ -77,7 +77,7 @@ impl ModuleChecker<'_> {
     }
 
     /// The type of a resource reference written as `name`, `name[key]` or a reference variable.
-    fn reference_type(&self, e: &Expr) -> Option<String> {
+    pub(crate) fn reference_type(&self, e: &Expr) -> Option<String> {
         let (id, indexed) = match &e.kind {
             ExprKind::Paren(x) => return self.reference_type(x),
             ExprKind::Ref(id) => (id, false),

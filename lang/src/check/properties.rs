@@ -128,12 +128,18 @@ impl ModuleChecker<'_> {
                     ));
                     self.infer(&a.value);
                 }
+                Some(p) if !p.carries.is_empty() => self.check_carried_reference(a, p),
                 Some(p) => {
                     self.secret_origin = None;
                     let got = self.check_value(&a.value, &p.ty);
                     self.secret_into_property(&got, p, &type_name, &a.name.name, a.value.span);
                 }
             }
+        }
+        if let Some(schema) = schema
+            && typed.is_none()
+        {
+            self.check_alternatives(r, schema, &seen);
         }
         if let Some(t) = &typed {
             self.check_typed_body(t, r);

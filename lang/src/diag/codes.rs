@@ -75,6 +75,10 @@ codes! {
     FUNCTION_OUTSIDE_NAME = "E1002": "function body uses a name that is not its parameter";
     FUNCTION_IMPURE = "E1003": "function body reads the environment or a file";
     FUNCTION_DUPLICATE_PARAM = "E1004": "function parameter declared twice";
+    // references that carry a resource's attributes, alternative inputs (E11xx)
+    NOT_A_CARRIED_REFERENCE = "E1100": "input takes a reference to a resource of a given type";
+    BOTH_ALTERNATIVES = "E1101": "two inputs that stand in for each other are both set";
+    NEITHER_ALTERNATIVE = "E1102": "neither of two alternative inputs is set";
     // Hyper-V targets (E12xx)
     DUPLICATE_TARGET = "E1200": "an environment targets two clouds or two Hyper-V hosts";
     BAD_HYPERV_TARGET = "E1201": "invalid Hyper-V target";

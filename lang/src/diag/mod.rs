@@ -9,6 +9,7 @@ pub mod eval;
 pub mod functions;
 pub mod graph;
 pub mod imports;
+pub mod inputs;
 pub mod names;
 pub mod render;
 pub mod secrets;

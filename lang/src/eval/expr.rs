@@ -572,13 +572,18 @@ impl<'a> Cx<'a> {
                 }
                 continue;
             }
-            let v = self.eval(&a.value, sc, &mut locals, deps)?;
+            let prop = schema.and_then(|s| s.properties.get(&a.name.name));
+            let v = match prop {
+                Some(p) if !p.carries.is_empty() => {
+                    let place = self.place(&a.value, sc, &mut locals, deps)?;
+                    self.carried(place, &p.carries, deps)?
+                }
+                _ => self.eval(&a.value, sc, &mut locals, deps)?,
+            };
             if v == Value::Null {
                 continue;
             }
-            let secret = schema
-                .and_then(|s| s.properties.get(&a.name.name))
-                .is_some_and(|p| p.secret);
+            let secret = prop.is_some_and(|p| p.secret);
             props.insert(a.name.name.clone(), taint(v, secret));
         }
         Ok((props, lifecycle))

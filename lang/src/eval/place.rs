@@ -265,6 +265,26 @@ impl<'a> Cx<'a> {
         })
     }
 
+    /// What a reference given to an input that carries attributes passes: the referenced
+    /// instance's `id` and those attributes (secrets stay secret), instead of the id alone.
+    pub(crate) fn carried(
+        &self,
+        p: Place,
+        attributes: &[String],
+        deps: &mut BTreeSet<usize>,
+    ) -> R<Value> {
+        let Place::Inst(i) = p else {
+            // The checker refused anything else; pass it on for the provider to refuse too.
+            return self.place_value(p, deps);
+        };
+        let mut out = BTreeMap::new();
+        out.insert("id".to_string(), self.attribute(i, "id"));
+        for a in attributes {
+            out.insert(a.clone(), self.attribute(i, a));
+        }
+        Ok(Value::Object(out))
+    }
+
     /// An attribute of a resource instance: inputs from its evaluated body, everything the
     /// cloud sets from the resolver, `Unknown` when nothing is known.
     fn attribute(&self, i: usize, name: &str) -> Value {

@@ -95,6 +95,24 @@ pub fn schemas() -> SchemaSet {
             .prop("name", P::input(s()).required()),
     );
     set.add(
+        ResourceSchema::new("postgres.extension", "An extension in a database")
+            .prop("name", P::input(s()).required())
+            .prop("database", P::input(s()))
+            .prop(
+                "connection",
+                P::input(Type::Object(vec![
+                    Field::required("host", s()),
+                    Field::optional("password", Type::Secret),
+                ])),
+            )
+            .prop(
+                "server",
+                P::input(res("azure.postgres_flexible_server"))
+                    .carries(&["fqdn", "admin_login", "admin_password"])
+                    .instead_of("connection"),
+            ),
+    );
+    set.add(
         ResourceSchema::new("azure.key_vault", "Key Vault")
             .prop("name", P::input(s()).required())
             .prop(

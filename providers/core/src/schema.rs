@@ -24,6 +24,14 @@ pub struct PropertySchema {
     /// versioned id). Other outputs keep their value through an in-place update, so a plan
     /// can predict them instead of marking everything downstream unknown.
     pub changes_on_update: bool,
+    /// An input of type `Type::Resource` that takes a reference and passes these attributes of
+    /// the referenced resource (plus its `id`) as an object instead of the bare id, so a
+    /// provider gets what it needs to reach the object (`server = pg` gives the PostgreSQL
+    /// provider the server's fqdn, admin login and password). Empty: a reference gives the id.
+    pub carries: Vec<String>,
+    /// Another input this one stands in for: exactly one of the two is set (the checker says
+    /// so when both or neither are).
+    pub instead_of: Option<String>,
     pub description: String,
 }
 
@@ -37,6 +45,8 @@ impl PropertySchema {
             secret: false,
             read_as: None,
             changes_on_update: false,
+            carries: Vec::new(),
+            instead_of: None,
             description: String::new(),
         }
     }
@@ -64,6 +74,16 @@ impl PropertySchema {
     }
     pub fn reads_as(mut self, ty: Type) -> Self {
         self.read_as = Some(ty);
+        self
+    }
+    /// A reference input that passes these attributes of the referenced resource.
+    pub fn carries(mut self, attributes: &[&str]) -> Self {
+        self.carries = attributes.iter().map(|a| a.to_string()).collect();
+        self
+    }
+    /// One of this input and `other` is set, never both.
+    pub fn instead_of(mut self, other: &str) -> Self {
+        self.instead_of = Some(other.into());
         self
     }
     /// The type a reference to this attribute has.

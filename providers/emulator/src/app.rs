@@ -1,6 +1,7 @@
 //! Shared server state: the store, faults, throttle buckets, counters, and the
 //! background task that persists the store.
 
+use serde_json::Value;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::faults::{FaultConfig, Faults};
@@ -73,6 +74,23 @@ impl App {
             persisting: Default::default(),
             config,
         });
+        if let (true, Some(dir)) = (app.config.postgres_clusters, &app.config.data_dir)
+            && crate::pg_cluster::available()
+        {
+            let servers: Vec<(String, Value, Value)> = lock(&app.state)
+                .resources
+                .values()
+                .filter(|e| {
+                    e.body.get("type").and_then(Value::as_str).is_some_and(|t| {
+                        t.eq_ignore_ascii_case("Microsoft.DBforPostgreSQL/flexibleServers")
+                    })
+                })
+                .map(|e| (e.id().to_string(), e.body.clone(), e.private.clone()))
+                .collect();
+            for (id, body, private) in servers {
+                crate::pg_cluster::resume(dir, &app.base_url, &id, &body, &private);
+            }
+        }
         if app.config.data_dir.is_some() {
             let weak = Arc::downgrade(&app);
             let dirty = app.dirty.clone();

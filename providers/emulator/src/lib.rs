@@ -16,6 +16,7 @@ mod keyvault_data;
 mod keyvault_keys;
 mod lro;
 mod path;
+mod pg_cluster;
 mod requests;
 mod router;
 mod schema;
@@ -82,6 +83,10 @@ pub struct Config {
     /// Keep the last requests (all methods, ARM and Key Vault) for `requests()` and
     /// `GET /_admin/requests`. Off by default: bodies may carry secrets.
     pub record_requests: bool,
+    /// Back each PostgreSQL flexible server with a real cluster on a loopback port when the
+    /// PostgreSQL server programs are installed (`pg_cluster.rs`); otherwise, or when false,
+    /// servers are ARM data only.
+    pub postgres_clusters: bool,
 }
 
 impl Default for Config {
@@ -95,6 +100,7 @@ impl Default for Config {
             retry_after: Some(Duration::from_secs(1)),
             require_auth: false,
             record_requests: false,
+            postgres_clusters: false,
         }
     }
 }
@@ -128,6 +134,7 @@ pub struct Emulator {
     addr: SocketAddr,
     app: Arc<app::App>,
     server: server::ServerHandle,
+    clusters: ClusterGuard,
 }
 
 impl Emulator {
@@ -157,6 +164,17 @@ impl Emulator {
     pub async fn shutdown(self) {
         self.server.stop().await;
         self.app.flush().await;
+        drop(self.clusters);
+    }
+}
+
+/// Stops the emulator's PostgreSQL clusters when it goes, shut down or dropped: a cluster
+/// never outlives its emulator.
+struct ClusterGuard(String);
+
+impl Drop for ClusterGuard {
+    fn drop(&mut self) {
+        pg_cluster::stop_all(&self.0);
     }
 }
 
@@ -174,5 +192,11 @@ pub async fn start(config: Config) -> Result<Emulator, Error> {
     })?;
     let app = app::App::new(config, format!("http://{addr}")).map_err(Error::State)?;
     let server = server::spawn(listener, app.clone());
-    Ok(Emulator { addr, app, server })
+    let clusters = ClusterGuard(app.base_url.clone());
+    Ok(Emulator {
+        addr,
+        app,
+        server,
+        clusters,
+    })
 }

@@ -53,6 +53,10 @@ pub struct Options {
     pub tls: bool,
     /// `shared_preload_libraries` at start.
     pub preload: Vec<String>,
+    /// The superuser's login and password; default a generated pair.
+    pub admin: Option<(String, String)>,
+    /// The TCP port; default a free one.
+    pub port: Option<u16>,
 }
 
 pub struct Cluster {
@@ -127,23 +131,134 @@ impl Cluster {
             None
         };
         std::fs::create_dir_all(dir).map_err(|e| ClusterError::Failed(e.to_string()))?;
+        // The server resolves relative paths from its data folder.
+        let dir = &std::path::absolute(dir).map_err(|e| ClusterError::Failed(e.to_string()))?;
+        let (user, password) = match &options.admin {
+            Some(pair) => pair.clone(),
+            None => (
+                "infra_admin".to_string(),
+                format!("pw-{}-{}", std::process::id(), free_port()?),
+            ),
+        };
+        let port = match options.port {
+            Some(p) => p,
+            None => free_port()?,
+        };
         let mut cluster = Cluster {
             dir: dir.to_path_buf(),
             bin,
             run_as,
-            port: free_port()?,
-            user: "infra_admin".into(),
-            password: format!("pw-{}-{}", std::process::id(), free_port()?),
+            port,
+            user,
+            password,
             certificate: None,
             running: false,
         };
-        cluster.init(options)?;
+        if !cluster.data().join("PG_VERSION").is_file() {
+            cluster.init(options)?;
+        }
         cluster.start_server()?;
         Ok(cluster)
     }
 
+    /// Whether `dir` already holds a cluster's data (then [`Cluster::start`] starts it as it
+    /// is, on `options.port`).
+    pub fn exists(dir: &Path) -> bool {
+        dir.join("data").join("PG_VERSION").is_file()
+    }
+
+    /// Runs one of the installation's client programs (`createdb`, `dropdb`, `psql`) as the
+    /// superuser over the cluster's private Unix socket.
+    pub fn client(&self, program: &str, args: &[&str]) -> Result<String, ClusterError> {
+        let out = self
+            .command(&self.program(program).to_string_lossy())
+            .arg("-h")
+            .arg(self.socket_dir())
+            .arg("-p")
+            .arg(self.port.to_string())
+            .arg("-U")
+            .arg(&self.user)
+            .args(args)
+            .env("PGPASSWORD", &self.password)
+            .output();
+        check(program, out).map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+    }
+
+    /// Sets the superuser's password (sent as a SCRAM verifier, never in clear on a command
+    /// line), as a managed server does when its administrator password changes.
+    pub fn set_admin_password(&mut self, password: &str) -> Result<(), ClusterError> {
+        let verifier = postgres_protocol::password::scram_sha_256(password.as_bytes());
+        let sql = format!(
+            "ALTER ROLE {} PASSWORD {}",
+            crate::quote::ident(&self.user),
+            crate::quote::literal(&verifier)
+        );
+        self.client(
+            "psql",
+            &[
+                "-X",
+                "-q",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-d",
+                "postgres",
+                "-c",
+                &sql,
+            ],
+        )?;
+        self.password = password.to_string();
+        Ok(())
+    }
+
+    /// Whether the installation has this shared library (`$libdir/NAME.so`), so that
+    /// preloading it cannot stop the server from starting.
+    pub fn has_library(&self, name: &str) -> bool {
+        let pkglib = Command::new(self.program("pg_config"))
+            .arg("--pkglibdir")
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
+            .or_else(|| {
+                Command::new("pg_config")
+                    .arg("--pkglibdir")
+                    .output()
+                    .ok()
+                    .filter(|o| o.status.success())
+                    .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
+            })
+            .unwrap_or_else(|| self.bin.join("../lib"));
+        !name.is_empty() && !name.contains('/') && pkglib.join(format!("{name}.so")).is_file()
+    }
+
+    /// Where the Unix socket goes: the cluster's folder, or a short folder of the temporary
+    /// directory (by port) when that path would pass the socket path limit (~107 bytes).
+    fn socket_dir(&self) -> PathBuf {
+        if self.dir.as_os_str().len() <= 80 {
+            self.dir.clone()
+        } else {
+            std::env::temp_dir().join(format!("infra-pg-{}", self.port))
+        }
+    }
+
     fn data(&self) -> PathBuf {
         self.dir.join("data")
+    }
+
+    /// A program of the installation: beside `pg_ctl`, beside the file a linked `pg_ctl`
+    /// points to (PATH often holds links to the server programs only), else by name.
+    fn program(&self, name: &str) -> PathBuf {
+        let beside = self.bin.join(name);
+        if beside.is_file() {
+            return beside;
+        }
+        if let Ok(real) = std::fs::canonicalize(self.bin.join("pg_ctl"))
+            && let Some(dir) = real.parent()
+            && dir.join(name).is_file()
+        {
+            return dir.join(name);
+        }
+        PathBuf::from(name)
     }
 
     fn command(&self, program: &str) -> Command {
@@ -191,11 +306,13 @@ impl Cluster {
             .output();
         check("initdb", out)?;
         let _ = std::fs::remove_file(&pwfile);
+        // The private socket folder is the cluster's own: its superuser logs in there with
+        // the password too (scram everywhere), so nothing is trusted.
         let mut conf = format!(
             "\nlisten_addresses = '127.0.0.1'\nport = {}\nunix_socket_directories = '{}'\n\
              fsync = off\nmax_connections = 50\n",
             self.port,
-            self.dir.display()
+            self.socket_dir().display()
         );
         if !options.preload.is_empty() {
             conf.push_str(&format!(
@@ -290,6 +407,16 @@ impl Cluster {
     }
 
     fn start_server(&mut self) -> Result<(), ClusterError> {
+        let socket = self.socket_dir();
+        if socket != self.dir {
+            std::fs::create_dir_all(&socket).map_err(|e| ClusterError::Failed(e.to_string()))?;
+            if let Some(user) = &self.run_as {
+                check(
+                    "chown",
+                    Command::new("chown").arg(user).arg(&socket).output(),
+                )?;
+            }
+        }
         let out = self
             .command("pg_ctl")
             .arg("-D")
@@ -313,6 +440,7 @@ impl Cluster {
             preload.join(",")
         ));
         std::fs::write(&auto, text).map_err(|e| ClusterError::Failed(e.to_string()))?;
+        self.chown()?;
         let out = self
             .command("pg_ctl")
             .arg("-D")

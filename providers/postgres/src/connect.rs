@@ -105,6 +105,51 @@ impl Endpoint {
         )))
     }
 
+    /// From a `server` reference (an `azure.postgres_flexible_server`'s `fqdn`, `admin_login`
+    /// and `admin_password`): port 5432 unless the fqdn ends in `:port` (the local emulator
+    /// reports its cluster so), `sslmode` require, or prefer on a loopback address.
+    pub fn from_server(
+        server: &Value,
+        database: Option<&str>,
+    ) -> ProviderResult<Option<(Endpoint, Option<String>)>> {
+        let (server, _) = server.unwrap_secret();
+        let Value::Object(map) = server else {
+            return Err(ProviderError::Invalid(
+                "server must be a reference to an azure.postgres_flexible_server (e.g. \
+                 `server = pg`)"
+                    .into(),
+            ));
+        };
+        let part = |k: &str| map.get(k).cloned().unwrap_or(Value::Null);
+        let fqdn = part("fqdn");
+        let login = part("admin_login");
+        let password = part("admin_password");
+        if fqdn.contains_unknown() || login.contains_unknown() || password.contains_unknown() {
+            return Ok(None);
+        }
+        let fqdn = match fqdn.unwrap_secret().0 {
+            Value::String(s) if !s.is_empty() => s.clone(),
+            _ => {
+                return Err(ProviderError::Invalid(
+                    "the server has no fqdn: is it an azure.postgres_flexible_server?".into(),
+                ));
+            }
+        };
+        let (host, port) = split_port(&fqdn);
+        let mut conn = BTreeMap::new();
+        conn.insert("host".to_string(), Value::str(&host));
+        conn.insert("port".to_string(), Value::Int(i64::from(port)));
+        conn.insert("user".to_string(), login);
+        conn.insert("password".to_string(), password);
+        let sslmode = if is_loopback(&host) {
+            "prefer"
+        } else {
+            "require"
+        };
+        conn.insert("sslmode".to_string(), Value::str(sslmode));
+        Endpoint::from_connection(&Value::Object(conn), database)
+    }
+
     /// The non-secret output recorded in state, from which reads and deletes find the server.
     pub fn to_value(&self) -> Value {
         let mut m = BTreeMap::new();
@@ -148,9 +193,28 @@ impl Endpoint {
     }
 }
 
+/// `host:port` into its parts; a plain host name (Azure's fqdn) is on 5432.
+fn split_port(fqdn: &str) -> (String, u16) {
+    if let Some((host, port)) = fqdn.rsplit_once(':')
+        && !host.contains(':')
+        && let Ok(port) = port.parse::<u16>()
+        && port > 0
+    {
+        return (host.to_string(), port);
+    }
+    (fqdn.to_string(), 5432)
+}
+
+fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 /// Passwords by server and user, learnt from the run's configuration and from creates and
 /// updates: reads and deletes get only what state recorded, which never holds a password.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Passwords(Mutex<HashMap<(String, u16, String), String>>);
 
 impl Passwords {
@@ -167,6 +231,41 @@ impl Passwords {
             .ok()
             .and_then(|m| m.get(&endpoint.server_key()).cloned());
         known.or_else(|| std::env::var("PGPASSWORD").ok())
+    }
+}
+
+/// Configured role passwords by server and role name, learnt like [`Passwords`]; reads use
+/// them to check the live verifier (a password changed behind infra's back).
+#[derive(Default)]
+pub struct RolePasswords(Mutex<HashMap<(String, u16, String), String>>);
+
+impl RolePasswords {
+    pub fn remember(&self, endpoint: &Endpoint, role: &str, password: &str) {
+        if let Ok(mut m) = self.0.lock() {
+            m.insert(
+                (endpoint.host.clone(), endpoint.port, role.to_string()),
+                password.to_string(),
+            );
+        }
+    }
+    pub fn get(&self, endpoint: &Endpoint, role: &str) -> Option<String> {
+        self.0
+            .lock()
+            .ok()?
+            .get(&(endpoint.host.clone(), endpoint.port, role.to_string()))
+            .cloned()
+    }
+}
+
+// Never the passwords themselves.
+impl std::fmt::Debug for Passwords {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Passwords(..)")
+    }
+}
+impl std::fmt::Debug for RolePasswords {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RolePasswords(..)")
     }
 }
 
@@ -314,5 +413,60 @@ pub fn pg_error(e: &tokio_postgres::Error, doing: &str, password: Option<&str>) 
         code,
         message,
         retryable: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn server(fqdn: Value) -> Value {
+        let mut m = BTreeMap::new();
+        m.insert("id".into(), Value::str("/subscriptions/s/x"));
+        m.insert("fqdn".into(), fqdn);
+        m.insert("admin_login".into(), Value::str("pgadmin"));
+        m.insert("admin_password".into(), Value::secret(Value::str("pw")));
+        Value::Object(m)
+    }
+
+    #[test]
+    fn an_azure_server_is_reached_on_5432_with_tls_required() {
+        let (e, password) = Endpoint::from_server(
+            &server(Value::str("pg.postgres.database.azure.com")),
+            Some("app"),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(e.host, "pg.postgres.database.azure.com");
+        assert_eq!(e.port, 5432);
+        assert_eq!(e.user, "pgadmin");
+        assert_eq!(e.database, "app");
+        assert_eq!(e.sslmode, SslMode::Require);
+        assert_eq!(password.as_deref(), Some("pw"));
+    }
+
+    #[test]
+    fn the_emulators_host_and_port_fqdn_gives_the_port() {
+        let (e, _) = Endpoint::from_server(&server(Value::str("127.0.0.1:54329")), None)
+            .unwrap()
+            .unwrap();
+        assert_eq!((e.host.as_str(), e.port), ("127.0.0.1", 54329));
+        assert_eq!(e.database, "postgres");
+        assert_eq!(e.sslmode, SslMode::Prefer);
+    }
+
+    #[test]
+    fn an_fqdn_known_only_after_apply_waits() {
+        assert!(
+            Endpoint::from_server(&server(Value::Unknown), None)
+                .unwrap()
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn a_bare_id_is_refused_with_the_fix() {
+        let err = Endpoint::from_server(&Value::str("/subscriptions/s/x"), None).unwrap_err();
+        assert!(err.to_string().contains("server = pg"), "{err}");
     }
 }

@@ -9,15 +9,17 @@
 
 pub mod cluster;
 pub mod connect;
+mod import;
 mod props;
 pub mod quote;
+pub mod scram;
 pub mod tls;
 pub mod types;
 
 /// The client library, for callers (tests, tools) that talk to the same servers.
 pub use tokio_postgres;
 
-use connect::{Endpoint, Passwords};
+use connect::{Endpoint, Passwords, RolePasswords};
 use infra_provider_core::{
     BoxFuture, ConcurrencyHints, CreateRequest, DesiredResource, ObjectState, OpContext,
     PlanRequest, PlannedObject, Props, Provider, ProviderError, ProviderResult, ResourceSchema,
@@ -43,7 +45,7 @@ pub fn schemas() -> Vec<ResourceSchema> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     Database,
     Extension,
     Grant,
@@ -72,6 +74,10 @@ impl Kind {
 #[derive(Debug, Default)]
 pub struct PostgresProvider {
     passwords: Passwords,
+    /// Configured role passwords, so reads can check the live verifiers (state has none).
+    role_passwords: RolePasswords,
+    /// The run's desired inputs by address: an import finds its server through them.
+    desired: std::sync::Mutex<std::collections::HashMap<String, Props>>,
 }
 
 impl PostgresProvider {
@@ -82,15 +88,21 @@ impl PostgresProvider {
 
 /// The endpoint an object of this kind is reached at, with the password the inputs give.
 fn endpoint_of(kind: Kind, inputs: &Props) -> ProviderResult<Option<(Endpoint, Option<String>)>> {
-    let Some(conn) = inputs.get("connection") else {
-        return Err(ProviderError::Invalid("connection is required".into()));
-    };
     let db = if kind.in_database() {
         props::opt_str(inputs, "database")?
     } else {
         None
     };
-    Endpoint::from_connection(conn, db.as_deref())
+    match (inputs.get("server"), inputs.get("connection")) {
+        (Some(_), Some(_)) => Err(ProviderError::Invalid(
+            "server and connection cannot both be set".into(),
+        )),
+        (Some(server), None) => Endpoint::from_server(server, db.as_deref()),
+        (None, Some(conn)) => Endpoint::from_connection(conn, db.as_deref()),
+        (None, None) => Err(ProviderError::Invalid(
+            "server (a flexible server reference) or connection is required".into(),
+        )),
+    }
 }
 
 fn normalize(kind: Kind, inputs: &mut Props) -> ProviderResult<()> {
@@ -129,6 +141,18 @@ impl PostgresProvider {
         connect::connect(endpoint, password.as_deref(), &ctx.cancel).await
     }
 
+    fn remember_role_password(&self, kind: Kind, endpoint: &Endpoint, inputs: &Props) {
+        if kind != Kind::Role {
+            return;
+        }
+        if let (Ok(Some(name)), Ok(Some(password))) = (
+            props::opt_str(inputs, "name"),
+            props::opt_str(inputs, "password"),
+        ) {
+            self.role_passwords.remember(endpoint, &name, &password);
+        }
+    }
+
     /// The live managed inputs and extra outputs; `None` when the object is gone.
     async fn read_live(
         &self,
@@ -140,7 +164,11 @@ impl PostgresProvider {
         let mut outputs = Props::new();
         let live = match kind {
             Kind::Database => database::read(client, inputs).await?,
-            Kind::Role => role::read(client, inputs).await?,
+            Kind::Role => {
+                let name = props::opt_str(inputs, "name")?.unwrap_or_default();
+                let password = self.role_passwords.get(endpoint, &name);
+                role::read_checking(client, inputs, password.as_deref()).await?
+            }
             Kind::Schema => schema::read(client, inputs).await?,
             Kind::Grant => grant::read(client, inputs, &endpoint.database, &endpoint.user).await?,
             Kind::Extension => extension::read(client, inputs).await?.map(|(live, v)| {
@@ -164,6 +192,7 @@ impl PostgresProvider {
             ProviderError::Invalid("the connection is still unknown at apply".into())
         })?;
         self.passwords.remember(&endpoint, password.as_deref());
+        self.remember_role_password(kind, &endpoint, &inputs);
         let client = connect::connect(&endpoint, password.as_deref(), &ctx.cancel).await?;
         let creating = id.is_none();
         match (kind, creating) {
@@ -232,6 +261,10 @@ impl Provider for PostgresProvider {
             };
             if let Ok(Some((endpoint, password))) = endpoint_of(kind, &r.properties) {
                 self.passwords.remember(&endpoint, password.as_deref());
+                self.remember_role_password(kind, &endpoint, &r.properties);
+            }
+            if let Ok(mut d) = self.desired.lock() {
+                d.insert(r.address.clone(), r.properties.clone());
             }
         }
     }
@@ -348,14 +381,56 @@ impl Provider for PostgresProvider {
     fn import<'a>(
         &'a self,
         type_name: &'a str,
-        _id: &'a str,
-        _ctx: &'a OpContext,
+        id: &'a str,
+        ctx: &'a OpContext,
     ) -> BoxFuture<'a, ProviderResult<Option<ObjectState>>> {
-        let msg = format!(
-            "`{type_name}` cannot be imported by id yet: declare it and let apply create it \
-             (objects that already exist fail with PostgreSQL's own error)"
-        );
-        Box::pin(async move { Err(ProviderError::Unsupported(msg)) })
+        Box::pin(async move {
+            let kind = Kind::of(type_name)?;
+            let desired = self
+                .desired
+                .lock()
+                .ok()
+                .and_then(|d| d.get(&ctx.address).cloned())
+                .ok_or_else(|| {
+                    ProviderError::Invalid(format!(
+                        "{} is not in this run's configuration: declare it with its server or \
+                         connection, then import",
+                        ctx.address
+                    ))
+                })?;
+            let mut inputs = desired;
+            normalize(kind, &mut inputs)?;
+            let (endpoint, password) = endpoint_of(kind, &inputs)?.ok_or_else(|| {
+                ProviderError::Invalid(
+                    "the server is known only after apply: apply it first, then import".into(),
+                )
+            })?;
+            let name = import::name_from_id(kind, id, &endpoint)?;
+            self.passwords.remember(&endpoint, password.as_deref());
+            // What the configuration gives stands for what the catalogs do not say; the
+            // connection's secrets are not the object's.
+            for k in ["server", "connection", "password"] {
+                inputs.remove(k);
+            }
+            inputs.insert("name".into(), Value::str(&name));
+            let client = match self.client(&endpoint, ctx).await {
+                Err(e) if kind.in_database() && database_gone(&e) => return Ok(None),
+                other => other?,
+            };
+            let Some((live, mut outputs)) =
+                self.read_live(kind, &client, &inputs, &endpoint).await?
+            else {
+                return Ok(None);
+            };
+            inputs.extend(live);
+            outputs.insert("endpoint".into(), endpoint.to_value());
+            // Recorded under the id the import gave, so a block left in place is seen as done.
+            Ok(Some(ObjectState {
+                id: id.to_string(),
+                inputs,
+                outputs,
+            }))
+        })
     }
 }
 

@@ -107,6 +107,10 @@ impl Kind for Server {
                 "administratorLogin and administratorLoginPassword are required when password authentication is enabled.",
             ));
         }
+        let password = p
+            .get("administratorLoginPassword")
+            .and_then(Value::as_str)
+            .map(str::to_string);
         for secret in ["administratorLoginPassword", "createMode", "pointInTimeUTC"] {
             p.remove(secret);
         }
@@ -140,10 +144,57 @@ impl Kind for Server {
             "authConfig",
             json!({"activeDirectoryAuth": "Disabled", "passwordAuth": "Enabled"}),
         );
-        p.insert(
-            "fullyQualifiedDomainName".into(),
-            json!(format!("{}.postgres.database.azure.com", ctx.name())),
-        );
+        let backed = old
+            .and_then(|o| o.pointer("/properties/fullyQualifiedDomainName"))
+            .and_then(Value::as_str)
+            .filter(|f| f.starts_with("127.0.0.1:"))
+            .map(str::to_string);
+        let fqdn = match backed {
+            Some(f) => {
+                if let Some(pw) = &password {
+                    crate::pg_cluster::set_password(&ctx.id, pw).map_err(|e| {
+                        ArmError::new(
+                            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                            "InternalServerError",
+                            format!(
+                                "The new administrator password was not set in the cluster: {e}"
+                            ),
+                        )
+                    })?;
+                }
+                f
+            }
+            None if old.is_none()
+                && ctx.app.config.postgres_clusters
+                && crate::pg_cluster::available() =>
+            {
+                let login = p
+                    .get("administratorLogin")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
+                crate::pg_cluster::create(
+                    ctx.app.config.data_dir.as_deref(),
+                    &ctx.app.base_url,
+                    &ctx.id,
+                    &login,
+                    password.as_deref().unwrap_or_default(),
+                    preload_default(),
+                )
+                .map_err(|e| {
+                    ArmError::new(
+                        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                        "InternalServerError",
+                        format!(
+                            "The emulator could not start a PostgreSQL cluster for this server: \
+                             {e} (INFRA_EMULATOR_POSTGRES=off keeps servers as ARM data only)"
+                        ),
+                    )
+                })?
+            }
+            None => format!("{}.postgres.database.azure.com", ctx.name()),
+        };
+        p.insert("fullyQualifiedDomainName".into(), json!(fqdn));
         default(&mut p, "version", json!("17"));
         let major = p
             .get("version")
@@ -198,12 +249,22 @@ impl Kind for Server {
         copy(&body, &mut out, &["tags"]);
         let mut shell = ctx.shell();
         shell.extend(out);
-        Ok(Prepared::new(shell))
+        let mut prepared = Prepared::new(shell);
+        // Kept (never shown) so that a later emulator run can reach the cluster as its admin.
+        prepared.private = match (password, ctx.existing.as_ref()) {
+            (Some(pw), _) => json!({ "administratorLoginPassword": pw }),
+            (None, Some(e)) => e.private.clone(),
+            (None, None) => Value::Null,
+        };
+        Ok(prepared)
     }
     fn lro(&self, _ctx: &PutCtx<'_>) -> Lro {
         Lro::Postgres {
             operation: Some("UpsertServerManagementOperationV2"),
         }
+    }
+    fn after_delete(&self, entry: &Entry, _st: &mut State) {
+        crate::pg_cluster::delete(entry.id());
     }
     fn status_style(&self) -> StatusStyle {
         StatusStyle::Postgres
@@ -253,6 +314,22 @@ impl Kind for Server {
                         p.insert("isConfigPendingRestart".into(), json!(false));
                     }
                 }
+                if !action.eq_ignore_ascii_case("stop") {
+                    let key = format!("{}/configurations/shared_preload_libraries", entry.id());
+                    let preload = st
+                        .get(&key)
+                        .and_then(|c| c.body.pointer("/properties/value"))
+                        .and_then(Value::as_str)
+                        .unwrap_or(preload_default())
+                        .to_string();
+                    crate::pg_cluster::restart(entry.id(), &preload).map_err(|e| {
+                        ArmError::new(
+                            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                            "InternalServerError",
+                            format!("The server's PostgreSQL cluster did not restart: {e}"),
+                        )
+                    })?;
+                }
                 Ok(None)
             }
             _ => super::generic::GENERIC.action(action, entry, st),
@@ -288,8 +365,44 @@ fn child(ctx: &PutCtx<'_>, props: Map<String, Value>) -> Prepared {
     Prepared::new(out)
 }
 
+/// The server a child id sits under (`.../flexibleServers/NAME/databases/DB`).
+fn server_of(child_id: &str) -> &str {
+    child_id.rsplitn(3, '/').nth(2).unwrap_or_default()
+}
+
+/// Azure's default `shared_preload_libraries`.
+fn preload_default() -> &'static str {
+    parameter("shared_preload_libraries")
+        .map(|p| p.1)
+        .unwrap_or_default()
+}
+
 impl Kind for Database {
+    fn after_delete(&self, entry: &Entry, _st: &mut State) {
+        let name = entry
+            .body
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if let Err(e) = crate::pg_cluster::client(
+            server_of(entry.id()),
+            "dropdb",
+            &["--if-exists", "--", name],
+        ) {
+            eprintln!("emulator: dropping database {name} in the cluster: {e}");
+        }
+    }
     fn put(&self, ctx: &PutCtx<'_>, _st: &mut State, body: Value) -> Result<Prepared, ArmError> {
+        if ctx.created() {
+            crate::pg_cluster::client(server_of(&ctx.id), "createdb", &["--", ctx.name()])
+                .map_err(|e| {
+                    ArmError::new(
+                        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                        "InternalServerError",
+                        format!("The database was not created in the server's cluster: {e}"),
+                    )
+                })?;
+        }
         let mut p = properties(&body)?;
         default(&mut p, "charset", json!("UTF8"));
         default(&mut p, "collation", json!("en_US.utf8"));
@@ -348,7 +461,7 @@ const PARAMETERS: &[(&str, &str, &str, &str, bool, &str)] = &[
         "azure.extensions",
         "",
         "Set",
-        "BTREE_GIN,BTREE_GIST,CITEXT,CUBE,HSTORE,LTREE,PG_CRON,PG_STAT_STATEMENTS,PG_TRGM,PGCRYPTO,POSTGIS,TIMESCALEDB,UUID-OSSP,VECTOR",
+        "BTREE_GIN,BTREE_GIST,CITEXT,CUBE,HSTORE,LTREE,PG_CRON,PG_PREWARM,PG_STAT_STATEMENTS,PG_TRGM,PGCRYPTO,POSTGIS,TIMESCALEDB,UUID-OSSP,VECTOR",
         true,
         "Specifies which extensions are allowed to be created in the server.",
     ),

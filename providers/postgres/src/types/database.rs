@@ -1,6 +1,6 @@
 //! `postgres.database`: a database with its owner, encoding and template.
 
-use super::{check_opt_ident, connection_prop, endpoint_prop, exec};
+use super::{check_opt_ident, connection_prop, endpoint_prop, exec, server_prop};
 use crate::connect::pg_error;
 use crate::props;
 use crate::quote::{check_ident, ident, literal};
@@ -36,6 +36,7 @@ pub fn schema() -> ResourceSchema {
                 .doc("The template copied at creation; default the server's (`template1`)."),
         )
         .prop("connection", connection_prop())
+        .prop("server", server_prop())
         .prop("endpoint", endpoint_prop())
 }
 

@@ -1,7 +1,7 @@
 //! `postgres.extension`: `CREATE EXTENSION`, `ALTER EXTENSION ... UPDATE` / `SET SCHEMA`,
 //! `DROP EXTENSION`. An extension the server does not have fails with PostgreSQL's own error.
 
-use super::{check_opt_ident, connection_prop, database_prop, endpoint_prop, exec};
+use super::{check_opt_ident, connection_prop, database_prop, endpoint_prop, exec, server_prop};
 use crate::connect::pg_error;
 use crate::props;
 use crate::quote::{check_ident, ident, literal};
@@ -33,6 +33,7 @@ pub fn schema() -> ResourceSchema {
         )
         .prop("database", database_prop())
         .prop("connection", connection_prop())
+        .prop("server", server_prop())
         .prop("endpoint", endpoint_prop())
         .prop(
             "installed_version",

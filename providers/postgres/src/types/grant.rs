@@ -3,11 +3,13 @@
 //! from the ACLs (`datacl`, `nspacl`, `relacl`, `pg_default_acl`), so a revoke made behind
 //! infra's back shows as drift and is granted again.
 
-use super::{check_opt_ident, connection_prop, database_prop, endpoint_prop, exec, invalid};
+use super::{
+    check_opt_ident, connection_prop, database_prop, endpoint_prop, exec, invalid, server_prop,
+};
 use crate::connect::pg_error;
 use crate::props;
 use crate::quote::{check_ident, ident};
-use infra_provider_core::{PropertySchema, Props, ProviderResult, ResourceSchema, Type};
+use infra_provider_core::{PropertySchema, Props, ProviderResult, ResourceSchema, Type, Value};
 use tokio_postgres::Client;
 
 pub const TYPE: &str = "postgres.grant";
@@ -48,6 +50,13 @@ pub fn schema() -> ResourceSchema {
             ),
     )
     .prop(
+        "with_grant_option",
+        PropertySchema::input(Type::Bool).doc(
+            "Whether the role may grant these privileges to others (`WITH GRANT OPTION`); \
+             default false, and an option granted behind infra's back is revoked.",
+        ),
+    )
+    .prop(
         "schema",
         PropertySchema::input(Type::String)
             .create_only()
@@ -61,6 +70,7 @@ pub fn schema() -> ResourceSchema {
     )
     .prop("database", database_prop())
     .prop("connection", connection_prop())
+    .prop("server", server_prop())
     .prop("endpoint", endpoint_prop())
 }
 
@@ -87,6 +97,8 @@ pub fn normalize(inputs: &mut Props) -> ProviderResult<()> {
     check_opt_ident(inputs, "schema", "schema")?;
     check_opt_ident(inputs, "owner", "owner")?;
     check_opt_ident(inputs, "database", "database")?;
+    let option = props::opt_bool(inputs, "with_grant_option")?.unwrap_or(false);
+    inputs.insert("with_grant_option".into(), Value::Bool(option));
     if props::any_unknown(inputs, &["object_type", "privileges", "schema"]) {
         return Ok(());
     }
@@ -156,8 +168,11 @@ fn target(inputs: &Props, database: &str, user: &str) -> ProviderResult<Target> 
     })
 }
 
+/// A privilege the role holds and whether it may grant it on (`WITH GRANT OPTION`).
+type Held = (String, bool);
+
 /// The privileges the role holds now; `None` when the role or the object is gone.
-async fn live_privileges(client: &Client, t: &Target) -> ProviderResult<Option<Vec<String>>> {
+async fn live_privileges(client: &Client, t: &Target) -> ProviderResult<Option<Vec<Held>>> {
     let err = |e| pg_error(&e, "reading privileges", None);
     let role_rows = client
         .query("SELECT oid FROM pg_roles WHERE rolname = $1", &[&t.role])
@@ -187,8 +202,10 @@ async fn live_privileges(client: &Client, t: &Target) -> ProviderResult<Option<V
         "database" => {
             client
                 .query(
-                    "SELECT a.privilege_type::text FROM pg_database d, aclexplode(d.datacl) a \
-                     WHERE d.datname = $1 AND a.grantee = (SELECT oid FROM pg_roles WHERE rolname = $2)",
+                    "SELECT a.privilege_type::text, bool_or(a.is_grantable) \
+                     FROM pg_database d, aclexplode(d.datacl) a \
+                     WHERE d.datname = $1 AND a.grantee = (SELECT oid FROM pg_roles WHERE rolname = $2) \
+                     GROUP BY 1",
                     &[&t.database, &t.role],
                 )
                 .await
@@ -196,8 +213,10 @@ async fn live_privileges(client: &Client, t: &Target) -> ProviderResult<Option<V
         "schema" => {
             client
                 .query(
-                    "SELECT a.privilege_type::text FROM pg_namespace n, aclexplode(n.nspacl) a \
-                     WHERE n.nspname = $1 AND a.grantee = (SELECT oid FROM pg_roles WHERE rolname = $2)",
+                    "SELECT a.privilege_type::text, bool_or(a.is_grantable) \
+                     FROM pg_namespace n, aclexplode(n.nspacl) a \
+                     WHERE n.nspname = $1 AND a.grantee = (SELECT oid FROM pg_roles WHERE rolname = $2) \
+                     GROUP BY 1",
                     &[&t.schema, &t.role],
                 )
                 .await
@@ -209,10 +228,10 @@ async fn live_privileges(client: &Client, t: &Target) -> ProviderResult<Option<V
                     "WITH t AS (SELECT c.oid, c.relacl FROM pg_class c \
                        JOIN pg_namespace n ON n.oid = c.relnamespace \
                        WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f')) \
-                     SELECT p.privilege_type::text FROM t, aclexplode(t.relacl) p \
+                     SELECT p.privilege_type::text, bool_and(p.is_grantable) FROM t, aclexplode(t.relacl) p \
                      WHERE p.grantee = (SELECT oid FROM pg_roles WHERE rolname = $2) \
                      GROUP BY p.privilege_type HAVING count(DISTINCT t.oid) = (SELECT count(*) FROM t) \
-                     UNION ALL SELECT NULL WHERE NOT EXISTS (SELECT 1 FROM t)",
+                     UNION ALL SELECT NULL, NULL WHERE NOT EXISTS (SELECT 1 FROM t)",
                     &[&t.schema, &t.role],
                 )
                 .await
@@ -220,11 +239,13 @@ async fn live_privileges(client: &Client, t: &Target) -> ProviderResult<Option<V
         _ => {
             client
                 .query(
-                    "SELECT a.privilege_type::text FROM pg_default_acl d, aclexplode(d.defaclacl) a \
+                    "SELECT a.privilege_type::text, bool_or(a.is_grantable) \
+                     FROM pg_default_acl d, aclexplode(d.defaclacl) a \
                      WHERE d.defaclobjtype = 'r' \
                      AND d.defaclnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) \
                      AND d.defaclrole = (SELECT oid FROM pg_roles WHERE rolname = $3) \
-                     AND a.grantee = (SELECT oid FROM pg_roles WHERE rolname = $2)",
+                     AND a.grantee = (SELECT oid FROM pg_roles WHERE rolname = $2) \
+                     GROUP BY 1",
                     &[&t.schema, &t.role, &t.owner],
                 )
                 .await
@@ -234,15 +255,23 @@ async fn live_privileges(client: &Client, t: &Target) -> ProviderResult<Option<V
     let mut privileges = Vec::new();
     for row in &rows {
         let p: Option<String> = row.try_get(0).map_err(err)?;
+        let grantable: Option<bool> = row.try_get(1).map_err(err)?;
         match p {
-            Some(p) => privileges.push(p),
+            Some(p) => privileges.push((p, grantable.unwrap_or(false))),
             // No table in the schema: nothing lacks a privilege; say so with a marker.
-            None => return Ok(Some(vec!["*".into()])),
+            None => return Ok(Some(vec![(EMPTY.into(), false)])),
         }
     }
     privileges.sort();
-    privileges.dedup();
+    privileges.dedup_by(|a, b| a.0 == b.0);
     Ok(Some(privileges))
+}
+
+/// The marker for "all tables of a schema that has none": every grant holds vacuously.
+const EMPTY: &str = "*";
+
+fn is_empty_marker(have: &[Held]) -> bool {
+    have.len() == 1 && have[0].0 == EMPTY
 }
 
 pub async fn read(
@@ -252,38 +281,65 @@ pub async fn read(
     user: &str,
 ) -> ProviderResult<Option<Props>> {
     let t = target(inputs, database, user)?;
-    let Some(mut have) = live_privileges(client, &t).await? else {
+    let Some(have) = live_privileges(client, &t).await? else {
         return Ok(None);
     };
-    if have == ["*"] {
-        // A grant on all tables of an empty schema holds vacuously.
-        have = props::str_list(inputs, "privileges")?;
-    }
     let mut live = Props::new();
-    live.insert("privileges".into(), props::list_value(&have));
+    if is_empty_marker(&have) {
+        // A grant on all tables of an empty schema holds vacuously, option included.
+        live.insert(
+            "privileges".into(),
+            props::list_value(&props::str_list(inputs, "privileges")?),
+        );
+        let option = props::opt_bool(inputs, "with_grant_option")?.unwrap_or(false);
+        live.insert("with_grant_option".into(), Value::Bool(option));
+        return Ok(Some(live));
+    }
+    let names: Vec<String> = have.iter().map(|(p, _)| p.clone()).collect();
+    live.insert("privileges".into(), props::list_value(&names));
+    // The option holds when every privilege held carries it.
+    let option = !have.is_empty() && have.iter().all(|(_, g)| *g);
+    live.insert("with_grant_option".into(), Value::Bool(option));
     Ok(Some(live))
 }
 
-fn statement(t: &Target, grant: bool, privileges: &[String]) -> String {
+#[derive(Clone, Copy, PartialEq)]
+enum Change {
+    Grant {
+        option: bool,
+    },
+    Revoke,
+    /// `REVOKE GRANT OPTION FOR`: the privilege stays, the right to pass it on goes.
+    RevokeOption,
+}
+
+fn statement(t: &Target, change: Change, privileges: &[String]) -> String {
     let list = privileges.join(", ");
-    let (verb, prep) = if grant {
-        ("GRANT", "TO")
-    } else {
-        ("REVOKE", "FROM")
+    let (verb, prep, suffix) = match change {
+        Change::Grant { option } => (
+            "GRANT",
+            "TO",
+            if option { " WITH GRANT OPTION" } else { "" },
+        ),
+        Change::Revoke => ("REVOKE", "FROM", ""),
+        Change::RevokeOption => ("REVOKE GRANT OPTION FOR", "FROM", ""),
     };
     let role = ident(&t.role);
     match t.object_type.as_str() {
         "database" => format!(
-            "{verb} {list} ON DATABASE {} {prep} {role}",
+            "{verb} {list} ON DATABASE {} {prep} {role}{suffix}",
             ident(&t.database)
         ),
-        "schema" => format!("{verb} {list} ON SCHEMA {} {prep} {role}", ident(&t.schema)),
+        "schema" => format!(
+            "{verb} {list} ON SCHEMA {} {prep} {role}{suffix}",
+            ident(&t.schema)
+        ),
         "tables" => format!(
-            "{verb} {list} ON ALL TABLES IN SCHEMA {} {prep} {role}",
+            "{verb} {list} ON ALL TABLES IN SCHEMA {} {prep} {role}{suffix}",
             ident(&t.schema)
         ),
         _ => format!(
-            "ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA {} {verb} {list} ON TABLES {prep} {role}",
+            "ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA {} {verb} {list} ON TABLES {prep} {role}{suffix}",
             ident(&t.owner),
             ident(&t.schema)
         ),
@@ -299,22 +355,50 @@ pub async fn apply(
 ) -> ProviderResult<()> {
     let t = target(inputs, database, user)?;
     let want = props::str_list(inputs, "privileges")?;
-    let have = live_privileges(client, &t).await?.unwrap_or_default();
+    let option = props::opt_bool(inputs, "with_grant_option")?.unwrap_or(false);
+    let mut have = live_privileges(client, &t).await?.unwrap_or_default();
+    if is_empty_marker(&have) {
+        have.clear();
+    }
     let doing = format!("granting to `{}`", t.role);
-    let missing: Vec<String> = want.iter().filter(|p| !have.contains(p)).cloned().collect();
-    if !missing.is_empty() || have == ["*"] {
-        let grant = if have == ["*"] { &want } else { &missing };
-        if !grant.is_empty() {
-            exec(client, &statement(&t, true, grant), &doing).await?;
-        }
+    let held = |p: &String| have.iter().find(|(h, _)| h == p).map(|(_, g)| *g);
+    // Missing, or held without the option that is wanted: GRANT (again) with it.
+    let grant: Vec<String> = want
+        .iter()
+        .filter(|p| match held(p) {
+            None => true,
+            Some(g) => option && !g,
+        })
+        .cloned()
+        .collect();
+    if !grant.is_empty() {
+        exec(
+            client,
+            &statement(&t, Change::Grant { option }, &grant),
+            &doing,
+        )
+        .await?;
+    }
+    let drop_option: Vec<String> = want
+        .iter()
+        .filter(|p| !option && held(p) == Some(true))
+        .cloned()
+        .collect();
+    if !drop_option.is_empty() {
+        exec(
+            client,
+            &statement(&t, Change::RevokeOption, &drop_option),
+            &doing,
+        )
+        .await?;
     }
     let extra: Vec<String> = have
         .iter()
-        .filter(|p| *p != "*" && !want.contains(p))
-        .cloned()
+        .filter(|(p, _)| !want.contains(p))
+        .map(|(p, _)| p.clone())
         .collect();
     if !extra.is_empty() {
-        exec(client, &statement(&t, false, &extra), &doing).await?;
+        exec(client, &statement(&t, Change::Revoke, &extra), &doing).await?;
     }
     Ok(())
 }
@@ -336,7 +420,7 @@ pub async fn delete(
     }
     exec(
         client,
-        &statement(&t, false, &listed),
+        &statement(&t, Change::Revoke, &listed),
         &format!("revoking from `{}`", t.role),
     )
     .await

@@ -29,8 +29,8 @@ pub fn connection_type() -> Type {
 }
 
 pub fn connection_prop() -> PropertySchema {
-    PropertySchema::input(connection_type()).required().doc(
-        "The server: `{ host, port = 5432, user, password, database = \"postgres\", sslmode = \
+    PropertySchema::input(connection_type()).doc(
+        "The server, or `server` instead: `{ host, port = 5432, user, password, database = \"postgres\", sslmode = \
          \"prefer\", ca_cert }`. `sslmode` is libpq's: `disable`, `prefer` and `require` \
          (encrypted, certificate not checked), `verify-full` (chain and host name checked \
          against the system roots and `ca_cert`, PEM). The password is a secret: state keeps a \
@@ -38,6 +38,25 @@ pub fn connection_prop() -> PropertySchema {
          that refuses connections or says it is starting or restarting is retried for up to \
          120 s (`INFRA_PG_CONNECT_WAIT`, seconds); a wrong password or certificate fails at once.",
     )
+}
+
+/// The type a flexible server reference is checked against; its attributes below.
+pub const FLEXIBLE_SERVER: &str = "azure.postgres_flexible_server";
+pub const SERVER_ATTRIBUTES: [&str; 3] = ["fqdn", "admin_login", "admin_password"];
+
+pub fn server_prop() -> PropertySchema {
+    PropertySchema::input(Type::Resource(FLEXIBLE_SERVER.into()))
+        .carries(&SERVER_ATTRIBUTES)
+        .instead_of("connection")
+        .doc(
+            "Instead of `connection`: a reference to an `azure.postgres_flexible_server` \
+             (`server = pg`). The object is reached at the server's `fqdn`, port 5432, as its \
+             `admin_login` with its `admin_password`, `sslmode = \"require\"` (`prefer` on a \
+             loopback address: the local emulator's cluster), in database `postgres` unless the \
+             resource sets `database`. The reference orders the object after the server, its \
+             extension allow-list, preload and restart. An `fqdn` of the form `host:port` (the \
+             local emulator's) gives the port.",
+        )
 }
 
 pub fn endpoint_prop() -> PropertySchema {

@@ -2,7 +2,7 @@
 //! limit. The password leaves infra only as a SCRAM-SHA-256 verifier computed here, so the
 //! server (and its statement log) never sees it in clear.
 
-use super::{connection_prop, endpoint_prop, exec, ident_list};
+use super::{connection_prop, endpoint_prop, exec, ident_list, server_prop};
 use crate::connect::pg_error;
 use crate::props;
 use crate::quote::{check_ident, ident, literal};
@@ -28,7 +28,10 @@ pub fn schema() -> ResourceSchema {
             "password",
             PropertySchema::input(Type::Secret).secret().doc(
                 "The password, sent as a SCRAM-SHA-256 verifier. Compared by its fingerprint \
-                 in state: a change is one update; a change made behind infra's back is not seen.",
+                 in state: a change is one update. A password changed behind infra's back is \
+                 seen when the connection's user may read `pg_authid` (a superuser): the live \
+                 verifier is checked against this password (`password_matches`); without that \
+                 right (Azure's admin is not a superuser) such a change is not seen.",
             ),
         )
         .prop(
@@ -42,6 +45,7 @@ pub fn schema() -> ResourceSchema {
                 .doc("Concurrent connections allowed; default -1 (no limit)."),
         )
         .prop("connection", connection_prop())
+        .prop("server", server_prop())
         .prop("endpoint", endpoint_prop())
 }
 
@@ -58,6 +62,12 @@ pub fn normalize(inputs: &mut Props) -> ProviderResult<()> {
         ));
     }
     inputs.insert("connection_limit".into(), Value::Int(limit));
+    // Never the user's to set: true whenever a password is configured, so that a live
+    // verifier made from another password (`read` says false) shows as a change.
+    inputs.remove(PASSWORD_MATCHES);
+    if inputs.contains_key("password") {
+        inputs.insert(PASSWORD_MATCHES.into(), Value::Bool(true));
+    }
     if !props::any_unknown(inputs, &["member_of"]) {
         let members = ident_list(inputs, "member_of", "member_of role")?;
         inputs.insert("member_of".into(), props::list_value(&members));
@@ -73,6 +83,66 @@ pub fn id(inputs: &Props) -> String {
             .flatten()
             .unwrap_or_default()
     )
+}
+
+/// The input that says whether the live password is the configured one.
+pub const PASSWORD_MATCHES: &str = "password_matches";
+
+/// The role's stored verifier, when the session may read `pg_authid` (superusers only; Azure's
+/// admin may not): `None` when it may not or the role has no password.
+async fn stored_verifier(client: &Client, name: &str) -> ProviderResult<Option<String>> {
+    match client
+        .query_opt(
+            "SELECT rolpassword FROM pg_authid WHERE rolname = $1",
+            &[&name],
+        )
+        .await
+    {
+        Ok(Some(row)) => Ok(row.try_get::<_, Option<String>>(0).ok().flatten()),
+        Ok(None) => Ok(None),
+        Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::INSUFFICIENT_PRIVILEGE) => {
+            Ok(None)
+        }
+        Err(e) => Err(pg_error(&e, "reading pg_authid", None)),
+    }
+}
+
+/// The live object; with `password` (the configured one, when the run knows it) also
+/// `password_matches` when the stored verifier can be read and concludes.
+pub async fn read_checking(
+    client: &Client,
+    inputs: &Props,
+    password: Option<&str>,
+) -> ProviderResult<Option<Props>> {
+    let Some(mut live) = read(client, inputs).await? else {
+        return Ok(None);
+    };
+    if let Some(password) = password {
+        let name = props::req_str(inputs, "name")?;
+        let verdict = match stored_verifier(client, &name).await? {
+            Some(v) => crate::scram::check(&v, password),
+            // Readable and no password at all: not the configured one.
+            None if can_read_authid(client).await => crate::scram::Verdict::Differs,
+            None => crate::scram::Verdict::Unknown,
+        };
+        match verdict {
+            crate::scram::Verdict::Matches => {
+                live.insert(PASSWORD_MATCHES.into(), Value::Bool(true));
+            }
+            crate::scram::Verdict::Differs => {
+                live.insert(PASSWORD_MATCHES.into(), Value::Bool(false));
+            }
+            crate::scram::Verdict::Unknown => {}
+        }
+    }
+    Ok(Some(live))
+}
+
+async fn can_read_authid(client: &Client) -> bool {
+    client
+        .query_opt("SELECT 1 FROM pg_authid LIMIT 1", &[])
+        .await
+        .is_ok()
 }
 
 pub async fn read(client: &Client, inputs: &Props) -> ProviderResult<Option<Props>> {

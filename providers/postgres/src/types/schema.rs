@@ -1,6 +1,6 @@
 //! `postgres.schema`: a schema (namespace) in a database, with its owner.
 
-use super::{check_opt_ident, connection_prop, database_prop, endpoint_prop, exec};
+use super::{check_opt_ident, connection_prop, database_prop, endpoint_prop, exec, server_prop};
 use crate::connect::pg_error;
 use crate::props;
 use crate::quote::{check_ident, ident};
@@ -25,6 +25,7 @@ pub fn schema() -> ResourceSchema {
         )
         .prop("database", database_prop())
         .prop("connection", connection_prop())
+        .prop("server", server_prop())
         .prop("endpoint", endpoint_prop())
 }
 
