@@ -3,6 +3,9 @@
 #   curl -fsSL https://github.com/OWNER/infra/releases/download/vX.Y.Z/install.sh | sh -s -- X.Y.Z [DIR]
 # DIR defaults to ~/.local/bin. INFRA_DOWNLOAD_BASE overrides where releases are fetched from
 # (default https://github.com/OWNER/infra/releases/download; a mirror, or file:// in tests).
+# INFRA_SHA256, when set, pins the archive's bytes too: it must equal the SHA256SUMS entry (copy it
+# from the release's SHA256SUMS when bumping the version), so a release replaced after review is
+# refused. INFRA_TARGET overrides the target detected from uname.
 # Exit 0 installed; 1 on any error (no version, unsupported platform, download or checksum).
 set -eu
 
@@ -37,6 +40,9 @@ else
   actual="$(shasum -a 256 "$tmp/$name.tar.gz" | cut -d ' ' -f 1)"
 fi
 [ "$actual" = "$expected" ] || fail "checksum mismatch for $name.tar.gz: expected $expected, got $actual; nothing was installed"
+if [ -n "${INFRA_SHA256:-}" ] && [ "$actual" != "$INFRA_SHA256" ]; then
+  fail "checksum mismatch for $name.tar.gz: the pinned INFRA_SHA256 is $INFRA_SHA256, the release has $actual; nothing was installed"
+fi
 
 tar -xzf "$tmp/$name.tar.gz" -C "$tmp"
 mkdir -p "$dir"

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod emulator;
+pub mod release;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
