@@ -49,6 +49,10 @@ impl Lab {
                 ("HYPERV_HOST", ""),
                 ("HYPERV_PWSH", &self.pwsh),
                 ("INFRA_HYPERV_EMULATOR_ENUMS", enums),
+                // The VM is what this test is about: the emulated flexible server stays ARM
+                // data only (no PostgreSQL cluster), so the plan's count does not depend on
+                // whether PostgreSQL is installed.
+                ("INFRA_EMULATOR_POSTGRES", "off"),
             ],
         )
     }
