@@ -1,6 +1,6 @@
 //! Encryption at rest (opt-in per environment, `encryption = { ... }` in the state block):
 //! envelope encryption around the codec's bytes, never inside them. A random 256-bit data key
-//! per state encrypts each record with AES-256-GCM (aws-lc-rs, already built for rustls); the
+//! per state encrypts each record with AES-256-GCM (*ring*, rustls's provider); the
 //! data key is stored wrapped, by a Key Vault key (`wrapKey`/`unwrapKey`, RSA-OAEP-256) or by a
 //! local key file (AES-256-GCM). The file says what it is and which key opens it:
 //!
@@ -16,9 +16,10 @@ use super::StateError;
 use super::keysource::Wrapping;
 use super::keyvault::{self, VaultRef};
 use super::secrets::SecretKey;
-use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
+use ring::rand::{SecureRandom, SystemRandom};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
@@ -105,7 +106,9 @@ impl std::fmt::Debug for DataKey {
 
 fn random<const N: usize>() -> Result<[u8; N], String> {
     let mut b = [0u8; N];
-    aws_lc_rs::rand::fill(&mut b).map_err(|_| "no randomness available".to_string())?;
+    SystemRandom::new()
+        .fill(&mut b)
+        .map_err(|_| "no randomness available".to_string())?;
     Ok(b)
 }
 

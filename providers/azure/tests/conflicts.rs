@@ -50,22 +50,12 @@ fn cache(capacity: i64) -> infra_provider_core::Props {
 /// would): its operation runs for the configured latency.
 async fn start_foreign_update(emu: &Emulator, id: &str) {
     let url = format!("{}{id}?api-version={REDIS_API}", emu.base_url());
-    let mut body: J = reqwest::get(&url).await.unwrap().json().await.unwrap();
+    let mut body: J = http().get(&url).send().await.unwrap().json().await.unwrap();
     body["properties"]["sku"]["capacity"] = json!(2);
-    let r = reqwest::Client::new()
-        .put(&url)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let r = http().put(&url).json(&body).send().await.unwrap();
     assert!(r.status().is_success(), "{}", r.text().await.unwrap());
     // A second write now is refused the way ARM refuses it.
-    let again = reqwest::Client::new()
-        .put(&url)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let again = http().put(&url).json(&body).send().await.unwrap();
     assert_eq!(again.status().as_u16(), 409);
     let err: J = again.json().await.unwrap();
     assert_eq!(err["error"]["code"], "AnotherOperationInProgress", "{err}");

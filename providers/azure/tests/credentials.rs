@@ -79,6 +79,7 @@ async fn entra() -> Entra {
 
 fn trusting_client() -> reqwest::Client {
     let cert = reqwest::Certificate::from_pem(TEST_CERT.as_bytes()).unwrap();
+    infra_provider_azure::arm::install_crypto_provider();
     reqwest::Client::builder()
         .tls_certs_only([cert])
         .connect_timeout(Duration::from_secs(5))

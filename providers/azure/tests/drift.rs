@@ -9,7 +9,7 @@ use serde_json::json;
 
 async fn patch_behind_our_back(base: &str, id: &str, patch: serde_json::Value) {
     let url = format!("{base}/_admin/resource?id={id}");
-    let r = reqwest::Client::new()
+    let r = http()
         .patch(url)
         .json(&patch)
         .send()

@@ -58,7 +58,7 @@ async fn creates_survive_429s_and_500s_without_duplicates() {
     assert_eq!(lower.len(), 40, "every create made exactly one object");
     // The cloud holds exactly what we made: 30 new groups (+ the host group), 10 caches.
     let list = |path: String| {
-        let client = reqwest::Client::new();
+        let client = http();
         async move {
             client
                 .get(path)

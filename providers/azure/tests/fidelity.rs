@@ -21,15 +21,17 @@ async fn a_vault_takes_the_subscriptions_tenant_when_none_is_configured() {
     cfg.client = fast_client(&emu.base_url());
     let p = AzureProvider::new(cfg).expect("provider");
     group(&p, "rg-tenant").await;
-    let sub: serde_json::Value = reqwest::get(format!(
-        "{}/subscriptions/{SUB}?api-version=2022-12-01",
-        emu.base_url()
-    ))
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
+    let sub: serde_json::Value = http()
+        .get(format!(
+            "{}/subscriptions/{SUB}?api-version=2022-12-01",
+            emu.base_url()
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let tenant = sub["tenantId"]
         .as_str()
         .expect("the subscription says its tenant");

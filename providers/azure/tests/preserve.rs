@@ -57,7 +57,9 @@ fn url(emu: &Emulator, id: &str, api: &str) -> String {
 /// The live body once no operation runs on it.
 async fn live(emu: &Emulator, id: &str, api: &str) -> J {
     for _ in 0..200 {
-        let body: J = reqwest::get(url(emu, id, api))
+        let body: J = http()
+            .get(url(emu, id, api))
+            .send()
             .await
             .expect("GET")
             .json()
@@ -79,7 +81,7 @@ async fn live(emu: &Emulator, id: &str, api: &str) -> J {
 async fn portal_edit(emu: &Emulator, id: &str, api: &str, patch: &J) {
     let mut body = live(emu, id, api).await;
     merge_patch(&mut body, patch);
-    let r = reqwest::Client::new()
+    let r = http()
         .put(url(emu, id, api))
         .json(&body)
         .send()
@@ -455,7 +457,7 @@ async fn a_new_secret_version_keeps_what_was_set_elsewhere() {
     };
     let secret = format!("{uri}secrets/db?api-version=2025-07-01");
     // The portal's "new version" with Enabled: No (same value).
-    let r = reqwest::Client::new()
+    let r = http()
         .put(&secret)
         .json(
             &json!({"value": "one", "contentType": "text/plain", "attributes": {"enabled": false}}),
@@ -476,7 +478,14 @@ async fn a_new_secret_version_keeps_what_was_set_elsewhere() {
     )
     .await
     .expect("update");
-    let live: J = reqwest::get(&secret).await.unwrap().json().await.unwrap();
+    let live: J = http()
+        .get(&secret)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(live["value"], "two", "the managed change landed: {live}");
     assert_eq!(
         live["attributes"]["enabled"], false,

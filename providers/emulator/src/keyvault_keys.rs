@@ -1,18 +1,19 @@
 //! Key Vault keys data plane: create (RSA), get (latest or a version), and the wrapKey /
 //! unwrapKey operations with RSA-OAEP-256 (or RSA-OAEP), as Key Vault answers them: a
 //! KeyBundle with the public JWK (`n`, `e`), a KeyOperationResult `{kid, value}` in base64url.
-//! Real RSA (aws-lc-rs), so a key wrapped here cannot be unwrapped with another key or version.
+//! Real RSA (the pure-Rust `rsa` crate), so a key wrapped here cannot be unwrapped with another
+//! key or version. The private key is stored as PKCS#8 DER.
 
-use aws_lc_rs::encoding::AsDer;
-use aws_lc_rs::rsa::{
-    KeySize, OAEP_SHA1_MGF1SHA1, OAEP_SHA256_MGF1SHA256, OaepAlgorithm, OaepPrivateDecryptingKey,
-    OaepPublicEncryptingKey, PrivateDecryptingKey,
-};
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use rsa::PrivateKey;
+use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey};
+use rsa::sha2::Sha256;
+use rsa::traits::PublicKeyParts;
 use serde_json::{Map, Value, json};
+use sha1::Sha1;
 use std::sync::MutexGuard;
 
 use crate::app::App;
@@ -132,9 +133,7 @@ fn new_version(req: &Value, version: String) -> Result<KeyVersion, ArmError> {
         )));
     }
     let size = match req.get("key_size").and_then(Value::as_u64).unwrap_or(2048) {
-        2048 => KeySize::Rsa2048,
-        3072 => KeySize::Rsa3072,
-        4096 => KeySize::Rsa4096,
+        bits @ (2048 | 3072 | 4096) => bits as usize,
         other => return Err(bad(format!("The key size {other} is not supported."))),
     };
     let key_ops: Vec<String> = match req.get("key_ops").and_then(Value::as_array) {
@@ -152,19 +151,15 @@ fn new_version(req: &Value, version: String) -> Result<KeyVersion, ArmError> {
             m.to_string(),
         )
     };
-    let private = PrivateDecryptingKey::generate(size).map_err(|_| internal("key generation"))?;
+    let private =
+        PrivateKey::new(&mut getrandom::SysRng, size).map_err(|_| internal("key generation"))?;
     let pkcs8 = private
-        .as_der()
+        .to_pkcs8_der()
         .map_err(|_| internal("key encoding"))?
-        .as_ref()
+        .as_bytes()
         .to_vec();
-    let spki = private
-        .public_key()
-        .as_der()
-        .map_err(|_| internal("key encoding"))?
-        .as_ref()
-        .to_vec();
-    let (n, e) = rsa_components(&spki).ok_or_else(|| internal("key encoding"))?;
+    let public = private.to_public_key();
+    let (n, e) = (unsigned(&public.n_bytes()), unsigned(&public.e_bytes()));
     let now = now_secs();
     Ok(KeyVersion {
         version,
@@ -222,9 +217,10 @@ fn key_operation(v: &KeyVersion, op: &str, req: &Value) -> Result<Vec<u8>, ArmEr
             "Operation {needed} is not allowed on this key."
         )));
     }
-    let alg: &'static OaepAlgorithm = match req.get("alg").and_then(Value::as_str) {
-        Some("RSA-OAEP-256") => &OAEP_SHA256_MGF1SHA256,
-        Some("RSA-OAEP") => &OAEP_SHA1_MGF1SHA1,
+    // RSA-OAEP-256: SHA-256 for the label hash and MGF1; RSA-OAEP: SHA-1 for both.
+    let sha256 = match req.get("alg").and_then(Value::as_str) {
+        Some("RSA-OAEP-256") => true,
+        Some("RSA-OAEP") => false,
         other => {
             return Err(bad(format!(
                 "The parameter 'alg' is invalid: {} (this emulator wraps with RSA-OAEP-256 or RSA-OAEP).",
@@ -240,7 +236,7 @@ fn key_operation(v: &KeyVersion, op: &str, req: &Value) -> Result<Vec<u8>, ArmEr
     let private = STANDARD
         .decode(&v.pkcs8)
         .ok()
-        .and_then(|der| PrivateDecryptingKey::from_pkcs8(&der).ok())
+        .and_then(|der| PrivateKey::from_pkcs8_der(&der).ok())
         .ok_or_else(|| {
             kv_error(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -249,67 +245,31 @@ fn key_operation(v: &KeyVersion, op: &str, req: &Value) -> Result<Vec<u8>, ArmEr
             )
         })?;
     if op == "wrapkey" {
-        let public = OaepPublicEncryptingKey::new(private.public_key())
-            .map_err(|_| bad("The key cannot encrypt."))?;
-        if value.len() > public.max_plaintext_size(alg) {
+        let public = private.to_public_key();
+        // OAEP's limit: the modulus size less two hashes and two bytes.
+        let hash = if sha256 { 32 } else { 20 };
+        if value.len() + 2 * hash + 2 > public.size() {
             return Err(bad("The value is too long for this key."));
         }
-        let mut out = vec![0u8; public.ciphertext_size()];
-        let n = public
-            .encrypt(alg, &value, &mut out, None)
-            .map_err(|_| bad("Unable to encrypt the specified value."))?
-            .len();
-        out.truncate(n);
-        Ok(out)
+        let wrapped = if sha256 {
+            public.oaep_encrypt::<Sha256>(&value)
+        } else {
+            public.oaep_encrypt::<Sha1>(&value)
+        };
+        wrapped.map_err(|_| bad("Unable to encrypt the specified value."))
     } else {
-        let private =
-            OaepPrivateDecryptingKey::new(private).map_err(|_| bad("The key cannot decrypt."))?;
-        let mut out = vec![0u8; private.min_output_size()];
-        let n = private
-            .decrypt(alg, &value, &mut out, None)
-            .map_err(|_| bad("Unable to decrypt the specified value."))?
-            .len();
-        out.truncate(n);
-        Ok(out)
+        let plain = if sha256 {
+            private.oaep_decrypt::<Sha256>(&value)
+        } else {
+            private.oaep_decrypt::<Sha1>(&value)
+        };
+        plain.map_err(|_| bad("Unable to decrypt the specified value."))
     }
 }
 
-/// One DER element at the start of `d`: (tag, content, rest).
-fn der(d: &[u8]) -> Option<(u8, &[u8], &[u8])> {
-    let (&tag, d) = d.split_first()?;
-    let (&first, mut d) = d.split_first()?;
-    let len = if first < 0x80 {
-        usize::from(first)
-    } else {
-        let n = usize::from(first & 0x7f);
-        if n == 0 || n > 4 || d.len() < n {
-            return None;
-        }
-        let (bytes, rest) = d.split_at(n);
-        d = rest;
-        bytes.iter().fold(0usize, |a, b| (a << 8) | usize::from(*b))
-    };
-    (d.len() >= len).then(|| (tag, &d[..len], &d[len..]))
-}
-
-/// The modulus and exponent of an X.509 SubjectPublicKeyInfo holding an RSA key.
-fn rsa_components(spki: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
-    let (_, seq, _) = der(spki)?;
-    let (_, _algorithm, rest) = der(seq)?;
-    let (tag, bits, _) = der(rest)?;
-    if tag != 0x03 {
-        return None;
-    }
-    let (_, key, _) = der(bits.get(1..)?)?;
-    let (_, n, rest) = der(key)?;
-    let (_, e, _) = der(rest)?;
-    let strip = |b: &[u8]| {
-        b.iter()
-            .skip_while(|x| **x == 0)
-            .copied()
-            .collect::<Vec<u8>>()
-    };
-    Some((strip(n), strip(e)))
+/// A big-endian integer without its leading zero bytes, as a JWK's `n` and `e` are written.
+fn unsigned(b: &[u8]) -> Vec<u8> {
+    b.iter().skip_while(|x| **x == 0).copied().collect()
 }
 
 #[cfg(test)]

@@ -83,6 +83,7 @@ impl Http {
             endpoint: endpoint.to_string(),
             message,
         };
+        infra_provider_azure::arm::install_crypto_provider();
         let client = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(60))

@@ -146,6 +146,7 @@ impl ArmClient {
         let endpoint = Url::parse(raw.trim_end_matches('/'))
             .map_err(|e| ArmError::Endpoint(format!("`{raw}`: {e}")))?;
         check_scheme(&endpoint)?;
+        super::tls::install_crypto_provider();
         let http = reqwest::Client::builder()
             .timeout(opts.request_timeout)
             .connect_timeout(Duration::from_secs(10))

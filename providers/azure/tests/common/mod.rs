@@ -13,6 +13,12 @@ use infra_provider_core::{
 pub const SUB: &str = "00000000-0000-0000-0000-000000000000";
 pub const TENANT: &str = "11111111-1111-1111-1111-111111111111";
 
+/// A plain HTTP client for poking the emulator directly, as a portal or another tool would.
+pub fn http() -> reqwest::Client {
+    infra_provider_azure::arm::install_crypto_provider();
+    reqwest::Client::new()
+}
+
 pub fn fast_emulator() -> Config {
     Config {
         retry_after: Some(Duration::ZERO),

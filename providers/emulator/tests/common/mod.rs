@@ -58,7 +58,11 @@ pub async fn start(config: Config) -> Env {
     Env {
         emu,
         base,
-        client: reqwest::Client::new(),
+        client: {
+            // reqwest is built without a crypto provider of its own (the workspace's is *ring*).
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            reqwest::Client::new()
+        },
     }
 }
 

@@ -61,6 +61,7 @@ impl TokenSource {
         chain: Vec<Credential>,
         options: TokenSourceOptions,
     ) -> Result<Self, ArmError> {
+        crate::arm::install_crypto_provider();
         let http = match options.http_client {
             Some(http) => http,
             None => reqwest::Client::builder()
