@@ -30,10 +30,13 @@ pub enum Enums {
 pub struct Options {
     pub state: PathBuf,
     pub enums: Enums,
+    /// Base images the host has before infra runs (`--image PATH`, repeatable).
+    pub images: Vec<String>,
 }
 
-pub const USAGE: &str = "usage: infra emulator hyperv [--state FILE] [--enums ints|strings|ints-legacy] [-- pwsh arguments, ignored]\n\
+pub const USAGE: &str = "usage: infra emulator hyperv [--state FILE] [--enums ints|strings|ints-legacy] [--image PATH]... [-- pwsh arguments, ignored]\n\
   reads one infra-hyperv script on stdin and answers as a Hyper-V host would;\n\
+  --image PATH: a base VHDX the host has before infra runs (added to the state when missing);\n\
   FILE defaults to $INFRA_HYPERV_EMULATOR_STATE, else ./hyperv-host.json;\n\
   enums default to $INFRA_HYPERV_EMULATOR_ENUMS, else ints (Windows PowerShell 5.1);\n\
   ints-legacy: numbers with the VMState numbering of older Hyper-V modules above 32782";
@@ -43,10 +46,15 @@ pub const USAGE: &str = "usage: infra emulator hyperv [--state FILE] [--enums in
 pub fn options(args: &[String]) -> Result<Options, String> {
     let mut state = std::env::var_os("INFRA_HYPERV_EMULATOR_STATE").map(PathBuf::from);
     let mut enums = std::env::var("INFRA_HYPERV_EMULATOR_ENUMS").ok();
+    let mut images = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--state" => state = it.next().map(PathBuf::from),
+            "--image" => match it.next() {
+                Some(p) if !p.is_empty() => images.push(p.clone()),
+                _ => return Err(format!("--image needs a path\n{USAGE}")),
+            },
             "--enums" => enums = it.next().cloned(),
             "-h" | "--help" => return Err(USAGE.into()),
             _ => {}
@@ -65,6 +73,7 @@ pub fn options(args: &[String]) -> Result<Options, String> {
     Ok(Options {
         state: state.unwrap_or_else(|| PathBuf::from("hyperv-host.json")),
         enums,
+        images,
     })
 }
 
@@ -97,6 +106,9 @@ pub fn run(opts: &Options, input: &mut dyn Read, out: &mut dyn Write, err: &mut 
             return 1;
         }
     };
+    for image in &opts.images {
+        host.ensure_image(image);
+    }
     let answer = cmdlets::run(&mut host, script, &args, opts.enums);
     if let Err(e) = host.save(&opts.state) {
         let _ = writeln!(err, "{e}");

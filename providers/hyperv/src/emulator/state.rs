@@ -97,6 +97,20 @@ impl Host {
         )
     }
 
+    /// Makes sure a base image (a VHDX that exists on the host before infra runs, e.g. the
+    /// cloud image a differencing disk starts from) is there: `--image PATH`.
+    pub fn ensure_image(&mut self, path: &str) {
+        if self.find("vhds", "Path", path).is_some() {
+            return;
+        }
+        let id = self.guid();
+        self.list("vhds").push(json!({
+            "Path": path, "VhdFormat": "VHDX", "VhdType": "Dynamic",
+            "Size": 34_359_738_368_i64, "FileSize": 2_147_483_648_i64, "ParentPath": null,
+            "LogicalSectorSize": 512, "DiskIdentifier": id,
+        }));
+    }
+
     /// A fresh Hyper-V dynamic MAC (prefix 00155D, FINDINGS §1.3).
     pub fn mac(&mut self) -> String {
         let n = self.next();
