@@ -26,6 +26,13 @@ const PREC = {
   postfix: 9,
 };
 
+// An attribute or key is pest's `word`, so it may be named like a keyword (`{ for = 1 }`).
+// Where such a keyword cannot come next, tree-sitter already reads it as an identifier; right
+// after `{`, `for` could start a comprehension, so the key position must accept it by name.
+// Each token is aliased on its own, so the key is a leaf `identifier` that no `"for"` pattern
+// of the highlight queries matches.
+const keywordNames = ($) => ['for', 'in', 'if'].map((word) => alias(word, $.identifier));
+
 const commaSep = (rule) => optional(seq(rule, repeat(seq(',', rule)), optional(',')));
 
 module.exports = grammar({
@@ -164,7 +171,12 @@ module.exports = grammar({
 
     block: ($) => seq('{', repeat(choice($.attribute, ',')), '}'),
 
-    attribute: ($) => seq(field('name', $.identifier), '=', field('value', $._expression)),
+    attribute: ($) =>
+      seq(
+        field('name', choice($.identifier, ...keywordNames($))),
+        '=',
+        field('value', $._expression),
+      ),
 
     // ------------------------------------------------------------------ types
 
@@ -268,7 +280,12 @@ module.exports = grammar({
     object: ($) => seq('{', repeat(choice($.entry, ',')), '}'),
 
     entry: ($) =>
-      seq(field('key', choice($.identifier, $.string)), '=', field('value', $._expression)),
+      seq(
+        field('key', choice($.identifier, ...keywordNames($), $.string)),
+        '=',
+        field('value', $._expression),
+      ),
+
 
     list_comprehension: ($) =>
       seq(

@@ -17,8 +17,11 @@ syn region infraComment start="#" end="$" contains=infraTodo,@Spell
 syn region infraComment start="/\*" end="\*/" contains=infraTodo,@Spell
 
 " Declarations: `resource name: type`, `param name`, ...
-syn match infraDeclKeyword "^\s*\zs\%(param\|let\|output\|module\|environment\|fn\)\>" nextgroup=infraDeclName skipwhite
+syn match infraDeclKeyword "^\s*\zs\%(param\|let\|output\|module\|fn\)\>" nextgroup=infraDeclName skipwhite
 syn match infraDeclName "\h\w*" contained
+" Environment names may hold dashes (`environment vm-test`), unlike other names.
+syn match infraDeclKeyword "^\s*\zsenvironment\>" nextgroup=infraEnvName skipwhite
+syn match infraEnvName "\h[[:alnum:]_-]*" contained
 syn match infraResourceKeyword "^\s*\zs\%(resource\|existing\)\>" nextgroup=infraResourceName skipwhite
 syn match infraResourceName "\h\w*" contained nextgroup=infraTypeColon skipwhite
 syn match infraTypeColon ":" contained nextgroup=infraTypeRef,infraArmTypeRef skipwhite
@@ -51,6 +54,7 @@ hi def link infraDeclKeyword Keyword
 hi def link infraResourceKeyword Keyword
 hi def link infraImportKeyword Keyword
 hi def link infraDeclName Identifier
+hi def link infraEnvName Identifier
 hi def link infraResourceName Identifier
 hi def link infraTypeRef Type
 hi def link infraArmTypeRef Type

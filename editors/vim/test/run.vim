@@ -67,6 +67,12 @@ call s:Expect(22, 'a hash', 'infraComment')
 call s:Expect(23, 'block', 'infraComment')
 call s:Expect(24, 'output', 'infraDeclKeyword')
 call s:Expect(24, 'web', 'infraInterpolation')
+call s:Expect(25, 'environment', 'infraDeclKeyword')
+" A dashed environment name is one name, up to its last character.
+call s:Expect(25, 'vm-', 'infraEnvName')
+call s:Expect(25, '-test', 'infraEnvName')
+call s:Expect(25, 'test', 'infraEnvName')
+call s:Expect(25, 't {', 'infraEnvName')
 
 " Re-indenting the (well indented) sample must leave it unchanged.
 let s:before = getline(1, '$')
