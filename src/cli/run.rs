@@ -394,8 +394,7 @@ pub struct PlanRequestOpts {
     pub refresh: bool,
 }
 
-/// What a refresh read: each recorded address with its live object (`None`: gone).
-pub type Live = BTreeMap<String, Option<infra_provider_core::ObjectState>>;
+pub use infra::engine::Live;
 
 /// Evaluates, refreshes (unless told not to) and plans. Returns the evaluation too: apply
 /// re-evaluates with it.

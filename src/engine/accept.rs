@@ -2,15 +2,14 @@
 //! drifted; nothing in the cloud changes. Pure: the live objects come from a refresh.
 
 use crate::state::State;
-use infra_provider_core::ObjectState;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// The state with the live view of each address in `accept` (a drift the user reviewed): an
 /// object deleted outside infra leaves the state, a changed one is recorded as it is now.
 /// Returns the new state (serial bumped when anything changed) and the addresses changed.
 pub fn accept_drift(
     state: &State,
-    live: &BTreeMap<String, Option<ObjectState>>,
+    live: &super::Live,
     accept: &BTreeSet<String>,
 ) -> (State, Vec<String>) {
     let mut next = state.clone();
@@ -74,10 +73,10 @@ mod tests {
         live_a.inputs.insert("size".into(), Value::Int(5));
         let mut live_c = c.object_state();
         live_c.inputs.insert("size".into(), Value::Int(9));
-        let live: BTreeMap<String, Option<ObjectState>> = [
-            ("a".to_string(), Some(live_a.clone())),
+        let live: super::super::Live = [
+            ("a".to_string(), Some(live_a.clone().into())),
             ("b".to_string(), None),
-            ("c".to_string(), Some(live_c)),
+            ("c".to_string(), Some(live_c.into())),
         ]
         .into_iter()
         .collect();

@@ -258,7 +258,7 @@ impl Run<'_, '_> {
             type_name: &op.type_name,
             address: &op.address,
             desired: &fresh,
-            prior: op.prior.as_ref(),
+            prior: op.prior.as_deref(),
         };
         let planned = provider.plan(req).map_err(|e| e.to_string())?;
         let mut inputs = planned.inputs;
@@ -332,7 +332,7 @@ impl Run<'_, '_> {
             return Ok(());
         };
         let key_for = |replacing: &str| format!("{}/{}/{replacing}", self.lineage, op.address);
-        match (op.action, &op.prior) {
+        match (op.action, op.prior.as_deref()) {
             (Action::Import, Some(prior)) => {
                 let obj = if op.update_after_import {
                     let req = UpdateRequest {

@@ -201,7 +201,7 @@ pub(crate) fn radius(
                     ch.unknown.clear();
                     ch.action = Action::Delete;
                 }
-                op.prior = Some(obj);
+                op.prior = Some(obj.into());
                 ch.reason = Some(deleted_with(&parent));
                 ch.parent = Some(parent.clone());
             } else if action == Action::Delete {
@@ -221,7 +221,7 @@ pub(crate) fn radius(
                 op.parent = Some(parent.clone());
                 op.depends_on.insert(parent.clone());
                 if op.prior.is_none() {
-                    op.prior = Some(rec.object_state());
+                    op.prior = Some(rec.object_state().into());
                 }
                 let ch = &mut plan.changes[j];
                 ch.action = Action::Replace;
@@ -243,7 +243,7 @@ pub(crate) fn radius(
                 .iter()
                 .filter_map(|a| plan.ops.get(*op_at.get(a)?))
                 .filter(|o| o.action == Action::Replace)
-                .filter_map(|o| Some((o.type_name.clone(), o.prior.clone()?)))
+                .filter_map(|o| Some((o.type_name.clone(), o.prior.as_deref()?.clone())))
                 .collect();
             plan.ops[c].delete_first = first;
         }

@@ -21,7 +21,7 @@ mod blast_tests;
 #[cfg(test)]
 mod import_tests;
 #[cfg(test)]
-mod plan_tests;
+pub(crate) mod plan_tests;
 #[cfg(test)]
 pub(crate) mod testkit;
 
@@ -35,5 +35,5 @@ pub use model::{
 };
 pub use plan::{PlanError, PlanInput, PlanOptions, Reevaluate, plan};
 pub use providers::ProviderSet;
-pub use refresh::{RefreshError, refresh, refresh_count, refresh_counted};
+pub use refresh::{Live, RefreshError, refresh, refresh_count, refresh_counted};
 pub use saved::{SavedPlan, SavedPlanError, config_hash};

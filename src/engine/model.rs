@@ -5,6 +5,7 @@
 use infra_provider_core::{Lifecycle, ObjectState, Props};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 pub type Json = serde_json::Value;
 
@@ -157,7 +158,8 @@ pub struct PlannedOp {
     pub action: Action,
     /// Normalised desired inputs; may still hold unknowns to be re-evaluated during apply.
     pub inputs: Props,
-    pub prior: Option<ObjectState>,
+    /// Shared with the refresh's live object (no copy per resource on a re-plan).
+    pub prior: Option<Arc<ObjectState>>,
     /// Dependencies in the configuration (for ordering creates/updates).
     pub depends_on: BTreeSet<String>,
     /// Dependencies recorded in state (for ordering deletes).

@@ -9,6 +9,7 @@ use super::providers::ProviderSet;
 use crate::state::{ResourceRecord, SecretKey, State};
 use infra_provider_core::{DesiredResource, ObjectState, PlanRequest, Props, ProviderError, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 /// Recomputes a resource's properties once more outputs are known; wired by the CLI to the
 /// language's evaluator. `outputs(address)` gives the outputs known so far (values may still be
@@ -55,7 +56,7 @@ pub struct PlanInput<'a> {
     pub desired: &'a [DesiredResource],
     pub state: &'a State,
     /// Refreshed live objects by address (`None` inside: gone). Absent: no refresh was done.
-    pub live: Option<&'a BTreeMap<String, Option<ObjectState>>>,
+    pub live: Option<&'a super::Live>,
     pub providers: &'a ProviderSet,
     pub key: &'a SecretKey,
     pub reevaluate: Option<&'a dyn Reevaluate>,
@@ -215,12 +216,11 @@ impl<'a> Planner<'a> {
                     message,
                 })?;
         }
-        let recorded = record.map(ResourceRecord::object_state);
-        let (mut base, drifted) = self.base_and_drift(r, record, recorded);
+        let (mut base, drifted) = self.base_and_drift(r, record);
         let importing = record.is_none() && !r.existing;
         let imported = input.options.imports.get(&r.address).filter(|_| importing);
         if let Some(obj) = imported {
-            base = Some(obj.clone());
+            base = Some(Arc::new(obj.clone()));
         }
         let no_secrets = BTreeMap::new();
         let hashes = record.map(|x| &x.secret_inputs).unwrap_or(&no_secrets);
@@ -232,7 +232,7 @@ impl<'a> Planner<'a> {
             type_name: &r.type_name,
             address: &r.address,
             desired: &props,
-            prior: base.as_ref(),
+            prior: base.as_deref(),
         };
         let planned = provider.plan(req).map_err(perr)?;
         let mut inputs = planned.inputs;
@@ -341,7 +341,6 @@ impl<'a> Planner<'a> {
                 reason: reason.clone().unwrap_or_default(),
             });
         }
-        self.outputs.insert(r.address.clone(), outputs.clone());
         if action == Action::Replace
             && let Some(prior) = &base
             && !prior.id.is_empty()
@@ -377,6 +376,8 @@ impl<'a> Planner<'a> {
             secret: paths_where(&[&inputs, &outputs], Value::contains_secret),
             parent: parent.clone(),
         });
+        // Moved, not cloned: the dependents' re-evaluation reads them from here.
+        self.outputs.insert(r.address.clone(), outputs);
         self.plan.ops.push(PlannedOp {
             address: r.address.clone(),
             type_name: r.type_name.clone(),
@@ -403,7 +404,7 @@ impl<'a> Planner<'a> {
     fn with_parent(
         &self,
         r: &DesiredResource,
-        base: &Option<ObjectState>,
+        base: &Option<Arc<ObjectState>>,
         req: PlanRequest<'_>,
         planned: (Action, Option<String>, Vec<AttrChange>, Props),
     ) -> Result<
@@ -471,13 +472,12 @@ impl<'a> Planner<'a> {
         &mut self,
         r: &DesiredResource,
         record: Option<&ResourceRecord>,
-        recorded: Option<ObjectState>,
-    ) -> (Option<ObjectState>, bool) {
-        let (Some(rec), Some(recorded)) = (record, recorded) else {
+    ) -> (Option<Arc<ObjectState>>, bool) {
+        let Some(rec) = record else {
             return (None, false);
         };
         let Some(live) = self.input.live.and_then(|l| l.get(&r.address)) else {
-            return (Some(recorded), false);
+            return (Some(Arc::new(rec.object_state())), false);
         };
         match live {
             None => {
@@ -490,7 +490,7 @@ impl<'a> Planner<'a> {
                 (None, true)
             }
             Some(live) => {
-                let attrs = diff::drift(&recorded, live);
+                let attrs = diff::drift(&rec.object_state(), live);
                 let drifted = !attrs.is_empty();
                 if drifted {
                     self.plan.drift.push(Drift {
@@ -500,7 +500,7 @@ impl<'a> Planner<'a> {
                         attributes: attrs,
                     });
                 }
-                (Some(live.clone()), drifted)
+                (Some(Arc::clone(live)), drifted)
             }
         }
     }
@@ -566,7 +566,7 @@ impl<'a> Planner<'a> {
             type_name: rec.type_name.clone(),
             action: Action::Delete,
             inputs: Props::new(),
-            prior: Some(obj),
+            prior: Some(Arc::new(obj)),
             depends_on: BTreeSet::new(),
             recorded_deps: rec.dependencies.clone(),
             lifecycle: lifecycle.clone(),

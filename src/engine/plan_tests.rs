@@ -15,6 +15,13 @@ fn run(
     run_live(desired, state, None, options)
 }
 
+/// The live map as a refresh returns it.
+pub(crate) fn shared(live: &BTreeMap<String, Option<ObjectState>>) -> super::Live {
+    live.iter()
+        .map(|(a, o)| (a.clone(), o.clone().map(std::sync::Arc::new)))
+        .collect()
+}
+
 fn run_live(
     desired: &[DesiredResource],
     state: &State,
@@ -23,10 +30,11 @@ fn run_live(
 ) -> Result<super::Plan, PlanError> {
     let providers = providers();
     let key = key();
+    let live = live.map(shared);
     plan(&PlanInput {
         desired,
         state,
-        live,
+        live: live.as_ref(),
         providers: &providers,
         key: &key,
         reevaluate: None,

@@ -7,14 +7,18 @@ use super::walk::{NodeOutcome, walk};
 use crate::state::State;
 use infra_provider_core::{Cancel, ObjectState, OpContext};
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("refresh failed for {}", .failures.iter().map(|(a, e)| format!("{a} ({e})")).collect::<Vec<_>>().join(", "))]
 pub struct RefreshError {
     pub failures: Vec<(String, String)>,
 }
+
+/// What a refresh read: each recorded address with its live object (`None`: gone), shared
+/// (`Arc`) so that the plan diffs against it without a copy.
+pub type Live = BTreeMap<String, Option<Arc<ObjectState>>>;
 
 /// Live objects by address (`None`: gone). `only` limits the reads (e.g. to `--target`s).
 pub async fn refresh(
@@ -23,7 +27,7 @@ pub async fn refresh(
     parallelism: usize,
     cancel: &Cancel,
     only: Option<&BTreeSet<String>>,
-) -> Result<BTreeMap<String, Option<ObjectState>>, RefreshError> {
+) -> Result<Live, RefreshError> {
     refresh_counted(
         state,
         providers,
@@ -52,7 +56,7 @@ pub async fn refresh_counted(
     cancel: &Cancel,
     only: Option<&BTreeSet<String>>,
     done: &AtomicUsize,
-) -> Result<BTreeMap<String, Option<ObjectState>>, RefreshError> {
+) -> Result<Live, RefreshError> {
     let records: Vec<(&String, &crate::state::ResourceRecord)> = state
         .resources
         .iter()
@@ -85,7 +89,7 @@ pub async fn refresh_counted(
                 done.fetch_add(1, Ordering::Relaxed);
                 let obj = obj.map_err(|e| e.to_string())?;
                 if let Ok(mut l) = live.lock() {
-                    l.insert(address.clone(), obj);
+                    l.insert(address.clone(), obj.map(Arc::new));
                 }
                 Ok(())
             })

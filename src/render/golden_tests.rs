@@ -35,10 +35,11 @@ fn make(
 ) -> Plan {
     let providers = providers();
     let key = key();
+    let live = live.map(crate::engine::plan_tests::shared);
     let input = PlanInput {
         desired,
         state,
-        live,
+        live: live.as_ref(),
         providers: &providers,
         key: &key,
         reevaluate: None,
@@ -301,7 +302,7 @@ fn drift_only() -> Plan {
             &[],
         )],
         state: &state,
-        live: Some(&live),
+        live: Some(&crate::engine::plan_tests::shared(&live)),
         providers: &providers,
         key: &key,
         reevaluate: None,
