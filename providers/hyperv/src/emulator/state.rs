@@ -44,10 +44,23 @@ impl Host {
         Ok(host)
     }
 
+    /// The file holds the seed ISOs, whose user data carries passwords (as the real host's disk
+    /// does), so it is readable by its owner only (0600), whatever the umask.
     pub fn save(&self, path: &Path) -> Result<(), String> {
+        use std::io::Write;
         let text = serde_json::to_string_pretty(&self.doc).map_err(|e| e.to_string())?;
         let tmp = path.with_extension("tmp");
-        std::fs::write(&tmp, text).map_err(|e| format!("{}: {e}", tmp.display()))?;
+        let _ = std::fs::remove_file(&tmp);
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+        let mut f = opts
+            .open(&tmp)
+            .map_err(|e| format!("{}: {e}", tmp.display()))?;
+        f.write_all(text.as_bytes())
+            .map_err(|e| format!("{}: {e}", tmp.display()))?;
+        drop(f);
         std::fs::rename(&tmp, path).map_err(|e| format!("{}: {e}", path.display()))
     }
 
@@ -159,5 +172,21 @@ impl Lock {
 impl Drop for Lock {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+#[cfg(all(test, unix))]
+mod mode_tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn the_host_file_with_seed_isos_is_owner_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("host.json");
+        let host = super::Host::load(&path).unwrap();
+        host.save(&path).unwrap();
+        host.save(&path).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
     }
 }
