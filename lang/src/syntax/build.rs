@@ -5,11 +5,10 @@
 //! a grammar change that breaks an assumption yields an E0100 diagnostic, not a panic.
 
 use super::ast::*;
-use super::grammar::{InfraParser, Rule};
+use super::grammar::Rule;
 use super::parser::MAX_DEPTH;
 use crate::diag::{self, Diagnostic, codes};
 use crate::span::{FileId, Span};
-use pest::Parser;
 use pest::iterators::Pair;
 
 pub(crate) type P<'i> = Pair<'i, Rule>;
@@ -95,19 +94,14 @@ impl Builder {
         Stop
     }
 
-    /// Called on entry to each recursive builder step. Every few levels it asks pest's stack
-    /// guard whether room is left: a deep tree that pest could parse on this thread's stack
-    /// may still not fit the builder's (larger, in debug builds) frames. Nesting deeper than
-    /// [`MAX_DEPTH`] is refused on the way down: every nested expression adds at least one
-    /// level to the tree's height, which would be refused anyway.
+    /// Called on entry to each recursive builder step. Nesting deeper than [`MAX_DEPTH`] is
+    /// refused on the way down: every nested expression adds at least one level to the
+    /// tree's height, which would be refused anyway. The stack this needs is bounded by the
+    /// scan in `depth.rs`, which picks the thread the statement is built on.
     pub fn enter(&mut self, span: Span) -> Res<()> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             return Err(self.too_deep(span));
-        }
-        if self.depth.is_multiple_of(4) && !stack_available() {
-            self.diags.push(diag::syntax::too_deep(span, None));
-            return Err(Stop);
         }
         Ok(())
     }
@@ -444,10 +438,6 @@ impl Builder {
 }
 
 /// Whether pest's stack guard still sees enough room (it refuses below 64 KiB).
-fn stack_available() -> bool {
-    InfraParser::parse(Rule::nl, "\n").is_ok()
-}
-
 /// Rules whose last element is optional or repeated, or is such a rule.
 fn may_end_in_trivia(rule: Rule) -> bool {
     matches!(

@@ -7,7 +7,7 @@
 use super::ast;
 use super::build::Builder;
 use super::grammar::{InfraParser, Rule};
-use super::{lexer, recover};
+use super::{depth, lexer, recover};
 use crate::diag::{self, Diagnostic};
 use crate::span::{FileId, Span};
 use pest::Parser;
@@ -29,11 +29,11 @@ pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
         if rest.is_empty() {
             break;
         }
-        match InfraParser::parse(Rule::statement, rest) {
-            Ok(mut pairs) => {
-                let Some(pair) = pairs.next() else { break };
-                let end = pos + pair.as_span().end();
-                let mut b = Builder::new(file, pos);
+        let parsed = depth::guarded(rest, || statement(file, pos, rest));
+        match parsed {
+            Ok(Ok(None)) => break,
+            Ok(Ok(Some(st))) => {
+                let end = st.end;
                 for (start, end, closed) in lexer::scan(text, pos, end).comments {
                     let span = span_at(file, text, start, end);
                     if !closed {
@@ -47,16 +47,15 @@ pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
                         span,
                     });
                 }
-                let item = b.statement(pair);
-                let block_unclosed = b.block_unclosed;
-                diags.append(&mut b.diags);
-                if let Ok(item) = item {
+                let mut built = st.diags;
+                diags.append(&mut built);
+                if let Some(item) = st.item {
                     items.push(item);
                 }
                 match recover::line_end(text, end) {
                     Ok(next) => pos = next.max(pos + 1),
                     Err(junk) => {
-                        if !block_unclosed {
+                        if !st.block_unclosed {
                             let (span, found) = recover::found_at(file, text, junk);
                             diags.push(diag::syntax::newline_expected(span, &found));
                         }
@@ -64,7 +63,13 @@ pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
                     }
                 }
             }
-            Err(err) => {
+            Err(at) => {
+                let at = pos + at;
+                let span = span_at(file, text, at, at + 1);
+                diags.push(diag::syntax::too_deep(span, Some(MAX_DEPTH)));
+                pos = recover::next_statement(text, pos);
+            }
+            Ok(Err(err)) => {
                 diags.push(recover::describe(&err, file, text, pos));
                 pos = recover::next_statement(text, pos);
             }
@@ -74,6 +79,36 @@ pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
     comments.dedup_by_key(|c| c.span.start);
     diag::sort(&mut diags);
     (ast::File { items, comments }, diags)
+}
+
+/// One statement, parsed and built: everything that recurses, so that [`depth::guarded`]
+/// can run it on a thread with a larger stack.
+struct Statement {
+    /// End of the statement in the file.
+    end: usize,
+    item: Option<ast::Item>,
+    block_unclosed: bool,
+    diags: Vec<Diagnostic>,
+}
+
+fn statement(
+    file: FileId,
+    pos: usize,
+    rest: &str,
+) -> Result<Option<Statement>, pest::error::Error<Rule>> {
+    let mut pairs = InfraParser::parse(Rule::statement, rest)?;
+    let Some(pair) = pairs.next() else {
+        return Ok(None);
+    };
+    let end = pos + pair.as_span().end();
+    let mut b = Builder::new(file, pos);
+    let item = b.statement(pair).ok();
+    Ok(Some(Statement {
+        end,
+        item,
+        block_unclosed: b.block_unclosed,
+        diags: b.diags,
+    }))
 }
 
 /// Span helper shared by the builder and recovery: clamps to the text length so a span
