@@ -75,6 +75,8 @@ pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
             }
         }
     }
+    // The tree lives as long as the project: no growth slack (up to half of `items`).
+    items.shrink_to_fit();
     comments.sort_by_key(|c: &ast::Comment| c.span.start);
     comments.dedup_by_key(|c| c.span.start);
     diag::sort(&mut diags);
