@@ -50,7 +50,12 @@ pub fn run(args: Args, out: &Output) -> u8 {
     let checked = check_with(&project, &schemas, &options);
     // The checked program holds what evaluation needs: the syntax trees go before it runs
     // (about a third of the peak memory at 20,000 resources), the sources stay for rendering.
-    let Project { sources, .. } = project;
+    let Project {
+        sources,
+        modules,
+        diagnostics,
+    } = project;
+    drop((modules, diagnostics));
     let mut diags = checked.diagnostics.clone();
     let mut resources = None;
     let mut unset = Vec::new();

@@ -31,6 +31,9 @@ pub(crate) struct Builder {
     heredoc_unterminated: bool,
     /// Current recursion depth of the builder.
     depth: usize,
+    /// The statement holds no `#` or `/`, so no comment: the only trivia a pair can end in
+    /// is blanks, which [`Builder::span`] then sees in the pair's last byte.
+    pub no_comments: bool,
 }
 
 impl Builder {
@@ -42,6 +45,7 @@ impl Builder {
             block_unclosed: false,
             heredoc_unterminated: false,
             depth: 0,
+            no_comments: false,
         }
     }
 
@@ -50,6 +54,25 @@ impl Builder {
     /// trying `x`): for such rules the end is that of the last non-empty pair down the
     /// right edge. Other rules end on a token and their span is exact.
     pub fn span(&self, p: &P) -> Span {
+        let whole = p.as_span();
+        let start = whole.start();
+        // Every rule of `may_end_in_trivia` ends in a child pair: when the pair's text ends
+        // in a token, not trivia, that token ends the child the walk below would find.
+        if self.no_comments
+            && !matches!(
+                whole.as_str().as_bytes().last(),
+                None | Some(b' ' | b'\t' | b'\r' | b'\n')
+            )
+        {
+            let span = Span::new(self.file, self.base + start, self.base + whole.end());
+            debug_assert_eq!(span, self.walked_span(p), "{:?}", p.as_rule());
+            return span;
+        }
+        self.walked_span(p)
+    }
+
+    /// [`Builder::span`] the long way: down the right edge to the last non-empty pair.
+    fn walked_span(&self, p: &P) -> Span {
         let start = p.as_span().start();
         let mut cur = p.clone();
         while may_end_in_trivia(cur.as_rule()) {

@@ -34,7 +34,11 @@ pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
             Ok(Ok(None)) => break,
             Ok(Ok(Some(st))) => {
                 let end = st.end;
-                for (start, end, closed) in lexer::scan(text, pos, end).comments {
+                let scanned = match text.get(pos..end) {
+                    Some(s) if no_comments(s) => Vec::new(),
+                    _ => lexer::scan(text, pos, end).comments,
+                };
+                for (start, end, closed) in scanned {
                     let span = span_at(file, text, start, end);
                     if !closed {
                         diags.push(diag::syntax::unclosed_comment(Span {
@@ -104,6 +108,7 @@ fn statement(
     };
     let end = pos + pair.as_span().end();
     let mut b = Builder::new(file, pos);
+    b.no_comments = no_comments(pair.as_str());
     let item = b.statement(pair).ok();
     Ok(Some(Statement {
         end,
@@ -111,6 +116,11 @@ fn statement(
         block_unclosed: b.block_unclosed,
         diags: b.diags,
     }))
+}
+
+/// Whether `text` cannot hold a comment (they all start with `#` or `/`).
+fn no_comments(text: &str) -> bool {
+    !text.bytes().any(|b| b == b'#' || b == b'/')
 }
 
 /// Span helper shared by the builder and recovery: clamps to the text length so a span
