@@ -360,6 +360,7 @@ impl Builder {
                 _ => {}
             }
         }
+        attrs.shrink_to_fit();
         Ok(attrs)
     }
 
