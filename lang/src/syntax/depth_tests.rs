@@ -151,3 +151,73 @@ fn hostile_nesting_on_a_small_stack() {
     assert!(names.contains(&"ok".to_string()), "{names:?}");
     assert!(names.contains(&"c".to_string()), "{names:?}");
 }
+
+/// The `deep` fuzz target's fragments, mixed by a fixed pseudo-random sequence and parsed on
+/// a thread with a small stack: if the scan ever counted a statement shallower than pest
+/// finds it, pest would recurse on that stack and overflow it.
+#[test]
+fn mixed_fragments_parse_on_a_small_stack() {
+    const FRAGMENTS: &[&str] = &[
+        "c ? ",
+        " : ",
+        "c ? 1 : ",
+        " ? ",
+        "(",
+        ")",
+        "[",
+        "]",
+        "{ a = ",
+        " }",
+        " + 1",
+        " &&\n c",
+        "!",
+        "-",
+        "\"${",
+        "}\"",
+        "[for v in l: ",
+        "{for k, v in o: k => ",
+        "max(0, ",
+        ".a",
+        "[0]",
+        "\n",
+        ", ",
+        "list<",
+        ">",
+        "{ a: ",
+        "<<EOT\n${",
+        "\nEOT\n",
+        "0",
+        "c",
+        "# [[[\n",
+        "/* ((( */",
+        "\"[[[\"",
+        " < ",
+        "a < b ? ",
+    ];
+    let worker = std::thread::Builder::new()
+        .stack_size(256 << 10)
+        .spawn(|| {
+            let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+            let mut next = |m: usize| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                (seed % m as u64) as usize
+            };
+            let mut parsed = 0;
+            for _ in 0..40 {
+                let mut text = String::from("let c = true\nlet x = ");
+                for _ in 0..1 + next(6) {
+                    let fragment = FRAGMENTS[next(FRAGMENTS.len())];
+                    text.push_str(&fragment.repeat(1 + next(600)));
+                }
+                text.push_str("\noutput out = [c, x]\n");
+                let (file, _) = crate::syntax::parse(crate::FileId(0), &text);
+                parsed += usize::from(!file.items.is_empty());
+            }
+            parsed
+        })
+        .expect("thread");
+    // `let c = true` parses in every case.
+    assert_eq!(worker.join().expect("no overflow"), 40);
+}
