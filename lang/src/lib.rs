@@ -2,6 +2,10 @@
 //! types against provider schemas, cycles, secret flow), eval (values, unknowns, secrets)
 //! and fmt. Pure: no network, no clock, no I/O beyond reading source files.
 
+// pest_derive without its `std` feature names `::alloc::boxed::Box` in the generated parser
+// (see the pest entry in the workspace Cargo.toml).
+extern crate alloc;
+
 pub mod check;
 pub mod diag;
 pub mod eval;

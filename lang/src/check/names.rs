@@ -3,7 +3,7 @@
 
 use super::module::ModuleChecker;
 use super::types::Ty;
-use super::{Decl, DeclKind};
+use super::{Decl, DeclKind, ItemRef};
 use crate::diag;
 use crate::span::Span;
 use crate::syntax::ast::{self, Expr, ExprKind, StrPart};
@@ -22,7 +22,7 @@ impl ModuleChecker<'_> {
         };
         let mut env_spans: HashMap<String, Span> = HashMap::new();
         for (_, file) in &module.files {
-            for item in &file.items {
+            for (index, item) in file.items.iter().enumerate() {
                 let name = item.name();
                 let kind = match item {
                     ast::Item::Environment(e) => {
@@ -85,11 +85,14 @@ impl ModuleChecker<'_> {
                     ast::Item::Module(m) => module.imports.get(&m.source).copied(),
                     _ => None,
                 };
+                let Some(item) = ItemRef::new(file, index) else {
+                    continue;
+                };
                 self.decls.push(Decl {
                     name: name.name.clone(),
                     span: name.span,
                     kind,
-                    item: Arc::new(item.clone()),
+                    item,
                     child,
                     ty: Ty::any(),
                 });
@@ -106,7 +109,7 @@ impl ModuleChecker<'_> {
             let Some(decl) = self.decls.get(d) else {
                 continue;
             };
-            let item = Arc::clone(&decl.item);
+            let item = decl.item.clone();
             let mut found: Vec<(usize, Span)> = Vec::new();
             let mut locals: Vec<String> = Vec::new();
             match &*item {

@@ -171,6 +171,17 @@ impl<'a> Builder<'a> {
             return 0;
         };
         let sc = self.scopes.len();
+        // One instance per resource without `for`: the lists kept for the whole run grow
+        // once here instead of doubling (up to twice the memory at the peak).
+        let resources = m
+            .decls
+            .iter()
+            .filter(|d| matches!(d.kind, DeclKind::Resource | DeclKind::Existing))
+            .count();
+        self.instances.reserve(resources);
+        self.resources.reserve(resources);
+        self.deps.reserve(resources);
+        self.by_address.reserve(resources);
         let slots = m.decls.iter().map(|_| Slot::Pending).collect();
         self.scopes.push(Scope {
             module,

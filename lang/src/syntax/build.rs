@@ -5,11 +5,10 @@
 //! a grammar change that breaks an assumption yields an E0100 diagnostic, not a panic.
 
 use super::ast::*;
-use super::grammar::{InfraParser, Rule};
+use super::grammar::Rule;
 use super::parser::MAX_DEPTH;
 use crate::diag::{self, Diagnostic, codes};
 use crate::span::{FileId, Span};
-use pest::Parser;
 use pest::iterators::Pair;
 
 pub(crate) type P<'i> = Pair<'i, Rule>;
@@ -32,6 +31,9 @@ pub(crate) struct Builder {
     heredoc_unterminated: bool,
     /// Current recursion depth of the builder.
     depth: usize,
+    /// The statement holds no `#` or `/`, so no comment: the only trivia a pair can end in
+    /// is blanks, which [`Builder::span`] then sees in the pair's last byte.
+    pub no_comments: bool,
 }
 
 impl Builder {
@@ -43,6 +45,7 @@ impl Builder {
             block_unclosed: false,
             heredoc_unterminated: false,
             depth: 0,
+            no_comments: false,
         }
     }
 
@@ -51,6 +54,25 @@ impl Builder {
     /// trying `x`): for such rules the end is that of the last non-empty pair down the
     /// right edge. Other rules end on a token and their span is exact.
     pub fn span(&self, p: &P) -> Span {
+        let whole = p.as_span();
+        let start = whole.start();
+        // Every rule of `may_end_in_trivia` ends in a child pair: when the pair's text ends
+        // in a token, not trivia, that token ends the child the walk below would find.
+        if self.no_comments
+            && !matches!(
+                whole.as_str().as_bytes().last(),
+                None | Some(b' ' | b'\t' | b'\r' | b'\n')
+            )
+        {
+            let span = Span::new(self.file, self.base + start, self.base + whole.end());
+            debug_assert_eq!(span, self.walked_span(p), "{:?}", p.as_rule());
+            return span;
+        }
+        self.walked_span(p)
+    }
+
+    /// [`Builder::span`] the long way: down the right edge to the last non-empty pair.
+    fn walked_span(&self, p: &P) -> Span {
         let start = p.as_span().start();
         let mut cur = p.clone();
         while may_end_in_trivia(cur.as_rule()) {
@@ -95,19 +117,14 @@ impl Builder {
         Stop
     }
 
-    /// Called on entry to each recursive builder step. Every few levels it asks pest's stack
-    /// guard whether room is left: a deep tree that pest could parse on this thread's stack
-    /// may still not fit the builder's (larger, in debug builds) frames. Nesting deeper than
-    /// [`MAX_DEPTH`] is refused on the way down: every nested expression adds at least one
-    /// level to the tree's height, which would be refused anyway.
+    /// Called on entry to each recursive builder step. Nesting deeper than [`MAX_DEPTH`] is
+    /// refused on the way down: every nested expression adds at least one level to the
+    /// tree's height, which would be refused anyway. The stack this needs is bounded by the
+    /// scan in `depth.rs`, which picks the thread the statement is built on.
     pub fn enter(&mut self, span: Span) -> Res<()> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             return Err(self.too_deep(span));
-        }
-        if self.depth.is_multiple_of(4) && !stack_available() {
-            self.diags.push(diag::syntax::too_deep(span, None));
-            return Err(Stop);
         }
         Ok(())
     }
@@ -343,6 +360,7 @@ impl Builder {
                 _ => {}
             }
         }
+        attrs.shrink_to_fit();
         Ok(attrs)
     }
 
@@ -444,10 +462,6 @@ impl Builder {
 }
 
 /// Whether pest's stack guard still sees enough room (it refuses below 64 KiB).
-fn stack_available() -> bool {
-    InfraParser::parse(Rule::nl, "\n").is_ok()
-}
-
 /// Rules whose last element is optional or repeated, or is such a rule.
 fn may_end_in_trivia(rule: Rule) -> bool {
     matches!(

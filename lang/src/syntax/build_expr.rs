@@ -289,6 +289,8 @@ impl Builder {
             h = h.max(he);
             items.push(e);
         }
+        // Trees live as long as the project: no growth slack (a Vec of 1 to 3 holds 4).
+        items.shrink_to_fit();
         let h = self.height(h, span)?;
         Ok((
             Expr {
@@ -340,6 +342,7 @@ impl Builder {
                 h = h.max(he);
                 args.push(e);
             }
+            args.shrink_to_fit();
             (ExprKind::Call { name, args }, h)
         };
         let h = self.height(h, span)?;
@@ -354,6 +357,7 @@ impl Builder {
             h = h.max(he);
             entries.push(e);
         }
+        entries.shrink_to_fit();
         Ok((entries, h))
     }
 

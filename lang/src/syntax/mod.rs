@@ -3,6 +3,7 @@
 pub mod ast;
 mod build;
 mod build_expr;
+mod depth;
 mod grammar;
 mod lexer;
 mod parser;

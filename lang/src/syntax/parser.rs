@@ -7,7 +7,7 @@
 use super::ast;
 use super::build::Builder;
 use super::grammar::{InfraParser, Rule};
-use super::{lexer, recover};
+use super::{depth, lexer, recover};
 use crate::diag::{self, Diagnostic};
 use crate::span::{FileId, Span};
 use pest::Parser;
@@ -29,12 +29,16 @@ pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
         if rest.is_empty() {
             break;
         }
-        match InfraParser::parse(Rule::statement, rest) {
-            Ok(mut pairs) => {
-                let Some(pair) = pairs.next() else { break };
-                let end = pos + pair.as_span().end();
-                let mut b = Builder::new(file, pos);
-                for (start, end, closed) in lexer::scan(text, pos, end).comments {
+        let parsed = depth::guarded(rest, || statement(file, pos, rest));
+        match parsed {
+            Ok(Ok(None)) => break,
+            Ok(Ok(Some(st))) => {
+                let end = st.end;
+                let scanned = match text.get(pos..end) {
+                    Some(s) if no_comments(s) => Vec::new(),
+                    _ => lexer::scan(text, pos, end).comments,
+                };
+                for (start, end, closed) in scanned {
                     let span = span_at(file, text, start, end);
                     if !closed {
                         diags.push(diag::syntax::unclosed_comment(Span {
@@ -47,16 +51,15 @@ pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
                         span,
                     });
                 }
-                let item = b.statement(pair);
-                let block_unclosed = b.block_unclosed;
-                diags.append(&mut b.diags);
-                if let Ok(item) = item {
+                let mut built = st.diags;
+                diags.append(&mut built);
+                if let Some(item) = st.item {
                     items.push(item);
                 }
                 match recover::line_end(text, end) {
                     Ok(next) => pos = next.max(pos + 1),
                     Err(junk) => {
-                        if !block_unclosed {
+                        if !st.block_unclosed {
                             let (span, found) = recover::found_at(file, text, junk);
                             diags.push(diag::syntax::newline_expected(span, &found));
                         }
@@ -64,16 +67,60 @@ pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
                     }
                 }
             }
-            Err(err) => {
+            Err(at) => {
+                let at = pos + at;
+                let span = span_at(file, text, at, at + 1);
+                diags.push(diag::syntax::too_deep(span, Some(MAX_DEPTH)));
+                pos = recover::next_statement(text, pos);
+            }
+            Ok(Err(err)) => {
                 diags.push(recover::describe(&err, file, text, pos));
                 pos = recover::next_statement(text, pos);
             }
         }
     }
+    // The tree lives as long as the project: no growth slack (up to half of `items`).
+    items.shrink_to_fit();
     comments.sort_by_key(|c: &ast::Comment| c.span.start);
     comments.dedup_by_key(|c| c.span.start);
     diag::sort(&mut diags);
     (ast::File { items, comments }, diags)
+}
+
+/// One statement, parsed and built: everything that recurses, so that [`depth::guarded`]
+/// can run it on a thread with a larger stack.
+struct Statement {
+    /// End of the statement in the file.
+    end: usize,
+    item: Option<ast::Item>,
+    block_unclosed: bool,
+    diags: Vec<Diagnostic>,
+}
+
+fn statement(
+    file: FileId,
+    pos: usize,
+    rest: &str,
+) -> Result<Option<Statement>, pest::error::Error<Rule>> {
+    let mut pairs = InfraParser::parse(Rule::statement, rest)?;
+    let Some(pair) = pairs.next() else {
+        return Ok(None);
+    };
+    let end = pos + pair.as_span().end();
+    let mut b = Builder::new(file, pos);
+    b.no_comments = no_comments(pair.as_str());
+    let item = b.statement(pair).ok();
+    Ok(Some(Statement {
+        end,
+        item,
+        block_unclosed: b.block_unclosed,
+        diags: b.diags,
+    }))
+}
+
+/// Whether `text` cannot hold a comment (they all start with `#` or `/`).
+fn no_comments(text: &str) -> bool {
+    !text.bytes().any(|b| b == b'#' || b == b'/')
 }
 
 /// Span helper shared by the builder and recovery: clamps to the text length so a span

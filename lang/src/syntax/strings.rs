@@ -38,6 +38,7 @@ impl Builder {
                 _ => {}
             }
         }
+        parts.shrink_to_fit();
         Ok((
             Expr {
                 kind: ExprKind::Str {
