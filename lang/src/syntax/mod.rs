@@ -4,6 +4,7 @@ pub mod ast;
 mod build;
 mod build_expr;
 mod grammar;
+pub mod incremental;
 mod lexer;
 mod parser;
 mod recover;
