@@ -107,11 +107,9 @@ impl<'c> Server<'c> {
                 }
             }
             notif::DidChangeTextDocument::METHOD => {
-                if let Ok(p) = parse::<lsp_types::DidChangeTextDocumentParams>(n.params)
-                    && let Some(change) = p.content_changes.into_iter().last()
-                {
+                if let Ok(p) = parse::<lsp_types::DidChangeTextDocumentParams>(n.params) {
                     let d = p.text_document;
-                    self.docs.change(&d.uri, change.text, d.version);
+                    self.docs.change(&d.uri, p.content_changes, d.version);
                     self.dirty.insert(d.uri);
                 }
             }

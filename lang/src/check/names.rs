@@ -239,12 +239,23 @@ impl ModuleChecker<'_> {
         match self.by_name.get(&id.name) {
             Some(&target) => found.push((target, id.span)),
             None => {
-                let candidates = self
-                    .by_name
-                    .keys()
-                    .map(String::as_str)
-                    .chain(locals.iter().map(String::as_str));
-                let suggestion = diag::did_you_mean(&id.name, candidates);
+                let search = |by_name: &HashMap<String, usize>| {
+                    let candidates = by_name
+                        .keys()
+                        .map(String::as_str)
+                        .chain(locals.iter().map(String::as_str));
+                    diag::did_you_mean(&id.name, candidates).map(str::to_string)
+                };
+                let suggestion = if locals.is_empty() {
+                    let by_name = &self.by_name;
+                    self.suggestions
+                        .entry(id.name.clone())
+                        .or_insert_with(|| search(by_name))
+                        .clone()
+                } else {
+                    search(&self.by_name)
+                };
+                let suggestion = suggestion.as_deref();
                 self.diags
                     .push(diag::names::unknown_name(&id.name, id.span, suggestion));
             }

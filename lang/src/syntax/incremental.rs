@@ -146,13 +146,7 @@ impl Reparsable {
 
     /// Runs steps from `pos` (where `parts` holds what the steps before produced) until the
     /// end of the text, or until a step starts where an old step after the edit started.
-    fn run(
-        &mut self,
-        text: &str,
-        mut pos: usize,
-        mut parts: Parts,
-        mut old: Option<OldTail>,
-    ) {
+    fn run(&mut self, text: &str, mut pos: usize, mut parts: Parts, mut old: Option<OldTail>) {
         let mut next_old = 0;
         self.ran = 0;
         loop {
@@ -166,7 +160,8 @@ impl Reparsable {
                     }
                 }
                 let s = old.steps.get(next_old)?;
-                (s.pos >= old.edit_end && s.pos as i64 + old.delta == pos as i64).then_some(next_old)
+                (s.pos >= old.edit_end && s.pos as i64 + old.delta == pos as i64)
+                    .then_some(next_old)
             });
             if let Some(k) = resume
                 && let Some(old) = old.take()

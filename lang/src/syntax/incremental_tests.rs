@@ -100,7 +100,11 @@ fn assert_same(r: &Reparsable, text: &str) {
     let (tree, diags) = parse(FILE, text);
     assert_eq!(r.text(), text);
     assert_eq!(**r.tree(), tree, "tree differs for {text:?}");
-    assert_eq!(r.diagnostics(), diags.as_slice(), "diagnostics differ for {text:?}");
+    assert_eq!(
+        r.diagnostics(),
+        diags.as_slice(),
+        "diagnostics differ for {text:?}"
+    );
 }
 
 proptest! {
