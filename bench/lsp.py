@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Drives `infra lsp` over stdio and times diagnostics after edits.
 
-Usage: lsp.py BIN PROJECT_DIR RUNS
+Usage: lsp.py BIN PROJECT_DIR RUNS [--tokens]
 
 Opens PROJECT_DIR/main.infra (written by bench/gen.py), waits for its diagnostics, then sends
 a series of edits of different kinds and measures, per edit, the time from writing the
 didChange to reading the publishDiagnostics for that version. Uses incremental sync when the
 server offers it, full text otherwise. Prints one line per edit kind: median and max in ms.
+With --tokens, each didChange is followed at once by a semantic tokens request, as VS Code
+does; the time measured is still the one to the diagnostics.
 """
 import json
 import os
@@ -22,6 +24,7 @@ class Client:
             [binary, "lsp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0
         )
         self.next_id = 1
+        self.answered = set()
 
     def send(self, msg):
         body = json.dumps(msg).encode()
@@ -49,13 +52,21 @@ class Client:
         return json.loads(data)
 
     def request(self, method, params):
-        rid = self.next_id
-        self.next_id += 1
-        self.send({"jsonrpc": "2.0", "id": rid, "method": method, "params": params})
+        rid = self.send_request(method, params)
         while True:
             msg = self.read()
             if msg.get("id") == rid and "method" not in msg:
                 return msg
+
+    def send_request(self, method, params):
+        rid = self.next_id
+        self.next_id += 1
+        self.send({"jsonrpc": "2.0", "id": rid, "method": method, "params": params})
+        return rid
+
+    def wait_answer(self, rid):
+        while rid not in self.answered:
+            self.read()
 
     def notify(self, method, params):
         self.send({"jsonrpc": "2.0", "method": method, "params": params})
@@ -110,6 +121,7 @@ def edits(text):
 
 def main():
     binary, project, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    tokens = "--tokens" in sys.argv[4:]
     path = os.path.abspath(os.path.join(project, "main.infra"))
     uri = "file://" + path
     with open(path) as f:
@@ -150,12 +162,20 @@ def main():
                 "textDocument/didChange",
                 {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]},
             )
+            if tokens:
+                rid = c.send_request(
+                    "textDocument/semanticTokens/full", {"textDocument": {"uri": uri}}
+                )
             diags = c.wait_diagnostics(uri, version)
+            if tokens:
+                c.wait_answer(rid)
             times.setdefault(kind, []).append((time.perf_counter() - t0) * 1000)
             counts[kind] = len(diags)
     c.close()
     lines = text.count("\n")
-    print(f"{lines} lines, {'incremental' if incremental else 'full'} sync, open {open_ms:.1f} ms")
+    mode = "incremental" if incremental else "full"
+    extra = ", semantic tokens asked after each edit" if tokens else ""
+    print(f"{lines} lines, {mode} sync{extra}, open {open_ms:.1f} ms")
     print(f"{'edit':>12} {'median ms':>10} {'max ms':>8} {'diags':>6}")
     for kind, ts in times.items():
         print(f"{kind:>12} {statistics.median(ts):>10.1f} {max(ts):>8.1f} {counts[kind]:>6}")

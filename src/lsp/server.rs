@@ -86,6 +86,14 @@ impl<'c> Server<'c> {
                     if self.conn.handle_shutdown(&r)? {
                         return Ok(());
                     }
+                    // Editors ask for semantic tokens right after each edit; computing them
+                    // must not hold back the diagnostics of that edit.
+                    if !self.dirty.is_empty()
+                        && (r.method == req::SemanticTokensFullRequest::METHOD
+                            || r.method == req::SemanticTokensFullDeltaRequest::METHOD)
+                    {
+                        self.publish_dirty()?;
+                    }
                     self.request(r)?;
                 }
                 Message::Notification(n) if n.method == notif::Exit::METHOD => {

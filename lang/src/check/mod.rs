@@ -13,6 +13,7 @@ mod expected;
 mod functions;
 pub(crate) mod graph;
 mod imports;
+mod item_ref;
 mod module;
 mod names;
 mod places;
@@ -117,7 +118,7 @@ pub(crate) struct Decl {
     pub name: String,
     pub span: Span,
     pub kind: DeclKind,
-    pub item: Arc<ast::Item>,
+    pub item: item_ref::ItemRef,
     /// For a module block: the module it instantiates.
     pub child: Option<usize>,
     /// Params: the declared type; outputs: declared or inferred; others: inferred.

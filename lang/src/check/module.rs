@@ -166,7 +166,7 @@ impl<'a> ModuleChecker<'a> {
         let Some(decl) = self.decls.get(d) else {
             return;
         };
-        let item = Arc::clone(&decl.item);
+        let item = decl.item.clone();
         let ty = match &*item {
             ast::Item::Param(p) => self.check_param(p),
             ast::Item::Let(l) => self.infer(&l.value),

@@ -1,6 +1,7 @@
 //! Names: declaring every item of a module in its namespace, and resolving every reference,
 //! which yields the edges of the dependency graph.
 
+use super::item_ref::ItemRef;
 use super::module::ModuleChecker;
 use super::types::Ty;
 use super::{Decl, DeclKind};
@@ -22,7 +23,7 @@ impl ModuleChecker<'_> {
         };
         let mut env_spans: HashMap<String, Span> = HashMap::new();
         for (_, file) in &module.files {
-            for item in &file.items {
+            for (index, item) in file.items.iter().enumerate() {
                 let name = item.name();
                 let kind = match item {
                     ast::Item::Environment(e) => {
@@ -89,7 +90,7 @@ impl ModuleChecker<'_> {
                     name: name.name.clone(),
                     span: name.span,
                     kind,
-                    item: Arc::new(item.clone()),
+                    item: ItemRef::new(file, index),
                     child,
                     ty: Ty::any(),
                 });
@@ -106,7 +107,7 @@ impl ModuleChecker<'_> {
             let Some(decl) = self.decls.get(d) else {
                 continue;
             };
-            let item = Arc::clone(&decl.item);
+            let item = decl.item.clone();
             let mut found: Vec<(usize, Span)> = Vec::new();
             let mut locals: Vec<String> = Vec::new();
             match &*item {
