@@ -126,15 +126,16 @@ impl ModuleChecker<'_> {
                 ast::Item::Resource(r) => self.resource_references(r, &mut found),
                 ast::Item::Environment(_) | ast::Item::Import(_) | ast::Item::Function(_) => {}
             }
-            let mut first: HashMap<usize, Span> = HashMap::new();
-            for (target, span) in found {
-                first.entry(target).or_insert(span);
+            for &(target, _) in &found {
                 if let Some(u) = self.used.get_mut(target) {
                     *u = true;
                 }
             }
-            let mut edges: Vec<(usize, Span)> = first.into_iter().collect();
+            // One edge per target with its first reference's span (a stable sort keeps
+            // references in order within a target).
+            let mut edges = found;
             edges.sort_by_key(|(t, _)| *t);
+            edges.dedup_by_key(|(t, _)| *t);
             if let Some(slot) = self.edges.get_mut(d) {
                 *slot = edges;
             }
@@ -155,6 +156,9 @@ impl ModuleChecker<'_> {
             } else {
                 self.walk(&a.value, &mut locals, found, 0);
             }
+        }
+        if explicit.is_empty() {
+            return;
         }
         let implied: std::collections::HashSet<usize> = found.iter().map(|(t, _)| *t).collect();
         for (target, span) in explicit {
