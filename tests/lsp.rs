@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 fn initialize_announces_what_the_server_can_do_and_exit_ends_it_cleanly() {
     let (client, init) = Client::start();
     let caps = &init["result"]["capabilities"];
-    assert_eq!(caps["textDocumentSync"], 1, "full-text sync: {caps}");
+    assert_eq!(caps["textDocumentSync"], 2, "incremental sync: {caps}");
     assert_eq!(caps["hoverProvider"], true);
     assert_eq!(caps["definitionProvider"], true);
     assert_eq!(caps["documentFormattingProvider"], true);

@@ -146,7 +146,7 @@ impl Project {
         if root.as_os_str().is_empty() {
             root = PathBuf::from(".");
         }
-        Loader::new(Files::Disk).run(&root)
+        Loader::new(Files::Disk, &mut FullParse).run(&root)
     }
 
     /// Reads the project in `dir` like [`Project::load`], except that the files in `overrides`
@@ -155,6 +155,16 @@ impl Project {
     pub fn load_with_overrides(
         dir: &Path,
         overrides: &BTreeMap<PathBuf, String>,
+    ) -> Result<Project, LoadError> {
+        Project::load_with_overrides_using(dir, overrides, &mut FullParse)
+    }
+
+    /// As [`Project::load_with_overrides`], with each file's tree from `parser` (the
+    /// language server's, which keeps the trees of files that did not change).
+    pub fn load_with_overrides_using(
+        dir: &Path,
+        overrides: &BTreeMap<PathBuf, String>,
+        parser: &mut dyn FileParser,
     ) -> Result<Project, LoadError> {
         let mut root = normalize(dir);
         if root.as_os_str().is_empty() {
@@ -168,7 +178,7 @@ impl Project {
         if !dir.is_dir() && !has_open {
             return Err(LoadError::NotAFolder(dir.to_path_buf()));
         }
-        Loader::new(Files::Overlay(texts)).run(&root)
+        Loader::new(Files::Overlay(texts), parser).run(&root)
     }
 
     /// Builds a project from files held in memory. The root folder is the shallowest folder
@@ -189,7 +199,7 @@ impl Project {
             .min_by_key(|d| (d.components().count(), (*d).clone()))
             .cloned()
             .ok_or(LoadError::Empty)?;
-        Loader::new(Files::Memory(by_dir)).run(&root)
+        Loader::new(Files::Memory(by_dir), &mut FullParse).run(&root)
     }
 
     /// The root module's files.
@@ -201,7 +211,25 @@ impl Project {
     }
 }
 
-struct Loader {
+/// Turns a file's text into its tree while a project loads.
+pub trait FileParser {
+    /// The tree and syntax errors of `text`, the file `id` at `path`; the same as
+    /// [`syntax::parse`] gives.
+    fn parse(&mut self, id: FileId, path: &Path, text: &str) -> (Arc<ast::File>, Vec<Diagnostic>);
+}
+
+/// Parses every file in full.
+struct FullParse;
+
+impl FileParser for FullParse {
+    fn parse(&mut self, id: FileId, _: &Path, text: &str) -> (Arc<ast::File>, Vec<Diagnostic>) {
+        let (file, diags) = syntax::parse(id, text);
+        (Arc::new(file), diags)
+    }
+}
+
+struct Loader<'p> {
+    parser: &'p mut dyn FileParser,
     files: Files,
     sources: SourceMap,
     modules: Vec<ModuleFiles>,
@@ -209,9 +237,10 @@ struct Loader {
     diagnostics: Vec<Diagnostic>,
 }
 
-impl Loader {
-    fn new(files: Files) -> Loader {
+impl<'p> Loader<'p> {
+    fn new(files: Files, parser: &'p mut dyn FileParser) -> Loader<'p> {
         Loader {
+            parser,
             files,
             sources: SourceMap::new(),
             modules: Vec::new(),
@@ -303,9 +332,10 @@ impl Loader {
                 files.push((id, Arc::new(empty)));
                 continue;
             }
-            let (file, diags) = syntax::parse(id, &self.sources.get(id).text);
+            let source = self.sources.get(id);
+            let (file, diags) = self.parser.parse(id, &source.path, &source.text);
             self.diagnostics.extend(diags);
-            files.push((id, Arc::new(file)));
+            files.push((id, file));
         }
         let i = self.modules.len();
         self.index.insert(location.clone(), i);

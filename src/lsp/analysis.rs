@@ -84,7 +84,11 @@ impl Analysis {
 
     fn load_root(root: &Path, doc: &Uri, docs: &Documents) -> Result<Analysis, AnalysisError> {
         let path = uri::to_path(doc).ok_or_else(|| AnalysisError::NotOpen(doc.as_str().into()))?;
-        let project = Project::load_with_overrides(root, &docs.overrides())?;
+        let project = {
+            let mut parses = docs.parses.borrow_mut();
+            parses.begin_load();
+            Project::load_with_overrides_using(root, &docs.overrides(), &mut *parses)?
+        };
         let mut uris = BTreeMap::new();
         let mut file = None;
         for (id, source) in project.sources.files() {

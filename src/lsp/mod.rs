@@ -23,6 +23,7 @@ mod documents;
 mod formatting;
 mod hover;
 mod names;
+mod parses;
 pub mod position;
 mod refs;
 mod rename;
@@ -62,7 +63,9 @@ pub enum LspError {
 /// What the server can do, sent in the `initialize` response.
 pub fn capabilities() -> ServerCapabilities {
     ServerCapabilities {
-        text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
+        text_document_sync: Some(TextDocumentSyncCapability::Kind(
+            TextDocumentSyncKind::INCREMENTAL,
+        )),
         completion_provider: Some(CompletionOptions {
             trigger_characters: Some(vec![".".into(), ":".into(), "=".into(), "\"".into()]),
             ..Default::default()

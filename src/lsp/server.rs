@@ -86,6 +86,14 @@ impl<'c> Server<'c> {
                     if self.conn.handle_shutdown(&r)? {
                         return Ok(());
                     }
+                    // Editors ask for semantic tokens right after each edit; computing them
+                    // must not hold back the diagnostics of that edit.
+                    if !self.dirty.is_empty()
+                        && (r.method == req::SemanticTokensFullRequest::METHOD
+                            || r.method == req::SemanticTokensFullDeltaRequest::METHOD)
+                    {
+                        self.publish_dirty()?;
+                    }
                     self.request(r)?;
                 }
                 Message::Notification(n) if n.method == notif::Exit::METHOD => {
@@ -107,11 +115,9 @@ impl<'c> Server<'c> {
                 }
             }
             notif::DidChangeTextDocument::METHOD => {
-                if let Ok(p) = parse::<lsp_types::DidChangeTextDocumentParams>(n.params)
-                    && let Some(change) = p.content_changes.into_iter().last()
-                {
+                if let Ok(p) = parse::<lsp_types::DidChangeTextDocumentParams>(n.params) {
                     let d = p.text_document;
-                    self.docs.change(&d.uri, change.text, d.version);
+                    self.docs.change(&d.uri, p.content_changes, d.version);
                     self.dirty.insert(d.uri);
                 }
             }

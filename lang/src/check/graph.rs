@@ -18,7 +18,15 @@ pub(crate) fn analyse(
         .map(|e| e.iter().map(|(t, _)| *t).collect())
         .collect();
     let name = |i: usize| decls.get(i).map(|d| d.name.as_str()).unwrap_or("");
-    let order = topo_order(&adj, name);
+    // Ties go by name; ranking the names once makes each comparison an integer one
+    // (`(name, index)` and its rank order the nodes alike).
+    let mut by_name: Vec<usize> = (0..adj.len()).collect();
+    by_name.sort_by_key(|&i| (name(i), i));
+    let mut rank = vec![0; adj.len()];
+    for (r, &i) in by_name.iter().enumerate() {
+        rank[i] = r;
+    }
+    let order = topo_order(&adj, |i| rank.get(i).copied().unwrap_or(usize::MAX));
     let mut diags = Vec::new();
     for comp in sccs(&adj) {
         let self_loop = comp.len() == 1

@@ -13,6 +13,8 @@ mod expected;
 mod functions;
 pub(crate) mod graph;
 mod imports;
+mod item_ref;
+pub(crate) use item_ref::ItemRef;
 mod module;
 mod names;
 mod places;
@@ -122,40 +124,6 @@ pub(crate) struct Decl {
     pub child: Option<usize>,
     /// Params: the declared type; outputs: declared or inferred; others: inferred.
     pub ty: Ty,
-}
-
-/// An item of a parsed file, shared with the project's tree instead of copied: a copy of
-/// every item was a quarter of `validate`'s peak memory and 5% of its time at 20,000
-/// resources.
-#[derive(Clone)]
-pub(crate) struct ItemRef {
-    file: Arc<ast::File>,
-    /// Always an index into `file.items` (built from its enumeration).
-    index: usize,
-}
-
-impl ItemRef {
-    /// `None` if `index` is not an item of `file`.
-    pub fn new(file: &Arc<ast::File>, index: usize) -> Option<ItemRef> {
-        file.items.get(index)?;
-        Some(ItemRef {
-            file: Arc::clone(file),
-            index,
-        })
-    }
-}
-
-impl std::ops::Deref for ItemRef {
-    type Target = ast::Item;
-    fn deref(&self) -> &ast::Item {
-        &self.file.items[self.index]
-    }
-}
-
-impl std::fmt::Debug for ItemRef {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Debug::fmt(&**self, f)
-    }
 }
 
 impl Decl {

@@ -104,6 +104,10 @@ pub(crate) struct ModuleChecker<'a> {
     pub functions: HashMap<String, super::functions::FnSig>,
     /// Inside a function body: only its parameters are visible.
     pub in_function: Option<Arc<ast::Function>>,
+    /// "Did you mean" for unknown names with no loop variable in scope, by name: a renamed
+    /// `let` leaves thousands of references to the same unknown name, and each search
+    /// compares it with every declaration.
+    pub suggestions: HashMap<String, Option<String>>,
 }
 
 impl<'a> ModuleChecker<'a> {
@@ -136,6 +140,7 @@ impl<'a> ModuleChecker<'a> {
             types_used: BTreeSet::new(),
             functions: HashMap::new(),
             in_function: None,
+            suggestions: HashMap::new(),
         }
     }
 

@@ -128,15 +128,16 @@ impl ModuleChecker<'_> {
                 ast::Item::Resource(r) => self.resource_references(r, &mut found),
                 ast::Item::Environment(_) | ast::Item::Import(_) | ast::Item::Function(_) => {}
             }
-            let mut first: HashMap<usize, Span> = HashMap::new();
-            for (target, span) in found {
-                first.entry(target).or_insert(span);
+            for &(target, _) in &found {
                 if let Some(u) = self.used.get_mut(target) {
                     *u = true;
                 }
             }
-            let mut edges: Vec<(usize, Span)> = first.into_iter().collect();
+            // One edge per target with its first reference's span (a stable sort keeps
+            // references in order within a target).
+            let mut edges = found;
             edges.sort_by_key(|(t, _)| *t);
+            edges.dedup_by_key(|(t, _)| *t);
             if let Some(slot) = self.edges.get_mut(d) {
                 *slot = edges;
             }
@@ -157,6 +158,9 @@ impl ModuleChecker<'_> {
             } else {
                 self.walk(&a.value, &mut locals, found, 0);
             }
+        }
+        if explicit.is_empty() {
+            return;
         }
         let implied: std::collections::HashSet<usize> = found.iter().map(|(t, _)| *t).collect();
         for (target, span) in explicit {
@@ -242,12 +246,23 @@ impl ModuleChecker<'_> {
         match self.by_name.get(&id.name) {
             Some(&target) => found.push((target, id.span)),
             None => {
-                let candidates = self
-                    .by_name
-                    .keys()
-                    .map(String::as_str)
-                    .chain(locals.iter().map(String::as_str));
-                let suggestion = diag::did_you_mean(&id.name, candidates);
+                let search = |by_name: &HashMap<String, usize>| {
+                    let candidates = by_name
+                        .keys()
+                        .map(String::as_str)
+                        .chain(locals.iter().map(String::as_str));
+                    diag::did_you_mean(&id.name, candidates).map(str::to_string)
+                };
+                let suggestion = if locals.is_empty() {
+                    let by_name = &self.by_name;
+                    self.suggestions
+                        .entry(id.name.clone())
+                        .or_insert_with(|| search(by_name))
+                        .clone()
+                } else {
+                    search(&self.by_name)
+                };
+                let suggestion = suggestion.as_deref();
                 self.diags
                     .push(diag::names::unknown_name(&id.name, id.span, suggestion));
             }

@@ -54,7 +54,9 @@ pub(crate) fn parse_duration(text: &str) -> Option<u64> {
 impl ModuleChecker<'_> {
     pub(crate) fn check_resource(&mut self, r: &ast::Resource) -> Ty {
         let type_name = r.type_name.name.clone();
-        self.types_used.insert(type_name.clone());
+        if !self.types_used.contains(&type_name) {
+            self.types_used.insert(type_name.clone());
+        }
         let schemas = self.schemas;
         let schema = schemas.get(&type_name);
         let typed = if r.type_ref {

@@ -5,6 +5,7 @@ mod build;
 mod build_expr;
 mod depth;
 mod grammar;
+pub mod incremental;
 mod lexer;
 mod parser;
 mod recover;

@@ -19,72 +19,104 @@ pub const MAX_DEPTH: usize = 200;
 /// Parses one file. Always returns a tree: every statement that parsed, even when others
 /// did not; `Vec<Diagnostic>` holds every syntax error found, sorted by position.
 pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
-    let mut items = Vec::new();
-    let mut comments = Vec::new();
-    let mut diags = Vec::new();
+    let mut out = Parts::default();
     let mut pos = 0;
-    loop {
-        pos = recover::skip_trivia(file, text, pos, &mut comments, &mut diags);
-        let Some(rest) = text.get(pos..) else { break };
-        if rest.is_empty() {
-            break;
-        }
-        let parsed = depth::guarded(rest, || statement(file, pos, rest));
-        match parsed {
-            Ok(Ok(None)) => break,
-            Ok(Ok(Some(st))) => {
-                let end = st.end;
-                let scanned = match text.get(pos..end) {
-                    Some(s) if no_comments(s) => Vec::new(),
-                    _ => lexer::scan(text, pos, end).comments,
-                };
-                for (start, end, closed) in scanned {
-                    let span = span_at(file, text, start, end);
-                    if !closed {
-                        diags.push(diag::syntax::unclosed_comment(Span {
-                            end: span.start + 2,
-                            ..span
-                        }));
-                    }
-                    comments.push(ast::Comment {
-                        text: text.get(start..end).unwrap_or("").to_string(),
-                        span,
-                    });
-                }
-                let mut built = st.diags;
-                diags.append(&mut built);
-                if let Some(item) = st.item {
-                    items.push(item);
-                }
-                match recover::line_end(text, end) {
-                    Ok(next) => pos = next.max(pos + 1),
-                    Err(junk) => {
-                        if !st.block_unclosed {
-                            let (span, found) = recover::found_at(file, text, junk);
-                            diags.push(diag::syntax::newline_expected(span, &found));
-                        }
-                        pos = recover::next_statement(text, junk);
-                    }
-                }
-            }
-            Err(at) => {
-                let at = pos + at;
-                let span = span_at(file, text, at, at + 1);
-                diags.push(diag::syntax::too_deep(span, Some(MAX_DEPTH)));
-                pos = recover::next_statement(text, pos);
-            }
-            Ok(Err(err)) => {
-                diags.push(recover::describe(&err, file, text, pos));
-                pos = recover::next_statement(text, pos);
-            }
-        }
+    while let Some(next) = step(file, text, pos, &mut out) {
+        pos = next;
     }
-    // The tree lives as long as the project: no growth slack (up to half of `items`).
-    items.shrink_to_fit();
+    out.finish()
+}
+
+/// What the statements parsed so far produced, in the order they produced it.
+#[derive(Debug, Default)]
+pub(crate) struct Parts {
+    pub items: Vec<ast::Item>,
+    pub comments: Vec<ast::Comment>,
+    pub diags: Vec<Diagnostic>,
+}
+
+impl Parts {
+    pub(crate) fn finish(mut self) -> (ast::File, Vec<Diagnostic>) {
+        finish_sorting(&mut self.comments, &mut self.diags);
+        // The tree lives as long as the project: no growth slack (up to half of `items`).
+        self.items.shrink_to_fit();
+        let file = ast::File {
+            items: self.items,
+            comments: self.comments,
+        };
+        (file, self.diags)
+    }
+}
+
+/// The order [`parse`] returns comments and diagnostics in.
+pub(crate) fn finish_sorting(comments: &mut Vec<ast::Comment>, diags: &mut [Diagnostic]) {
     comments.sort_by_key(|c: &ast::Comment| c.span.start);
     comments.dedup_by_key(|c| c.span.start);
-    diag::sort(&mut diags);
-    (ast::File { items, comments }, diags)
+    diag::sort(diags);
+}
+
+/// One step of [`parse`]: the trivia from `pos`, then one statement (or the recovery after
+/// it). Returns where the next step starts, `None` at the end of the text. A step reads the
+/// text from `pos` on only, which is what lets `incremental` re-run a few steps.
+pub(crate) fn step(file: FileId, text: &str, pos: usize, out: &mut Parts) -> Option<usize> {
+    let Parts {
+        items,
+        comments,
+        diags,
+    } = out;
+    let pos = recover::skip_trivia(file, text, pos, comments, diags);
+    let rest = text.get(pos..)?;
+    if rest.is_empty() {
+        return None;
+    }
+    match depth::guarded(rest, || statement(file, pos, rest)) {
+        Ok(Ok(None)) => None,
+        Ok(Ok(Some(st))) => {
+            let end = st.end;
+            let scanned = match text.get(pos..end) {
+                Some(s) if no_comments(s) => Vec::new(),
+                _ => lexer::scan(text, pos, end).comments,
+            };
+            for (start, end, closed) in scanned {
+                let span = span_at(file, text, start, end);
+                if !closed {
+                    diags.push(diag::syntax::unclosed_comment(Span {
+                        end: span.start + 2,
+                        ..span
+                    }));
+                }
+                comments.push(ast::Comment {
+                    text: text.get(start..end).unwrap_or("").to_string(),
+                    span,
+                });
+            }
+            let mut built = st.diags;
+            diags.append(&mut built);
+            if let Some(item) = st.item {
+                items.push(item);
+            }
+            match recover::line_end(text, end) {
+                Ok(next) => Some(next.max(pos + 1)),
+                Err(junk) => {
+                    if !st.block_unclosed {
+                        let (span, found) = recover::found_at(file, text, junk);
+                        diags.push(diag::syntax::newline_expected(span, &found));
+                    }
+                    Some(recover::next_statement(text, junk))
+                }
+            }
+        }
+        Err(at) => {
+            let at = pos + at;
+            let span = span_at(file, text, at, at + 1);
+            diags.push(diag::syntax::too_deep(span, Some(MAX_DEPTH)));
+            Some(recover::next_statement(text, pos))
+        }
+        Ok(Err(err)) => {
+            diags.push(recover::describe(&err, file, text, pos));
+            Some(recover::next_statement(text, pos))
+        }
+    }
 }
 
 /// One statement, parsed and built: everything that recurses, so that [`depth::guarded`]
