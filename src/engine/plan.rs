@@ -2,9 +2,11 @@
 //! I/O, no clock; providers are asked only for their (pure) normalisation.
 
 use super::blast;
-use super::diff::{self, all_removed, all_set, apply_ignore_changes, diff_inputs, diff_outputs};
+use super::diff::{self, all_removed, apply_ignore_changes, diff_inputs, diff_outputs};
 use super::graph::{Graph, GraphError};
-use super::model::{Action, AttrChange, Drift, Plan, PlannedOp, ResourceChange};
+use super::model::{
+    Action, AttrChange, Created, Drift, Plan, PlannedOp, Predicted, ResourceChange, merged,
+};
 use super::providers::ProviderSet;
 use crate::state::{ResourceRecord, SecretKey, State};
 use infra_provider_core::{DesiredResource, ObjectState, PlanRequest, Props, ProviderError, Value};
@@ -110,7 +112,7 @@ pub enum PlanError {
 struct Planner<'a> {
     input: &'a PlanInput<'a>,
     /// Outputs known or predicted so far, for re-evaluation of dependents.
-    outputs: HashMap<String, Props>,
+    outputs: HashMap<String, Predicted>,
     /// Addresses planned with an action other than no-op: their dependents are re-evaluated,
     /// since the values they were evaluated with (recorded outputs) may be about to change.
     changing: HashSet<String>,
@@ -170,14 +172,6 @@ pub fn plan(input: &PlanInput<'_>) -> Result<Plan, PlanError> {
     Ok(plan)
 }
 
-fn merged(inputs: &Props, outputs: &Props) -> BTreeMap<String, serde_json::Value> {
-    inputs
-        .iter()
-        .chain(outputs.iter())
-        .map(|(k, v)| (k.clone(), diff::shown(v)))
-        .collect()
-}
-
 fn paths_where(values: &[&Props], pred: fn(&Value) -> bool) -> Vec<String> {
     let mut out: BTreeSet<String> = BTreeSet::new();
     for m in values {
@@ -208,7 +202,7 @@ impl<'a> Planner<'a> {
         let stale = props.values().any(Value::contains_unknown)
             || r.depends_on.iter().any(|d| self.changing.contains(d));
         if let Some(re) = input.reevaluate.filter(|_| stale) {
-            let known = |a: &str| self.outputs.get(a).cloned();
+            let known = |a: &str| self.outputs.get(a).map(|p| Props::clone(p));
             props = re
                 .reevaluate(&r.address, &known)
                 .map_err(|message| PlanError::Reevaluate {
@@ -245,9 +239,9 @@ impl<'a> Planner<'a> {
                 } else {
                     (Action::Create, None)
                 };
-                let mut attrs = all_set(&inputs, false);
-                attrs.extend(all_set(&planned.predicted_outputs, true));
-                (action, reason, attrs, planned.predicted_outputs)
+                // Shown as all set, from the values themselves when rendered (`Created`).
+                let outputs = Predicted::Own(Arc::new(planned.predicted_outputs));
+                (action, reason, Vec::new(), outputs)
             }
             Some(prior) => {
                 let ignored =
@@ -264,9 +258,15 @@ impl<'a> Planner<'a> {
                     d.changed.intersection(&planned.replace_on_change).collect();
                 let requested = !r.existing && input.options.replace.contains(&r.address);
                 if d.changed.is_empty() && !requested {
-                    (Action::NoOp, None, Vec::new(), prior.outputs.clone())
+                    (
+                        Action::NoOp,
+                        None,
+                        Vec::new(),
+                        Predicted::Prior(Arc::clone(prior)),
+                    )
                 } else if r.existing {
-                    (Action::Read, None, d.attributes, planned.predicted_outputs)
+                    let outputs = Predicted::Own(Arc::new(planned.predicted_outputs));
+                    (Action::Read, None, d.attributes, outputs)
                 } else if !forced.is_empty() || requested {
                     let names: Vec<String> = forced.iter().map(|f| format!("`{f}`")).collect();
                     let verb = if names.len() == 1 { "forces" } else { "force" };
@@ -283,7 +283,8 @@ impl<'a> Planner<'a> {
                     let predicted = provider.plan(fresh).map_err(perr)?.predicted_outputs;
                     let mut attrs = d.attributes;
                     attrs.extend(diff_outputs(&predicted, &prior.outputs));
-                    (Action::Replace, Some(reason), attrs, predicted)
+                    let outputs = Predicted::Own(Arc::new(predicted));
+                    (Action::Replace, Some(reason), attrs, outputs)
                 } else {
                     let reason = drifted.then(|| "changed outside infra".to_string());
                     // The engine, not the provider, sees a change of a secret input (it
@@ -303,7 +304,12 @@ impl<'a> Planner<'a> {
                     }
                     let mut attrs = d.attributes;
                     attrs.extend(diff_outputs(&predicted, &prior.outputs));
-                    (Action::Update, reason, attrs, predicted)
+                    (
+                        Action::Update,
+                        reason,
+                        attrs,
+                        Predicted::Own(Arc::new(predicted)),
+                    )
                 }
             }
         };
@@ -352,8 +358,16 @@ impl<'a> Planner<'a> {
             self.changing.insert(r.address.clone());
         }
         // A no-op carries no values: on a full state they would double the plan's memory for
-        // nothing anyone reads.
+        // nothing anyone reads. A create keeps its typed values, shown when rendered.
         let noop = action == Action::NoOp;
+        let inputs = Arc::new(inputs);
+        let created = match (&base, &outputs) {
+            (None, Predicted::Own(p)) => Some(Created {
+                inputs: Arc::clone(&inputs),
+                outputs: Arc::clone(p),
+            }),
+            _ => None,
+        };
         let before = base.as_ref().filter(|_| !noop).map(|b| {
             let mut m = merged(&b.inputs, &b.outputs);
             m.extend(
@@ -363,7 +377,7 @@ impl<'a> Planner<'a> {
             );
             m
         });
-        let after = (!noop).then(|| merged(&inputs, &outputs));
+        let after = (!noop && created.is_none()).then(|| merged(&inputs, &outputs));
         self.plan.changes.push(ResourceChange {
             address: r.address.clone(),
             type_name: r.type_name.clone(),
@@ -372,6 +386,7 @@ impl<'a> Planner<'a> {
             before,
             after,
             attributes,
+            created,
             unknown: paths_where(&[&inputs, &outputs], Value::contains_unknown),
             secret: paths_where(&[&inputs, &outputs], Value::contains_secret),
             parent: parent.clone(),
@@ -406,13 +421,13 @@ impl<'a> Planner<'a> {
         r: &DesiredResource,
         base: &Option<Arc<ObjectState>>,
         req: PlanRequest<'_>,
-        planned: (Action, Option<String>, Vec<AttrChange>, Props),
+        planned: (Action, Option<String>, Vec<AttrChange>, Predicted),
     ) -> Result<
         (
             Action,
             Option<String>,
             Vec<AttrChange>,
-            Props,
+            Predicted,
             Option<String>,
         ),
         PlanError,
@@ -462,7 +477,7 @@ impl<'a> Planner<'a> {
             Action::Replace,
             Some(blast::replaced_with(parent)),
             attrs,
-            predicted,
+            Predicted::Own(Arc::new(predicted)),
             Some(parent.clone()),
         ))
     }
@@ -557,6 +572,7 @@ impl<'a> Planner<'a> {
             before: Some(before),
             after: None,
             attributes: all_removed(&obj.inputs, rec.secret_inputs.keys().cloned()),
+            created: None,
             unknown: Vec::new(),
             secret: rec.secret_inputs.keys().cloned().collect(),
             parent: None,
@@ -565,7 +581,7 @@ impl<'a> Planner<'a> {
             address: address.into(),
             type_name: rec.type_name.clone(),
             action: Action::Delete,
-            inputs: Props::new(),
+            inputs: Arc::default(),
             prior: Some(Arc::new(obj)),
             depends_on: BTreeSet::new(),
             recorded_deps: rec.dependencies.clone(),

@@ -126,7 +126,7 @@ pub fn render_human(plan: &Plan, opts: &HumanOptions) -> String {
                 verb(c.action)
             );
             if c.action != Action::Delete {
-                attributes(&mut out, &p, &c.attributes);
+                attributes(&mut out, &p, &c.attributes());
             }
             out.push('\n');
         }
