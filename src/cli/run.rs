@@ -418,7 +418,7 @@ pub fn plan_session_with_live(
         state: &s.state,
         providers: &s.providers,
     };
-    let evaluation = evaluate_with(&s.checked, &s.env, &resolver, out)?;
+    let mut evaluation = evaluate_with(&s.checked, &s.env, &resolver, out)?;
     s.providers.prepare(&evaluation.resources);
     let recorded = s
         .state
@@ -445,16 +445,18 @@ pub fn plan_session_with_live(
     } else {
         None
     };
-    let re = |address: &str, outs: &dyn Fn(&str) -> Option<Props>| {
-        evaluation
-            .reevaluate(address, &KnownOutputs(outs))
-            .map_err(|d| d.message)
-    };
     let allow_destroy = req.options.allow_destroy;
     let mut req = req;
     if !req.options.destroy && !req.options.refresh_only {
         req.options.imports = read_imports(s, rt, &evaluation)?;
     }
+    // From here on only re-evaluation reads attributes, through the engine's outputs.
+    evaluation.forget_attributes();
+    let re = |address: &str, outs: &dyn Fn(&str) -> Option<Props>| {
+        evaluation
+            .reevaluate(address, &KnownOutputs(outs))
+            .map_err(|d| d.message)
+    };
     let input = PlanInput {
         desired: &evaluation.resources,
         state: &s.state,
