@@ -130,14 +130,24 @@ pub fn plan(input: &PlanInput<'_>) -> Result<Plan, PlanError> {
             return Err(PlanError::UnknownReplace(a.clone()));
         }
     }
+    // One change and one op per resource: sized once rather than grown by doubling.
+    let gone = input
+        .state
+        .resources
+        .keys()
+        .filter(|a| graph.index_of(a).is_none())
+        .count();
+    let n = input.desired.len() + gone;
     let mut p = Planner {
         input,
-        outputs: HashMap::new(),
+        outputs: HashMap::with_capacity(input.desired.len()),
         changing: HashSet::new(),
         replaced: Vec::new(),
         plan: Plan {
             lineage: input.state.lineage.clone(),
             serial: input.state.serial,
+            changes: Vec::with_capacity(n),
+            ops: Vec::with_capacity(n),
             ..Plan::default()
         },
     };
@@ -167,8 +177,11 @@ pub fn plan(input: &PlanInput<'_>) -> Result<Plan, PlanError> {
         plan.changes.clear();
         plan.ops.clear();
     }
-    plan.changes.sort_by(|a, b| a.address.cmp(&b.address));
-    plan.drift.sort_by(|a, b| a.address.cmp(&b.address));
+    // Addresses are unique: an unstable sort gives the same order without a scratch copy.
+    plan.changes
+        .sort_unstable_by(|a, b| a.address.cmp(&b.address));
+    plan.drift
+        .sort_unstable_by(|a, b| a.address.cmp(&b.address));
     Ok(plan)
 }
 
