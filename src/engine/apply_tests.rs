@@ -473,7 +473,7 @@ fn existing_is_read_and_replace_can_create_first() {
         serde_json::json!("k")
     );
     let old_id = state.resources["t"].id.clone();
-    t.properties.insert("name".into(), Value::str("b"));
+    std::sync::Arc::make_mut(&mut t.properties).insert("name".into(), Value::str("b"));
     let p = h.plan(&[lookup, t], &state, None);
     assert_eq!(p.summary().replace, 1);
     let (state, report) = h.apply(&p, state, None, &Cancel::never(), &Mutex::new(Vec::new()));

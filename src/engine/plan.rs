@@ -211,7 +211,7 @@ impl<'a> Planner<'a> {
                     address: r.address.clone(),
                     type_name: r.type_name.clone(),
                 })?;
-        let mut props = r.properties.clone();
+        let mut props = Arc::clone(&r.properties);
         let stale = props.values().any(Value::contains_unknown)
             || r.depends_on.iter().any(|d| self.changing.contains(d));
         if let Some(re) = input.reevaluate.filter(|_| stale) {
@@ -221,7 +221,8 @@ impl<'a> Planner<'a> {
                 .map_err(|message| PlanError::Reevaluate {
                     address: r.address.clone(),
                     message,
-                })?;
+                })?
+                .into();
         }
         let (mut base, drifted) = self.base_and_drift(r, record);
         let importing = record.is_none() && !r.existing;
@@ -242,7 +243,13 @@ impl<'a> Planner<'a> {
             prior: base.as_deref(),
         };
         let planned = provider.plan(req).map_err(perr)?;
-        let mut inputs = planned.inputs;
+        // Inputs the provider leaves as they are stay shared with the evaluation: a plan
+        // holds one copy of them, not two.
+        let mut inputs = if planned.inputs == *props {
+            Arc::clone(&props)
+        } else {
+            Arc::new(planned.inputs)
+        };
         let (action, reason, attributes, outputs) = match &base {
             None => {
                 let (action, reason) = if r.existing {
@@ -257,8 +264,12 @@ impl<'a> Planner<'a> {
                 (action, reason, Vec::new(), outputs)
             }
             Some(prior) => {
-                let ignored =
-                    apply_ignore_changes(&mut inputs, &prior.inputs, &r.lifecycle.ignore_changes);
+                let ignored = if r.lifecycle.ignore_changes.is_empty() {
+                    BTreeSet::new()
+                } else {
+                    let paths = &r.lifecycle.ignore_changes;
+                    apply_ignore_changes(Arc::make_mut(&mut inputs), &prior.inputs, paths)
+                };
                 let d = diff_inputs(
                     &inputs,
                     &prior.inputs,
@@ -373,7 +384,6 @@ impl<'a> Planner<'a> {
         // A no-op carries no values: on a full state they would double the plan's memory for
         // nothing anyone reads. A create keeps its typed values, shown when rendered.
         let noop = action == Action::NoOp;
-        let inputs = Arc::new(inputs);
         let created = match (&base, &outputs) {
             (None, Predicted::Own(p)) => Some(Created {
                 inputs: Arc::clone(&inputs),
@@ -400,8 +410,8 @@ impl<'a> Planner<'a> {
             after,
             attributes,
             created,
-            unknown: paths_where(&[&inputs, &outputs], Value::contains_unknown),
-            secret: paths_where(&[&inputs, &outputs], Value::contains_secret),
+            unknown: paths_where(&[&*inputs, &*outputs], Value::contains_unknown),
+            secret: paths_where(&[&*inputs, &*outputs], Value::contains_secret),
             parent: parent.clone(),
         });
         // Moved, not cloned: the dependents' re-evaluation reads them from here.

@@ -262,7 +262,7 @@ fn ignore_changes_top_level_and_nested() {
     let p = run(&[d.clone()], &state, PlanOptions::default()).unwrap();
     assert_eq!(p.changes[0].action, Action::NoOp);
     // A real change next to the ignored ones still shows, with the ignored parts kept as recorded.
-    if let Some(Value::Object(t)) = d.properties.get_mut("tags") {
+    if let Some(Value::Object(t)) = std::sync::Arc::make_mut(&mut d.properties).get_mut("tags") {
         t.insert("env".into(), Value::str("prod"));
     }
     let p = run(&[d], &state, PlanOptions::default()).unwrap();
