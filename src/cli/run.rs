@@ -567,7 +567,7 @@ fn output_changes(
     let after = if destroyed {
         BTreeMap::new()
     } else {
-        let predicted = |a: &str| plan.predicted.get(a).map(|p| Props::clone(p));
+        let predicted = |a: &str| plan.predicted.get(a)?.get(a, state);
         match evaluation.reevaluate_outputs(&KnownOutputs(&predicted)) {
             Ok(a) => a,
             Err(_) => return Vec::new(),

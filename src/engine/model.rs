@@ -160,20 +160,31 @@ impl ResourceChange {
     }
 }
 
-/// Outputs a plan predicts for one resource, shared rather than copied: its own prediction, or
-/// an unchanged object's outputs, read from its prior object.
+/// Outputs a plan predicts for one resource, shared rather than copied: its own prediction, an
+/// unchanged object's outputs read from its prior object, or, for an object found exactly as
+/// the state records it, nothing held at all (the state answers).
 #[derive(Clone)]
 pub enum Predicted {
     Own(Arc<Props>),
     Prior(Arc<ObjectState>),
+    Recorded,
 }
 
-impl std::ops::Deref for Predicted {
-    type Target = Props;
-    fn deref(&self) -> &Props {
+impl Predicted {
+    /// The outputs held, `None` for [`Predicted::Recorded`].
+    pub fn held(&self) -> Option<&Props> {
         match self {
-            Predicted::Own(p) => p,
-            Predicted::Prior(o) => &o.outputs,
+            Predicted::Own(p) => Some(p),
+            Predicted::Prior(o) => Some(&o.outputs),
+            Predicted::Recorded => None,
+        }
+    }
+
+    /// The outputs of `address`, from `state` for an object found as recorded.
+    pub fn get(&self, address: &str, state: &crate::state::State) -> Option<Props> {
+        match self.held() {
+            Some(p) => Some(p.clone()),
+            None => state.resources.get(address).map(|r| r.recorded_outputs()),
         }
     }
 }

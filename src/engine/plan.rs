@@ -215,7 +215,7 @@ impl<'a> Planner<'a> {
         let stale = props.values().any(Value::contains_unknown)
             || r.depends_on.iter().any(|d| self.changing.contains(d));
         if let Some(re) = input.reevaluate.filter(|_| stale) {
-            let known = |a: &str| self.outputs.get(a).map(|p| Props::clone(p));
+            let known = |a: &str| self.outputs.get(a)?.get(a, input.state);
             props = re
                 .reevaluate(&r.address, &known)
                 .map_err(|message| PlanError::Reevaluate {
@@ -224,7 +224,7 @@ impl<'a> Planner<'a> {
                 })?
                 .into();
         }
-        let (mut base, drifted) = self.base_and_drift(r, record);
+        let (mut base, drifted, as_recorded) = self.base_and_drift(r, record);
         let importing = record.is_none() && !r.existing;
         let imported = input.options.imports.get(&r.address).filter(|_| importing);
         if let Some(obj) = imported {
@@ -282,12 +282,13 @@ impl<'a> Planner<'a> {
                     d.changed.intersection(&planned.replace_on_change).collect();
                 let requested = !r.existing && input.options.replace.contains(&r.address);
                 if d.changed.is_empty() && !requested {
-                    (
-                        Action::NoOp,
-                        None,
-                        Vec::new(),
-                        Predicted::Prior(Arc::clone(prior)),
-                    )
+                    // Found as recorded: the state answers for its outputs, nothing is held.
+                    let outputs = if as_recorded {
+                        Predicted::Recorded
+                    } else {
+                        Predicted::Prior(Arc::clone(prior))
+                    };
+                    (Action::NoOp, None, Vec::new(), outputs)
                 } else if r.existing {
                     let outputs = Predicted::Own(Arc::new(planned.predicted_outputs));
                     (Action::Read, None, d.attributes, outputs)
@@ -400,7 +401,13 @@ impl<'a> Planner<'a> {
             );
             m
         });
-        let after = (!noop && created.is_none()).then(|| merged(&inputs, &outputs));
+        let no_outputs = Props::new();
+        let outputs_now = match (outputs.held(), &base) {
+            (Some(p), _) => p,
+            (None, Some(b)) => &b.outputs,
+            (None, None) => &no_outputs,
+        };
+        let after = (!noop && created.is_none()).then(|| merged(&inputs, outputs_now));
         self.plan.changes.push(ResourceChange {
             address: r.address.clone(),
             type_name: r.type_name.clone(),
@@ -410,10 +417,13 @@ impl<'a> Planner<'a> {
             after,
             attributes,
             created,
-            unknown: paths_where(&[&*inputs, &*outputs], Value::contains_unknown),
-            secret: paths_where(&[&*inputs, &*outputs], Value::contains_secret),
+            unknown: paths_where(&[&*inputs, outputs_now], Value::contains_unknown),
+            secret: paths_where(&[&*inputs, outputs_now], Value::contains_secret),
             parent: parent.clone(),
         });
+        // An object found as recorded needs no prior: only a change is carried out (blast
+        // radius reads the record again for one it turns into a change).
+        let prior = base.filter(|_| !matches!(outputs, Predicted::Recorded));
         // Moved, not cloned: the dependents' re-evaluation reads them from here.
         self.outputs.insert(r.address.clone(), outputs);
         self.plan.ops.push(PlannedOp {
@@ -421,7 +431,7 @@ impl<'a> Planner<'a> {
             type_name: r.type_name.clone(),
             action,
             inputs,
-            prior: base,
+            prior,
             depends_on: r.depends_on.iter().chain(parent.iter()).cloned().collect(),
             recorded_deps: record.map(|x| x.dependencies.clone()).unwrap_or_default(),
             lifecycle: r.lifecycle.clone(),
@@ -505,17 +515,18 @@ impl<'a> Planner<'a> {
         ))
     }
 
-    /// The object to diff against (live if refreshed, else recorded) and whether it drifted.
+    /// The object to diff against (live if refreshed, else recorded), whether it drifted, and
+    /// whether it is the record itself (not refreshed, or read back exactly as recorded).
     fn base_and_drift(
         &mut self,
         r: &DesiredResource,
         record: Option<&ResourceRecord>,
-    ) -> (Option<Arc<ObjectState>>, bool) {
+    ) -> (Option<Arc<ObjectState>>, bool, bool) {
         let Some(rec) = record else {
-            return (None, false);
+            return (None, false, false);
         };
         let Some(live) = self.input.live.and_then(|l| l.get(&r.address)) else {
-            return (Some(Arc::new(rec.object_state())), false);
+            return (Some(Arc::new(rec.object_state())), false, true);
         };
         match live {
             None => {
@@ -525,7 +536,7 @@ impl<'a> Planner<'a> {
                     deleted: true,
                     attributes: Vec::new(),
                 });
-                (None, true)
+                (None, true, false)
             }
             Some(live) => {
                 let attrs = diff::drift(&rec.object_state(), live);
@@ -538,7 +549,7 @@ impl<'a> Planner<'a> {
                         attributes: attrs,
                     });
                 }
-                (Some(Arc::clone(live)), drifted)
+                (Some(Arc::clone(live)), drifted, false)
             }
         }
     }

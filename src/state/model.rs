@@ -161,8 +161,13 @@ impl ResourceRecord {
         ObjectState {
             id: self.id.clone(),
             inputs: plain(&self.inputs),
-            outputs: plain(&self.outputs),
+            outputs: self.recorded_outputs(),
         }
+    }
+
+    /// The outputs of [`ResourceRecord::object_state`] (withheld outputs absent).
+    pub fn recorded_outputs(&self) -> Props {
+        plain(&self.outputs)
     }
 
     /// Outputs as values, withheld secret outputs as a secret unknown so that references to them
