@@ -216,13 +216,17 @@ impl<'a> Planner<'a> {
             || r.depends_on.iter().any(|d| self.changing.contains(d));
         if let Some(re) = input.reevaluate.filter(|_| stale) {
             let known = |a: &str| self.outputs.get(a)?.get(a, input.state);
-            props = re
-                .reevaluate(&r.address, &known)
-                .map_err(|message| PlanError::Reevaluate {
-                    address: r.address.clone(),
-                    message,
-                })?
-                .into();
+            let fresh =
+                re.reevaluate(&r.address, &known)
+                    .map_err(|message| PlanError::Reevaluate {
+                        address: r.address.clone(),
+                        message,
+                    })?;
+            // Mostly the evaluation's own result (its dependencies' outputs were predicted
+            // the same way then): the evaluation's copy is kept, the new one dropped.
+            if fresh != *props {
+                props = Arc::new(fresh);
+            }
         }
         let (mut base, drifted, as_recorded) = self.base_and_drift(r, record);
         let importing = record.is_none() && !r.existing;
