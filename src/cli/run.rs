@@ -12,6 +12,7 @@ use infra::state::{BlobStore, LocalStore, SecretKey, State, StateStore, StoreLoc
 use infra_lang::check::{CheckOptions, Program, check_with};
 use infra_lang::eval::{EnvironmentConfig, Evaluation, Resolver, StateConfig, Target, evaluate};
 use infra_lang::project::Project;
+use infra_lang::span::SourceMap;
 use infra_provider_core::{Cancel, PlanRequest, Props, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -29,7 +30,9 @@ pub fn fail(msg: impl std::fmt::Display) -> u8 {
 /// A checked project.
 pub struct Checked {
     pub dir: PathBuf,
-    pub project: Project,
+    /// The source text (diagnostics, the saved plan's configuration hash). The syntax trees
+    /// are dropped once checked: the program holds what evaluation needs.
+    pub sources: SourceMap,
     pub program: Program,
 }
 
@@ -56,7 +59,7 @@ pub fn load_checked(dir: &Path, env: &str, out: &Output) -> Result<Checked, u8> 
     match (checked.has_errors(), checked.program) {
         (false, Some(program)) => Ok(Checked {
             dir: dir.to_path_buf(),
-            project,
+            sources: project.sources,
             program,
         }),
         _ => {
@@ -72,7 +75,7 @@ pub fn load_checked(dir: &Path, env: &str, out: &Output) -> Result<Checked, u8> 
 pub fn env_config(c: &Checked, env: &str, out: &Output) -> Result<EnvironmentConfig, u8> {
     let host = ProcessHost::new(&c.dir);
     infra_lang::eval::environment_config(&c.program, env, &host).map_err(|diags| {
-        out.diagnostics(&diags, &c.project.sources);
+        out.diagnostics(&diags, &c.sources);
         1
     })
 }
@@ -123,7 +126,6 @@ pub fn lock(store: &StateStore, operation: &str, out: &Output) -> Result<StoreLo
 /// changes show only as `(secret) -> (secret)` in the plan itself).
 pub fn config_hash(c: &Checked, env: &str, evaluation: &Evaluation, key: &SecretKey) -> String {
     let mut parts: Vec<(String, Vec<u8>)> = c
-        .project
         .sources
         .files()
         .map(|(_, f)| {
@@ -203,7 +205,7 @@ pub fn evaluate_with(
 ) -> Result<Evaluation, u8> {
     let host = ProcessHost::new(&c.dir);
     evaluate(&c.program, Some(env), &host, resolver).map_err(|diags| {
-        out.diagnostics(&diags, &c.project.sources);
+        out.diagnostics(&diags, &c.sources);
         eprintln!("error: evaluation for environment `{env}` failed (above)");
         1
     })
