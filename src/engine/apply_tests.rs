@@ -469,8 +469,8 @@ fn existing_is_read_and_replace_can_create_first() {
     let (state, report) = h.apply(&p, state, None, &Cancel::never(), &Mutex::new(Vec::new()));
     assert!(report.is_success(), "{report:?}");
     assert_eq!(
-        state.resources["lookup"].outputs["output"],
-        serde_json::json!("k")
+        state.resources["lookup"].output("output").as_deref(),
+        Some(&serde_json::json!("k"))
     );
     let old_id = state.resources["t"].id.clone();
     std::sync::Arc::make_mut(&mut t.properties).insert("name".into(), Value::str("b"));

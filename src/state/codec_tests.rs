@@ -39,6 +39,7 @@ fn record() -> impl Strategy<Value = ResourceRecord> {
                 inputs,
                 secret_inputs,
                 outputs,
+                derived: None,
                 secret_outputs: BTreeSet::new(),
                 dependencies: deps,
                 protect,
@@ -164,6 +165,7 @@ fn data_record(i: usize, deps: &[usize]) -> ResourceRecord {
             ("output".to_string(), input),
         ]
         .into(),
+        derived: None,
         secret_outputs: BTreeSet::new(),
         dependencies: deps.iter().map(|d| format!("r{d}")).collect(),
         protect: false,

@@ -267,6 +267,7 @@ mod tests {
             inputs: BTreeMap::new(),
             secret_inputs: BTreeMap::new(),
             outputs: BTreeMap::new(),
+            derived: None,
             secret_outputs: BTreeSet::new(),
             protect: false,
             dependencies: BTreeSet::new(),
