@@ -108,7 +108,11 @@ fn apply_records_the_imported_object_and_the_next_plan_is_empty() {
     assert_eq!(report.done, vec![("rg".to_string(), Action::Import)]);
     let rec = &state.resources["rg"];
     assert_eq!(rec.id, ID, "the object found, not a new one");
-    assert_eq!(rec.inputs["size"], serde_json::json!(3), "then updated");
+    assert_eq!(
+        rec.inputs.get("size"),
+        Some(&serde_json::json!(3)),
+        "then updated"
+    );
     let desired = [desired(
         "rg",
         "test.thing",

@@ -6,6 +6,7 @@
 //! records, never through a whole-document `serde_json::Value`.
 
 use super::StateError;
+use super::fields::Fields;
 use super::model::{self, ResourceRecord, Source, State};
 use super::strict::{Strict, UniqueMap};
 use serde::Serialize;
@@ -222,7 +223,7 @@ impl<'de> Visitor<'de> for ResourcesSeed<'_> {
             let record = ResourceRecord {
                 type_name: r.type_name,
                 id: r.id,
-                inputs: r.inputs.0,
+                inputs: r.inputs.0.into(),
                 secret_inputs: r.secret_inputs.0,
                 outputs: r.outputs.0,
                 derived: None,
@@ -377,6 +378,9 @@ fn derivation_of(r: &ResourceRecord) -> Derived<'_> {
     out
 }
 
+fn no_fields(f: &&Fields) -> bool {
+    f.is_empty()
+}
 fn no_map<K, V>(m: &&BTreeMap<K, V>) -> bool {
     m.is_empty()
 }
@@ -389,8 +393,8 @@ struct RecordOut<'a> {
     #[serde(rename = "type")]
     type_name: &'a str,
     id: &'a str,
-    #[serde(skip_serializing_if = "no_map")]
-    inputs: &'a BTreeMap<String, Value>,
+    #[serde(skip_serializing_if = "no_fields")]
+    inputs: &'a Fields,
     #[serde(skip_serializing_if = "no_map")]
     secret_inputs: &'a BTreeMap<String, String>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]

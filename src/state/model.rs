@@ -1,6 +1,7 @@
 //! The in-memory form of state. Values are kept as JSON because state never holds unknowns or
 //! secrets: secret inputs become keyed hashes and secret outputs are withheld.
 
+use super::fields::Fields;
 use super::secrets::SecretKey;
 use infra_provider_core::{ObjectState, Props, Value};
 use serde::{Deserialize, Serialize};
@@ -30,7 +31,7 @@ pub struct ResourceRecord {
     pub id: String,
     /// Inputs without secrets, as last applied or refreshed.
     #[serde(default)]
-    pub inputs: BTreeMap<String, serde_json::Value>,
+    pub inputs: Fields,
     /// Secret inputs: name → `hmac-sha256:<hex>` of the value under the state's key.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub secret_inputs: BTreeMap<String, String>,
@@ -72,7 +73,7 @@ struct RecordOut<'a> {
     #[serde(rename = "type")]
     type_name: &'a str,
     id: &'a str,
-    inputs: &'a BTreeMap<String, serde_json::Value>,
+    inputs: &'a Fields,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     secret_inputs: &'a BTreeMap<String, String>,
     outputs: BTreeMap<&'a str, Cow<'a, serde_json::Value>>,
@@ -158,7 +159,7 @@ pub fn new_lineage() -> String {
     )
 }
 
-fn plain(map: &BTreeMap<String, serde_json::Value>) -> Props {
+fn plain(map: &Fields) -> Props {
     map.iter()
         .map(|(k, v)| (k.clone(), Value::from_json(v)))
         .collect()
@@ -197,7 +198,7 @@ impl ResourceRecord {
         ResourceRecord {
             type_name: type_name.to_string(),
             id: obj.id.clone(),
-            inputs,
+            inputs: inputs.into(),
             secret_inputs,
             outputs,
             derived: None,
