@@ -83,7 +83,7 @@ impl Shape {
             .map(|i| DesiredResource {
                 address: addr(i),
                 type_name: "core.data".into(),
-                properties: self.input(i, &outs),
+                properties: self.input(i, &outs).into(),
                 depends_on: self.deps[i].iter().map(|&j| addr(j)).collect(),
                 lifecycle: Lifecycle::default(),
                 existing: false,

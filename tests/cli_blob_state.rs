@@ -736,6 +736,7 @@ fn records_appended_during_recovery_are_never_lost() {
                     inputs: Default::default(),
                     secret_inputs: Default::default(),
                     outputs: Default::default(),
+                    derived: None,
                     secret_outputs: Default::default(),
                     dependencies: Default::default(),
                     protect: false,

@@ -108,7 +108,7 @@ pub fn run(path: &Path) -> String {
             out.push_str("-- evaluation --\n");
             for r in &ev.resources {
                 let deps: Vec<&str> = r.depends_on.iter().map(String::as_str).collect();
-                let props = Value::Object(r.properties.clone()).to_redacted_json();
+                let props = Value::Object((*r.properties).clone()).to_redacted_json();
                 out.push_str(&format!(
                     "{}: {} <- [{}]\n  {props}\n",
                     r.address,

@@ -86,7 +86,7 @@ fn shown(ev: &Evaluation) -> String {
             "{} {:?} {:?}\n",
             r.address, r.depends_on, r.lifecycle
         ));
-        for (k, v) in &r.properties {
+        for (k, v) in r.properties.iter() {
             out.push_str(&format!("{k} = {v} {}\n", v.to_redacted_json()));
         }
     }

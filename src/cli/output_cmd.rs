@@ -84,7 +84,7 @@ fn output(args: Args, out: &Output) -> Result<(), u8> {
     let evaluation =
         infra_lang::eval::evaluate_lenient(&checked.program, Some(&args.env), &host, &resolver)
             .map_err(|diags| {
-                out.diagnostics(&diags, &checked.project.sources);
+                out.diagnostics(&diags, &checked.sources);
                 fail(format!(
                     "evaluation for environment `{}` failed (above)",
                     args.env

@@ -5,7 +5,7 @@
 use super::output::Output;
 use super::run::{self as shared, PlanRequestOpts};
 use infra::engine::{Plan, PlanOptions, SavedPlan};
-use infra::render::{HumanOptions, MarkdownOptions, render_human, render_markdown, write_json};
+use infra::render::{HumanOptions, MarkdownOptions, render_markdown, write_human_io, write_json};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -57,12 +57,16 @@ pub enum Format {
 /// Prints a plan on stdout in the chosen format.
 pub fn print_plan(plan: &Plan, format: Format, out: &Output) {
     let text = match format {
-        Format::Human => render_human(
-            plan,
-            &HumanOptions {
+        Format::Human => {
+            // Streamed: a large plan is never held whole as text.
+            let stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            let opts = HumanOptions {
                 color: out.stdout_color,
-            },
-        ),
+            };
+            // A closed pipe (`infra plan | head`) is not an error worth a panic.
+            let _ = write_human_io(plan, &opts, stdout);
+            return;
+        }
         Format::Markdown => render_markdown(
             plan,
             &MarkdownOptions {

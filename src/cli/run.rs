@@ -12,6 +12,7 @@ use infra::state::{BlobStore, LocalStore, SecretKey, State, StateStore, StoreLoc
 use infra_lang::check::{CheckOptions, Program, check_with};
 use infra_lang::eval::{EnvironmentConfig, Evaluation, Resolver, StateConfig, Target, evaluate};
 use infra_lang::project::Project;
+use infra_lang::span::SourceMap;
 use infra_provider_core::{Cancel, PlanRequest, Props, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -29,7 +30,9 @@ pub fn fail(msg: impl std::fmt::Display) -> u8 {
 /// A checked project.
 pub struct Checked {
     pub dir: PathBuf,
-    pub project: Project,
+    /// The source text (diagnostics, the saved plan's configuration hash). The syntax trees
+    /// are dropped once checked: the program holds what evaluation needs.
+    pub sources: SourceMap,
     pub program: Program,
 }
 
@@ -56,7 +59,7 @@ pub fn load_checked(dir: &Path, env: &str, out: &Output) -> Result<Checked, u8> 
     match (checked.has_errors(), checked.program) {
         (false, Some(program)) => Ok(Checked {
             dir: dir.to_path_buf(),
-            project,
+            sources: project.sources,
             program,
         }),
         _ => {
@@ -72,7 +75,7 @@ pub fn load_checked(dir: &Path, env: &str, out: &Output) -> Result<Checked, u8> 
 pub fn env_config(c: &Checked, env: &str, out: &Output) -> Result<EnvironmentConfig, u8> {
     let host = ProcessHost::new(&c.dir);
     infra_lang::eval::environment_config(&c.program, env, &host).map_err(|diags| {
-        out.diagnostics(&diags, &c.project.sources);
+        out.diagnostics(&diags, &c.sources);
         1
     })
 }
@@ -123,7 +126,6 @@ pub fn lock(store: &StateStore, operation: &str, out: &Output) -> Result<StoreLo
 /// changes show only as `(secret) -> (secret)` in the plan itself).
 pub fn config_hash(c: &Checked, env: &str, evaluation: &Evaluation, key: &SecretKey) -> String {
     let mut parts: Vec<(String, Vec<u8>)> = c
-        .project
         .sources
         .files()
         .map(|(_, f)| {
@@ -203,7 +205,7 @@ pub fn evaluate_with(
 ) -> Result<Evaluation, u8> {
     let host = ProcessHost::new(&c.dir);
     evaluate(&c.program, Some(env), &host, resolver).map_err(|diags| {
-        out.diagnostics(&diags, &c.project.sources);
+        out.diagnostics(&diags, &c.sources);
         eprintln!("error: evaluation for environment `{env}` failed (above)");
         1
     })
@@ -418,7 +420,7 @@ pub fn plan_session_with_live(
         state: &s.state,
         providers: &s.providers,
     };
-    let evaluation = evaluate_with(&s.checked, &s.env, &resolver, out)?;
+    let mut evaluation = evaluate_with(&s.checked, &s.env, &resolver, out)?;
     s.providers.prepare(&evaluation.resources);
     let recorded = s
         .state
@@ -445,16 +447,18 @@ pub fn plan_session_with_live(
     } else {
         None
     };
-    let re = |address: &str, outs: &dyn Fn(&str) -> Option<Props>| {
-        evaluation
-            .reevaluate(address, &KnownOutputs(outs))
-            .map_err(|d| d.message)
-    };
     let allow_destroy = req.options.allow_destroy;
     let mut req = req;
     if !req.options.destroy && !req.options.refresh_only {
         req.options.imports = read_imports(s, rt, &evaluation)?;
     }
+    // From here on only re-evaluation reads attributes, through the engine's outputs.
+    evaluation.forget_attributes();
+    let re = |address: &str, outs: &dyn Fn(&str) -> Option<Props>| {
+        evaluation
+            .reevaluate(address, &KnownOutputs(outs))
+            .map_err(|d| d.message)
+    };
     let input = PlanInput {
         desired: &evaluation.resources,
         state: &s.state,
@@ -565,7 +569,7 @@ fn output_changes(
     let after = if destroyed {
         BTreeMap::new()
     } else {
-        let predicted = |a: &str| plan.predicted.get(a).cloned();
+        let predicted = |a: &str| plan.predicted.get(a)?.get(a, state);
         match evaluation.reevaluate_outputs(&KnownOutputs(&predicted)) {
             Ok(a) => a,
             Err(_) => return Vec::new(),

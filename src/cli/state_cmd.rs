@@ -219,9 +219,8 @@ fn show(address: &str, rec: &infra::state::ResourceRecord) -> String {
     }
     s.push_str("outputs:\n");
     let mut outputs: Vec<(String, String)> = rec
-        .outputs
-        .iter()
-        .map(|(k, v)| (k.clone(), infra::render::text::value(v)))
+        .all_outputs()
+        .map(|(k, v)| (k.to_string(), infra::render::text::value(&v)))
         .collect();
     outputs.extend(
         rec.secret_outputs

@@ -245,11 +245,11 @@ impl Run<'_, '_> {
         // objects replaced before it (a secret's version) is only known now.
         let with_parent = op.action == Action::Replace && op.parent.is_some();
         if !with_parent && !op.inputs.values().any(Value::contains_unknown) {
-            return Ok(Some(op.inputs.clone()));
+            return Ok(Some(Props::clone(&op.inputs)));
         }
         let Some(re) = self.cx.reevaluate else {
             if with_parent && !op.inputs.values().any(Value::contains_unknown) {
-                return Ok(Some(op.inputs.clone()));
+                return Ok(Some(Props::clone(&op.inputs)));
             }
             return Err("values unknown at plan time, and no evaluator to compute them".into());
         };
@@ -591,7 +591,7 @@ mod order_tests {
             address: address.into(),
             type_name: "t".into(),
             action: Action::Delete,
-            inputs: Props::new(),
+            inputs: Default::default(),
             prior: None,
             depends_on: Default::default(),
             recorded_deps: deps.iter().map(|d| d.to_string()).collect(),

@@ -469,11 +469,11 @@ fn existing_is_read_and_replace_can_create_first() {
     let (state, report) = h.apply(&p, state, None, &Cancel::never(), &Mutex::new(Vec::new()));
     assert!(report.is_success(), "{report:?}");
     assert_eq!(
-        state.resources["lookup"].outputs["output"],
-        serde_json::json!("k")
+        state.resources["lookup"].output("output").as_deref(),
+        Some(&serde_json::json!("k"))
     );
     let old_id = state.resources["t"].id.clone();
-    t.properties.insert("name".into(), Value::str("b"));
+    std::sync::Arc::make_mut(&mut t.properties).insert("name".into(), Value::str("b"));
     let p = h.plan(&[lookup, t], &state, None);
     assert_eq!(p.summary().replace, 1);
     let (state, report) = h.apply(&p, state, None, &Cancel::never(), &Mutex::new(Vec::new()));
@@ -498,16 +498,20 @@ fn refresh_reads_every_object_and_sees_deletions() {
         address: "b".into(),
     };
     rt().block_on(core.delete("core.data", &obj, &ctx)).unwrap();
+    let reads = std::sync::atomic::AtomicUsize::new(0);
     let live = rt()
-        .block_on(super::refresh(
+        .block_on(super::refresh_counted(
             &state,
             &h.providers,
             8,
             &Cancel::never(),
             None,
+            &reads,
         ))
         .unwrap();
-    assert!(live["a"].is_some() && live["b"].is_none());
+    assert_eq!(reads.into_inner(), 2);
+    // `a` was read back exactly as recorded: the state says it all, nothing is kept for it.
+    assert!(!live.contains_key("a") && live["b"].is_none());
     let input = PlanInput {
         desired: &d,
         state: &state,

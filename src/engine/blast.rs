@@ -186,12 +186,13 @@ pub(crate) fn radius(
                 let obj = rec.object_state();
                 let op = &mut plan.ops[i];
                 op.action = Action::Delete;
-                op.inputs = Props::new();
+                op.inputs = Default::default();
                 op.depends_on.clear();
                 op.recorded_deps = rec.dependencies.clone();
                 op.parent = Some(parent.clone());
                 op.cascaded = group;
                 let ch = &mut plan.changes[j];
+                ch.materialize();
                 if ch.action != Action::Delete {
                     let mut before = merged(&obj.inputs);
                     before.extend(merged(&obj.outputs));
@@ -224,6 +225,7 @@ pub(crate) fn radius(
                     op.prior = Some(rec.object_state().into());
                 }
                 let ch = &mut plan.changes[j];
+                ch.materialize();
                 ch.action = Action::Replace;
                 ch.reason = Some(replaced_with(&parent));
                 ch.parent = Some(parent.clone());

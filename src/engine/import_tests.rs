@@ -48,7 +48,7 @@ fn an_object_matching_the_configuration_is_imported_as_it_is() {
         c.reason.as_deref(),
         Some(format!("imported from {ID}").as_str())
     );
-    assert!(c.attributes.is_empty());
+    assert!(c.attributes().is_empty());
     assert_eq!((p.summary().import, p.summary().add), (1, 0));
     assert!(!p.is_empty());
 }
@@ -64,8 +64,8 @@ fn an_object_differing_in_place_is_imported_then_updated() {
             .unwrap()
             .ends_with("then updated in place")
     );
-    let inputs: Vec<&str> = c
-        .attributes
+    let attributes = c.attributes();
+    let inputs: Vec<&str> = attributes
         .iter()
         .filter(|a| !a.output)
         .map(|a| a.path.as_str())
@@ -108,7 +108,11 @@ fn apply_records_the_imported_object_and_the_next_plan_is_empty() {
     assert_eq!(report.done, vec![("rg".to_string(), Action::Import)]);
     let rec = &state.resources["rg"];
     assert_eq!(rec.id, ID, "the object found, not a new one");
-    assert_eq!(rec.inputs["size"], serde_json::json!(3), "then updated");
+    assert_eq!(
+        rec.inputs.get("size"),
+        Some(&serde_json::json!(3)),
+        "then updated"
+    );
     let desired = [desired(
         "rg",
         "test.thing",

@@ -4,6 +4,7 @@
 
 use infra_provider_core::{Lifecycle, ObjectState, Props};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -70,7 +71,7 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ResourceChange {
     pub address: String,
     #[serde(rename = "type")]
@@ -78,15 +79,114 @@ pub struct ResourceChange {
     pub action: Action,
     pub reason: Option<String>,
     pub before: Option<BTreeMap<String, Json>>,
-    pub after: Option<BTreeMap<String, Json>>,
+    /// Read through [`ResourceChange::after`]: empty while `created` holds the values.
+    pub(super) after: Option<BTreeMap<String, Json>>,
     /// The attributes that change (for create: all set ones; for delete: all recorded ones).
-    pub attributes: Vec<AttrChange>,
+    /// Read through [`ResourceChange::attributes`]: empty while `created` holds the values.
+    pub(super) attributes: Vec<AttrChange>,
+    /// A create (or read) planned in this run: its typed values, shared with what apply
+    /// carries out, shown (redacted) only when the plan is rendered or saved. Holding display
+    /// copies of every value instead would double a large plan's memory.
+    #[serde(skip)]
+    pub(super) created: Option<Created>,
     pub unknown: Vec<String>,
     pub secret: Vec<String>,
     /// The container whose delete or replace takes this object with it (blast radius): the
     /// reason says how.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
+}
+
+/// The values of an object that did not exist before: inputs and predicted outputs. Every
+/// attribute is shown as set.
+#[derive(Clone, PartialEq)]
+pub struct Created {
+    pub inputs: Arc<Props>,
+    pub outputs: Arc<Props>,
+}
+
+impl Created {
+    /// Inputs and outputs by name, redacted (an output wins over an input of the same name).
+    fn shown(&self) -> BTreeMap<String, Json> {
+        merged(&self.inputs, &self.outputs)
+    }
+
+    fn attributes(&self) -> Vec<AttrChange> {
+        let mut attrs = super::diff::all_set(&self.inputs, false);
+        attrs.extend(super::diff::all_set(&self.outputs, true));
+        attrs
+    }
+}
+
+/// Values are never printed by `Debug`: only their redacted form.
+impl std::fmt::Debug for Created {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Created").field(&self.shown()).finish()
+    }
+}
+
+/// Inputs and outputs of one object as display values (secrets and unknowns redacted).
+pub(super) fn merged(inputs: &Props, outputs: &Props) -> BTreeMap<String, Json> {
+    inputs
+        .iter()
+        .chain(outputs.iter())
+        .map(|(k, v)| (k.clone(), super::diff::shown(v)))
+        .collect()
+}
+
+impl ResourceChange {
+    /// The object's values after the change, as display values (`None`: deleted).
+    pub fn after(&self) -> Option<Cow<'_, BTreeMap<String, Json>>> {
+        match &self.created {
+            Some(c) => Some(Cow::Owned(c.shown())),
+            None => self.after.as_ref().map(Cow::Borrowed),
+        }
+    }
+
+    /// The attributes that change (for create: all set ones; for delete: all recorded ones).
+    pub fn attributes(&self) -> Cow<'_, [AttrChange]> {
+        match &self.created {
+            Some(c) => Cow::Owned(c.attributes()),
+            None => Cow::Borrowed(&self.attributes),
+        }
+    }
+
+    /// Turns values kept typed into display values, before the change is rewritten.
+    pub(super) fn materialize(&mut self) {
+        if let Some(c) = self.created.take() {
+            self.after = Some(c.shown());
+            self.attributes = c.attributes();
+        }
+    }
+}
+
+/// Outputs a plan predicts for one resource, shared rather than copied: its own prediction, an
+/// unchanged object's outputs read from its prior object, or, for an object found exactly as
+/// the state records it, nothing held at all (the state answers).
+#[derive(Clone)]
+pub enum Predicted {
+    Own(Arc<Props>),
+    Prior(Arc<ObjectState>),
+    Recorded,
+}
+
+impl Predicted {
+    /// The outputs held, `None` for [`Predicted::Recorded`].
+    pub fn held(&self) -> Option<&Props> {
+        match self {
+            Predicted::Own(p) => Some(p),
+            Predicted::Prior(o) => Some(&o.outputs),
+            Predicted::Recorded => None,
+        }
+    }
+
+    /// The outputs of `address`, from `state` for an object found as recorded.
+    pub fn get(&self, address: &str, state: &crate::state::State) -> Option<Props> {
+        match self.held() {
+            Some(p) => Some(p.clone()),
+            None => state.resources.get(address).map(|r| r.recorded_outputs()),
+        }
+    }
 }
 
 /// An object infra does not manage that lives in a container the plan deletes or replaces,
@@ -157,7 +257,8 @@ pub struct PlannedOp {
     pub type_name: String,
     pub action: Action,
     /// Normalised desired inputs; may still hold unknowns to be re-evaluated during apply.
-    pub inputs: Props,
+    /// Shared with the plan's display of a create.
+    pub inputs: Arc<Props>,
     /// Shared with the refresh's live object (no copy per resource on a re-plan).
     pub prior: Option<Arc<ObjectState>>,
     /// Dependencies in the configuration (for ordering creates/updates).
@@ -190,7 +291,7 @@ impl std::fmt::Debug for PlannedOp {
     }
 }
 
-#[derive(Clone, Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Deserialize)]
 pub struct Plan {
     /// State the plan was made against.
     pub lineage: String,
@@ -210,7 +311,7 @@ pub struct Plan {
     /// Outputs by address as predicted by the plan, real values (secrets included): what the
     /// root outputs are re-evaluated with. Never serialised or printed.
     #[serde(skip)]
-    pub predicted: std::collections::HashMap<String, Props>,
+    pub predicted: std::collections::HashMap<String, Predicted>,
     #[serde(skip)]
     pub ops: Vec<PlannedOp>,
     /// Addresses the configuration marks `protect`; apply records the flag in state.

@@ -2,9 +2,11 @@
 //! I/O, no clock; providers are asked only for their (pure) normalisation.
 
 use super::blast;
-use super::diff::{self, all_removed, all_set, apply_ignore_changes, diff_inputs, diff_outputs};
+use super::diff::{self, all_removed, apply_ignore_changes, diff_inputs, diff_outputs};
 use super::graph::{Graph, GraphError};
-use super::model::{Action, AttrChange, Drift, Plan, PlannedOp, ResourceChange};
+use super::model::{
+    Action, AttrChange, Created, Drift, Plan, PlannedOp, Predicted, ResourceChange, merged,
+};
 use super::providers::ProviderSet;
 use crate::state::{ResourceRecord, SecretKey, State};
 use infra_provider_core::{DesiredResource, ObjectState, PlanRequest, Props, ProviderError, Value};
@@ -110,7 +112,7 @@ pub enum PlanError {
 struct Planner<'a> {
     input: &'a PlanInput<'a>,
     /// Outputs known or predicted so far, for re-evaluation of dependents.
-    outputs: HashMap<String, Props>,
+    outputs: HashMap<String, Predicted>,
     /// Addresses planned with an action other than no-op: their dependents are re-evaluated,
     /// since the values they were evaluated with (recorded outputs) may be about to change.
     changing: HashSet<String>,
@@ -128,14 +130,24 @@ pub fn plan(input: &PlanInput<'_>) -> Result<Plan, PlanError> {
             return Err(PlanError::UnknownReplace(a.clone()));
         }
     }
+    // One change and one op per resource: sized once rather than grown by doubling.
+    let gone = input
+        .state
+        .resources
+        .keys()
+        .filter(|a| graph.index_of(a).is_none())
+        .count();
+    let n = input.desired.len() + gone;
     let mut p = Planner {
         input,
-        outputs: HashMap::new(),
+        outputs: HashMap::with_capacity(input.desired.len()),
         changing: HashSet::new(),
         replaced: Vec::new(),
         plan: Plan {
             lineage: input.state.lineage.clone(),
             serial: input.state.serial,
+            changes: Vec::with_capacity(n),
+            ops: Vec::with_capacity(n),
             ..Plan::default()
         },
     };
@@ -165,17 +177,12 @@ pub fn plan(input: &PlanInput<'_>) -> Result<Plan, PlanError> {
         plan.changes.clear();
         plan.ops.clear();
     }
-    plan.changes.sort_by(|a, b| a.address.cmp(&b.address));
-    plan.drift.sort_by(|a, b| a.address.cmp(&b.address));
+    // Addresses are unique: an unstable sort gives the same order without a scratch copy.
+    plan.changes
+        .sort_unstable_by(|a, b| a.address.cmp(&b.address));
+    plan.drift
+        .sort_unstable_by(|a, b| a.address.cmp(&b.address));
     Ok(plan)
-}
-
-fn merged(inputs: &Props, outputs: &Props) -> BTreeMap<String, serde_json::Value> {
-    inputs
-        .iter()
-        .chain(outputs.iter())
-        .map(|(k, v)| (k.clone(), diff::shown(v)))
-        .collect()
 }
 
 fn paths_where(values: &[&Props], pred: fn(&Value) -> bool) -> Vec<String> {
@@ -204,19 +211,24 @@ impl<'a> Planner<'a> {
                     address: r.address.clone(),
                     type_name: r.type_name.clone(),
                 })?;
-        let mut props = r.properties.clone();
+        let mut props = Arc::clone(&r.properties);
         let stale = props.values().any(Value::contains_unknown)
             || r.depends_on.iter().any(|d| self.changing.contains(d));
         if let Some(re) = input.reevaluate.filter(|_| stale) {
-            let known = |a: &str| self.outputs.get(a).cloned();
-            props = re
-                .reevaluate(&r.address, &known)
-                .map_err(|message| PlanError::Reevaluate {
-                    address: r.address.clone(),
-                    message,
-                })?;
+            let known = |a: &str| self.outputs.get(a)?.get(a, input.state);
+            let fresh =
+                re.reevaluate(&r.address, &known)
+                    .map_err(|message| PlanError::Reevaluate {
+                        address: r.address.clone(),
+                        message,
+                    })?;
+            // Mostly the evaluation's own result (its dependencies' outputs were predicted
+            // the same way then): the evaluation's copy is kept, the new one dropped.
+            if fresh != *props {
+                props = Arc::new(fresh);
+            }
         }
-        let (mut base, drifted) = self.base_and_drift(r, record);
+        let (mut base, drifted, as_recorded) = self.base_and_drift(r, record);
         let importing = record.is_none() && !r.existing;
         let imported = input.options.imports.get(&r.address).filter(|_| importing);
         if let Some(obj) = imported {
@@ -235,7 +247,13 @@ impl<'a> Planner<'a> {
             prior: base.as_deref(),
         };
         let planned = provider.plan(req).map_err(perr)?;
-        let mut inputs = planned.inputs;
+        // Inputs the provider leaves as they are stay shared with the evaluation: a plan
+        // holds one copy of them, not two.
+        let mut inputs = if planned.inputs == *props {
+            Arc::clone(&props)
+        } else {
+            Arc::new(planned.inputs)
+        };
         let (action, reason, attributes, outputs) = match &base {
             None => {
                 let (action, reason) = if r.existing {
@@ -245,13 +263,17 @@ impl<'a> Planner<'a> {
                 } else {
                     (Action::Create, None)
                 };
-                let mut attrs = all_set(&inputs, false);
-                attrs.extend(all_set(&planned.predicted_outputs, true));
-                (action, reason, attrs, planned.predicted_outputs)
+                // Shown as all set, from the values themselves when rendered (`Created`).
+                let outputs = Predicted::Own(Arc::new(planned.predicted_outputs));
+                (action, reason, Vec::new(), outputs)
             }
             Some(prior) => {
-                let ignored =
-                    apply_ignore_changes(&mut inputs, &prior.inputs, &r.lifecycle.ignore_changes);
+                let ignored = if r.lifecycle.ignore_changes.is_empty() {
+                    BTreeSet::new()
+                } else {
+                    let paths = &r.lifecycle.ignore_changes;
+                    apply_ignore_changes(Arc::make_mut(&mut inputs), &prior.inputs, paths)
+                };
                 let d = diff_inputs(
                     &inputs,
                     &prior.inputs,
@@ -264,9 +286,16 @@ impl<'a> Planner<'a> {
                     d.changed.intersection(&planned.replace_on_change).collect();
                 let requested = !r.existing && input.options.replace.contains(&r.address);
                 if d.changed.is_empty() && !requested {
-                    (Action::NoOp, None, Vec::new(), prior.outputs.clone())
+                    // Found as recorded: the state answers for its outputs, nothing is held.
+                    let outputs = if as_recorded {
+                        Predicted::Recorded
+                    } else {
+                        Predicted::Prior(Arc::clone(prior))
+                    };
+                    (Action::NoOp, None, Vec::new(), outputs)
                 } else if r.existing {
-                    (Action::Read, None, d.attributes, planned.predicted_outputs)
+                    let outputs = Predicted::Own(Arc::new(planned.predicted_outputs));
+                    (Action::Read, None, d.attributes, outputs)
                 } else if !forced.is_empty() || requested {
                     let names: Vec<String> = forced.iter().map(|f| format!("`{f}`")).collect();
                     let verb = if names.len() == 1 { "forces" } else { "force" };
@@ -283,7 +312,8 @@ impl<'a> Planner<'a> {
                     let predicted = provider.plan(fresh).map_err(perr)?.predicted_outputs;
                     let mut attrs = d.attributes;
                     attrs.extend(diff_outputs(&predicted, &prior.outputs));
-                    (Action::Replace, Some(reason), attrs, predicted)
+                    let outputs = Predicted::Own(Arc::new(predicted));
+                    (Action::Replace, Some(reason), attrs, outputs)
                 } else {
                     let reason = drifted.then(|| "changed outside infra".to_string());
                     // The engine, not the provider, sees a change of a secret input (it
@@ -303,7 +333,12 @@ impl<'a> Planner<'a> {
                     }
                     let mut attrs = d.attributes;
                     attrs.extend(diff_outputs(&predicted, &prior.outputs));
-                    (Action::Update, reason, attrs, predicted)
+                    (
+                        Action::Update,
+                        reason,
+                        attrs,
+                        Predicted::Own(Arc::new(predicted)),
+                    )
                 }
             }
         };
@@ -352,8 +387,15 @@ impl<'a> Planner<'a> {
             self.changing.insert(r.address.clone());
         }
         // A no-op carries no values: on a full state they would double the plan's memory for
-        // nothing anyone reads.
+        // nothing anyone reads. A create keeps its typed values, shown when rendered.
         let noop = action == Action::NoOp;
+        let created = match (&base, &outputs) {
+            (None, Predicted::Own(p)) => Some(Created {
+                inputs: Arc::clone(&inputs),
+                outputs: Arc::clone(p),
+            }),
+            _ => None,
+        };
         let before = base.as_ref().filter(|_| !noop).map(|b| {
             let mut m = merged(&b.inputs, &b.outputs);
             m.extend(
@@ -363,7 +405,13 @@ impl<'a> Planner<'a> {
             );
             m
         });
-        let after = (!noop).then(|| merged(&inputs, &outputs));
+        let no_outputs = Props::new();
+        let outputs_now = match (outputs.held(), &base) {
+            (Some(p), _) => p,
+            (None, Some(b)) => &b.outputs,
+            (None, None) => &no_outputs,
+        };
+        let after = (!noop && created.is_none()).then(|| merged(&inputs, outputs_now));
         self.plan.changes.push(ResourceChange {
             address: r.address.clone(),
             type_name: r.type_name.clone(),
@@ -372,10 +420,14 @@ impl<'a> Planner<'a> {
             before,
             after,
             attributes,
-            unknown: paths_where(&[&inputs, &outputs], Value::contains_unknown),
-            secret: paths_where(&[&inputs, &outputs], Value::contains_secret),
+            created,
+            unknown: paths_where(&[&*inputs, outputs_now], Value::contains_unknown),
+            secret: paths_where(&[&*inputs, outputs_now], Value::contains_secret),
             parent: parent.clone(),
         });
+        // An object found as recorded needs no prior: only a change is carried out (blast
+        // radius reads the record again for one it turns into a change).
+        let prior = base.filter(|_| !matches!(outputs, Predicted::Recorded));
         // Moved, not cloned: the dependents' re-evaluation reads them from here.
         self.outputs.insert(r.address.clone(), outputs);
         self.plan.ops.push(PlannedOp {
@@ -383,7 +435,7 @@ impl<'a> Planner<'a> {
             type_name: r.type_name.clone(),
             action,
             inputs,
-            prior: base,
+            prior,
             depends_on: r.depends_on.iter().chain(parent.iter()).cloned().collect(),
             recorded_deps: record.map(|x| x.dependencies.clone()).unwrap_or_default(),
             lifecycle: r.lifecycle.clone(),
@@ -406,13 +458,13 @@ impl<'a> Planner<'a> {
         r: &DesiredResource,
         base: &Option<Arc<ObjectState>>,
         req: PlanRequest<'_>,
-        planned: (Action, Option<String>, Vec<AttrChange>, Props),
+        planned: (Action, Option<String>, Vec<AttrChange>, Predicted),
     ) -> Result<
         (
             Action,
             Option<String>,
             Vec<AttrChange>,
-            Props,
+            Predicted,
             Option<String>,
         ),
         PlanError,
@@ -462,22 +514,23 @@ impl<'a> Planner<'a> {
             Action::Replace,
             Some(blast::replaced_with(parent)),
             attrs,
-            predicted,
+            Predicted::Own(Arc::new(predicted)),
             Some(parent.clone()),
         ))
     }
 
-    /// The object to diff against (live if refreshed, else recorded) and whether it drifted.
+    /// The object to diff against (live if refreshed, else recorded), whether it drifted, and
+    /// whether it is the record itself (not refreshed, or read back exactly as recorded).
     fn base_and_drift(
         &mut self,
         r: &DesiredResource,
         record: Option<&ResourceRecord>,
-    ) -> (Option<Arc<ObjectState>>, bool) {
+    ) -> (Option<Arc<ObjectState>>, bool, bool) {
         let Some(rec) = record else {
-            return (None, false);
+            return (None, false, false);
         };
         let Some(live) = self.input.live.and_then(|l| l.get(&r.address)) else {
-            return (Some(Arc::new(rec.object_state())), false);
+            return (Some(Arc::new(rec.object_state())), false, true);
         };
         match live {
             None => {
@@ -487,7 +540,7 @@ impl<'a> Planner<'a> {
                     deleted: true,
                     attributes: Vec::new(),
                 });
-                (None, true)
+                (None, true, false)
             }
             Some(live) => {
                 let attrs = diff::drift(&rec.object_state(), live);
@@ -500,7 +553,7 @@ impl<'a> Planner<'a> {
                         attributes: attrs,
                     });
                 }
-                (Some(Arc::clone(live)), drifted)
+                (Some(Arc::clone(live)), drifted, false)
             }
         }
     }
@@ -557,6 +610,7 @@ impl<'a> Planner<'a> {
             before: Some(before),
             after: None,
             attributes: all_removed(&obj.inputs, rec.secret_inputs.keys().cloned()),
+            created: None,
             unknown: Vec::new(),
             secret: rec.secret_inputs.keys().cloned().collect(),
             parent: None,
@@ -565,7 +619,7 @@ impl<'a> Planner<'a> {
             address: address.into(),
             type_name: rec.type_name.clone(),
             action: Action::Delete,
-            inputs: Props::new(),
+            inputs: Arc::default(),
             prior: Some(Arc::new(obj)),
             depends_on: BTreeSet::new(),
             recorded_deps: rec.dependencies.clone(),

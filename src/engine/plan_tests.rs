@@ -70,10 +70,45 @@ fn create_on_empty_state() {
     assert_eq!(c.unknown, ["fqdn"]);
     assert_eq!(p.summary().add, 1);
     assert!(
-        c.attributes
+        c.attributes()
             .iter()
             .any(|a| a.path == "size" && a.after == Some(serde_json::json!(1)))
     );
+}
+
+/// A create keeps its typed values (secrets included, for apply) and shows them only redacted:
+/// in its attributes, every view and `Debug`.
+#[test]
+fn a_created_secret_is_shown_redacted_everywhere() {
+    let mut want = thing("x", 1);
+    want.insert(
+        "password".into(),
+        Value::secret(Value::str("canary-create-77")),
+    );
+    let p = run(
+        &[desired("a", "test.thing", want, &[])],
+        &State::new("l".into()),
+        PlanOptions::default(),
+    )
+    .unwrap();
+    let c = &p.changes[0];
+    assert_eq!(c.action, Action::Create);
+    let attributes = c.attributes();
+    let pw = attributes.iter().find(|a| a.path == "password").unwrap();
+    assert!(pw.secret && pw.before.is_none());
+    assert_eq!(pw.after, Some("(secret)".into()));
+    assert_eq!(c.after().unwrap()["password"], "(secret)");
+    assert_eq!(c.secret, ["password"]);
+    assert_eq!(
+        p.ops[0].inputs["password"],
+        Value::secret(Value::str("canary-create-77"))
+    );
+    let shown = crate::render::render_json(&p)
+        + &crate::render::render_human(&p, &Default::default())
+        + &crate::render::render_markdown(&p, &Default::default())
+        + &format!("{p:?}");
+    assert!(!shown.contains("canary"), "{shown}");
+    assert!(shown.contains("(secret)"), "{shown}");
 }
 
 #[test]
@@ -98,7 +133,8 @@ fn changed_property_is_update_with_before_and_after() {
     .unwrap();
     let c = &p.changes[0];
     assert_eq!(c.action, Action::Update);
-    let size = c.attributes.iter().find(|a| a.path == "size").unwrap();
+    let attributes = c.attributes();
+    let size = attributes.iter().find(|a| a.path == "size").unwrap();
     assert_eq!(
         (size.before.clone(), size.after.clone()),
         (Some(1.into()), Some(2.into()))
@@ -117,7 +153,7 @@ fn create_only_change_is_replace_with_reason() {
     assert_eq!(c.action, Action::Replace);
     assert_eq!(c.reason.as_deref(), Some("`name` forces replacement"));
     assert!(
-        c.attributes
+        c.attributes()
             .iter()
             .any(|a| a.path == "name" && a.forces_replace)
     );
@@ -226,13 +262,13 @@ fn ignore_changes_top_level_and_nested() {
     let p = run(&[d.clone()], &state, PlanOptions::default()).unwrap();
     assert_eq!(p.changes[0].action, Action::NoOp);
     // A real change next to the ignored ones still shows, with the ignored parts kept as recorded.
-    if let Some(Value::Object(t)) = d.properties.get_mut("tags") {
+    if let Some(Value::Object(t)) = std::sync::Arc::make_mut(&mut d.properties).get_mut("tags") {
         t.insert("env".into(), Value::str("prod"));
     }
     let p = run(&[d], &state, PlanOptions::default()).unwrap();
     assert_eq!(p.changes[0].action, Action::Update);
     assert_eq!(
-        p.changes[0].attributes[0].after,
+        p.changes[0].attributes()[0].after,
         Some(serde_json::json!({"env": "prod", "owner": "alice"}))
     );
     assert_eq!(p.ops[0].inputs["size"], Value::Int(1));
@@ -314,12 +350,13 @@ fn secret_change_is_detected_by_hash_and_never_shown() {
     .unwrap();
     let c = &p.changes[0];
     assert_eq!(c.action, Action::Update);
-    let pw = c.attributes.iter().find(|a| a.path == "password").unwrap();
+    let attributes = c.attributes();
+    let pw = attributes.iter().find(|a| a.path == "password").unwrap();
     assert!(pw.secret);
     assert_eq!(pw.before, Some("(secret)".into()));
     assert_eq!(pw.after, Some("(secret)".into()));
     assert_eq!(c.secret, ["password"]);
-    let shown = serde_json::to_string(&p).unwrap() + &format!("{p:?}");
+    let shown = crate::render::render_json(&p) + &format!("{p:?}");
     assert!(!shown.contains("canary"), "{shown}");
 }
 
@@ -337,7 +374,7 @@ fn unknown_input_is_a_change_known_after_apply() {
     assert_eq!(c.action, Action::Update);
     assert!(c.unknown.contains(&"script".to_string()));
     assert!(
-        c.attributes.iter().any(|a| a.path == "script"
+        c.attributes().iter().any(|a| a.path == "script"
             && a.unknown
             && a.after == Some("(known after apply)".into()))
     );

@@ -17,7 +17,9 @@ pub struct RefreshError {
 }
 
 /// What a refresh read: each recorded address with its live object (`None`: gone), shared
-/// (`Arc`) so that the plan diffs against it without a copy.
+/// (`Arc`) so that the plan diffs against it without a copy. An address read back exactly as
+/// recorded is left out: the state already says what it is, and a large unchanged state is
+/// not held twice.
 pub type Live = BTreeMap<String, Option<Arc<ObjectState>>>;
 
 /// Live objects by address (`None`: gone). `only` limits the reads (e.g. to `--target`s).
@@ -88,6 +90,9 @@ pub async fn refresh_counted(
                 let obj = provider.read(&rec.type_name, &prior, &ctx).await;
                 done.fetch_add(1, Ordering::Relaxed);
                 let obj = obj.map_err(|e| e.to_string())?;
+                if obj.as_ref() == Some(&prior) {
+                    return Ok(());
+                }
                 if let Ok(mut l) = live.lock() {
                     l.insert(address.clone(), obj.map(Arc::new));
                 }

@@ -117,7 +117,7 @@ pub fn desired(
     DesiredResource {
         address: address.into(),
         type_name: type_name.into(),
-        properties,
+        properties: properties.into(),
         depends_on: deps.iter().map(|s| s.to_string()).collect(),
         lifecycle: Lifecycle::default(),
         existing: false,

@@ -4,7 +4,7 @@ use super::text::{
     attr_lines, is_empty_default, no_changes, output_line, summary_line, symbol, verb,
 };
 use crate::engine::model::{Action, Plan};
-use std::fmt::Write;
+use std::fmt::{self, Write};
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct HumanOptions {
@@ -50,67 +50,105 @@ impl Paint {
     }
 }
 
-fn attributes(out: &mut String, p: &Paint, attrs: &[crate::engine::model::AttrChange]) {
+fn attributes(
+    out: &mut impl Write,
+    p: &Paint,
+    attrs: &[crate::engine::model::AttrChange],
+) -> fmt::Result {
     for a in attrs.iter().filter(|a| !is_empty_default(a)) {
         let l = attr_lines(a);
-        let _ = writeln!(
+        writeln!(
             out,
             "      {} {}",
             p.mark(l.mark, &l.mark.to_string()),
             l.head
-        );
+        )?;
         for (mark, line) in &l.diff {
-            let _ = writeln!(
+            writeln!(
                 out,
                 "          {}",
                 p.mark(*mark, &format!("{mark} {line}"))
-            );
+            )?;
         }
         if !l.diff.is_empty() {
-            let _ = writeln!(out, "        EOT");
+            writeln!(out, "        EOT")?;
         }
     }
+    Ok(())
 }
 
 pub fn render_human(plan: &Plan, opts: &HumanOptions) -> String {
-    let p = Paint(opts.color);
     let mut out = String::new();
+    // Writing to a String cannot fail.
+    let _ = write_human(plan, opts, &mut out);
+    out
+}
+
+/// Writes the terminal view as it is produced: a large plan is never held whole as text.
+pub fn write_human_io<W: std::io::Write>(
+    plan: &Plan,
+    opts: &HumanOptions,
+    w: W,
+) -> std::io::Result<()> {
+    struct Io<W> {
+        w: W,
+        error: Option<std::io::Error>,
+    }
+    impl<W: std::io::Write> Write for Io<W> {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            self.w.write_all(s.as_bytes()).map_err(|e| {
+                self.error = Some(e);
+                fmt::Error
+            })
+        }
+    }
+    let mut io = Io { w, error: None };
+    match write_human(plan, opts, &mut io) {
+        Ok(()) => io.w.flush(),
+        Err(_) => Err(io
+            .error
+            .unwrap_or_else(|| std::io::Error::other("formatting the plan failed"))),
+    }
+}
+
+pub fn write_human(plan: &Plan, opts: &HumanOptions, out: &mut impl Write) -> fmt::Result {
+    let p = Paint(opts.color);
     if !plan.drift.is_empty() {
-        let _ = writeln!(out, "{}\n", p.code("1", "Changes outside infra (drift):"));
+        writeln!(out, "{}\n", p.code("1", "Changes outside infra (drift):"))?;
         for d in &plan.drift {
             if d.deleted {
-                let _ = writeln!(
+                writeln!(
                     out,
                     "  {} {} ({}) was deleted outside infra",
                     p.mark('-', "-"),
                     d.address,
                     d.type_name
-                );
+                )?;
             } else {
-                let _ = writeln!(
+                writeln!(
                     out,
                     "  {} {} ({}) changed outside infra",
                     p.mark('~', "~"),
                     d.address,
                     d.type_name
-                );
-                attributes(&mut out, &p, &d.attributes);
+                )?;
+                attributes(out, &p, &d.attributes)?;
             }
         }
-        out.push('\n');
+        out.write_char('\n')?;
     }
     let pending: Vec<_> = plan.pending().collect();
     if pending.is_empty() && plan.unmanaged.is_empty() {
-        let _ = writeln!(out, "{}\n", no_changes(plan));
+        writeln!(out, "{}\n", no_changes(plan))?;
         if plan.refresh_only {
-            return out;
+            return Ok(());
         }
     } else {
-        let _ = writeln!(
+        writeln!(
             out,
             "{}\n",
             p.code("1", "infra will perform these actions:")
-        );
+        )?;
         for c in pending {
             let sym = p.action(c.action, symbol(c.action));
             let reason = c
@@ -118,40 +156,40 @@ pub fn render_human(plan: &Plan, opts: &HumanOptions) -> String {
                 .as_deref()
                 .map(|r| format!(": {r}"))
                 .unwrap_or_default();
-            let _ = writeln!(
+            writeln!(
                 out,
                 "  {sym} {} ({}) {}{reason}",
                 p.code("1", &c.address),
                 c.type_name,
                 verb(c.action)
-            );
+            )?;
             if c.action != Action::Delete {
-                attributes(&mut out, &p, &c.attributes);
+                attributes(out, &p, &c.attributes())?;
             }
-            out.push('\n');
+            out.write_char('\n')?;
         }
     }
     if !plan.unmanaged.is_empty() {
-        let _ = writeln!(
+        writeln!(
             out,
             "{}\n",
             p.code(
                 "1",
                 "Not managed by infra, and deleted with their container:"
             )
-        );
+        )?;
         for u in &plan.unmanaged {
-            let _ = writeln!(out, "  {} {} ({})", p.mark('-', "-"), u.id, u.reason);
+            writeln!(out, "  {} {} ({})", p.mark('-', "-"), u.id, u.reason)?;
         }
-        out.push('\n');
+        out.write_char('\n')?;
     }
-    let _ = writeln!(out, "{}", p.code("1", &summary_line(&plan.summary())));
+    writeln!(out, "{}", p.code("1", &summary_line(&plan.summary())))?;
     if !plan.output_changes.is_empty() {
-        let _ = writeln!(out, "\n{}\n", p.code("1", "Changes to Outputs:"));
+        writeln!(out, "\n{}\n", p.code("1", "Changes to Outputs:"))?;
         for o in &plan.output_changes {
             let (mark, line) = output_line(o);
-            let _ = writeln!(out, "  {} {line}", p.mark(mark, &mark.to_string()));
+            writeln!(out, "  {} {line}", p.mark(mark, &mark.to_string()))?;
         }
     }
-    out
+    Ok(())
 }

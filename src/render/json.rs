@@ -4,6 +4,7 @@
 
 use crate::engine::model::{AttrChange, Json, Plan, ResourceChange};
 use serde::{Serialize, Serializer};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Write;
 
@@ -25,7 +26,7 @@ struct AttrView<'a> {
     reset: bool,
 }
 
-struct Attrs<'a>(&'a [AttrChange]);
+struct Attrs<'a>(Cow<'a, [AttrChange]>);
 
 impl Serialize for Attrs<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -59,7 +60,7 @@ struct ChangeView<'a> {
     action: &'static str,
     reason: &'a Option<String>,
     before: &'a Option<BTreeMap<String, Json>>,
-    after: &'a Option<BTreeMap<String, Json>>,
+    after: Option<Cow<'a, BTreeMap<String, Json>>>,
     unknown: &'a [String],
     secret: &'a [String],
     attributes: Attrs<'a>,
@@ -74,10 +75,11 @@ impl<'a> From<&'a ResourceChange> for ChangeView<'a> {
             action: c.action.as_str(),
             reason: &c.reason,
             before: &c.before,
-            after: &c.after,
+            // A create's display values are made here, one change at a time.
+            after: c.after(),
             unknown: &c.unknown,
             secret: &c.secret,
-            attributes: Attrs(&c.attributes),
+            attributes: Attrs(c.attributes()),
             parent: &c.parent,
         }
     }
@@ -158,7 +160,7 @@ fn view(plan: &Plan) -> PlanView<'_> {
             address: &d.address,
             type_name: &d.type_name,
             deleted: d.deleted,
-            attributes: Attrs(&d.attributes),
+            attributes: Attrs(Cow::Borrowed(&d.attributes)),
         }),
         changes: List(&plan.changes, ChangeView::from),
         unmanaged: List(&plan.unmanaged, |u| UnmanagedView {

@@ -50,7 +50,7 @@ fn flag(a: Action) -> &'static str {
 fn details(c: &ResourceChange) -> String {
     let mut body = String::new();
     if c.action != Action::Delete {
-        for a in c.attributes.iter().filter(|a| !is_empty_default(a)) {
+        for a in c.attributes().iter().filter(|a| !is_empty_default(a)) {
             let l = attr_lines(a);
             let _ = writeln!(body, "{} {}", l.mark, l.head);
             for (mark, line) in &l.diff {

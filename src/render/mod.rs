@@ -9,6 +9,6 @@ pub mod text;
 #[cfg(test)]
 mod golden_tests;
 
-pub use human::{HumanOptions, color_enabled, render_human};
+pub use human::{HumanOptions, color_enabled, render_human, write_human, write_human_io};
 pub use json::{plan_json, render_json, write_json};
 pub use markdown::{MarkdownOptions, render_markdown};

@@ -6,15 +6,18 @@
 //! records, never through a whole-document `serde_json::Value`.
 
 use super::StateError;
-use super::model::{ResourceRecord, State};
+use super::fields::Fields;
+use super::model::{self, ResourceRecord, Source, State};
 use super::strict::{Strict, UniqueMap};
 use serde::Serialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
 
 pub const CURRENT_FORMAT_VERSION: u64 = 2;
 
@@ -220,9 +223,10 @@ impl<'de> Visitor<'de> for ResourcesSeed<'_> {
             let record = ResourceRecord {
                 type_name: r.type_name,
                 id: r.id,
-                inputs: r.inputs.0,
+                inputs: r.inputs.0.into(),
                 secret_inputs: r.secret_inputs.0,
                 outputs: r.outputs.0,
+                derived: None,
                 secret_outputs: r.secret_outputs,
                 dependencies: r.dependencies,
                 protect: r.protect,
@@ -267,15 +271,27 @@ impl Doc {
         }
         let mut resources = self.resources;
         let by_type = self.derived.unwrap_or_default();
+        // One derivation per type, shared by its records (and one per record that states its own).
+        let mut shared: BTreeMap<&str, Arc<model::Derivation>> = BTreeMap::new();
         for (address, record) in resources.iter_mut() {
             let derivation = match self.own_derived.get(address) {
-                Some(own) => own,
-                None => match by_type.get(&record.type_name) {
-                    Some(d) => d,
-                    None => continue,
+                Some(own) => Arc::new(sources(address, own)?),
+                None => match shared.get(record.type_name.as_str()) {
+                    Some(d) => d.clone(),
+                    None => match by_type.get_key_value(&record.type_name) {
+                        Some((t, d)) => {
+                            let d = Arc::new(sources(address, d)?);
+                            shared.insert(t, d.clone());
+                            d
+                        }
+                        None => continue,
+                    },
                 },
             };
-            derive(address, record, derivation)?;
+            check_derived(address, record, &derivation)?;
+            if !derivation.is_empty() {
+                record.derived = Some(derivation);
+            }
         }
         Ok(State {
             format_version: CURRENT_FORMAT_VERSION,
@@ -287,30 +303,44 @@ impl Doc {
     }
 }
 
-/// Fills the outputs a derivation names from the record's id or inputs.
-fn derive(
+/// A derivation as the file states it (`id` or `inputs.NAME`), read.
+fn sources(address: &str, derivation: &Derivation) -> Result<model::Derivation, String> {
+    derivation
+        .iter()
+        .map(|(name, source)| {
+            let s = if source == FROM_ID {
+                Source::Id
+            } else {
+                let input = source.strip_prefix(FROM_INPUT).ok_or_else(|| {
+                    format!(
+                        "resource `{address}`: the derived output `{name}` comes from \
+                         `{source}`, which is neither `{FROM_ID}` nor `{FROM_INPUT}NAME`"
+                    )
+                })?;
+                Source::Input(input.to_string())
+            };
+            Ok((name.clone(), s))
+        })
+        .collect()
+}
+
+/// Whether the outputs a derivation names can be taken from the record's id or inputs. They
+/// are kept unexpanded (see [`ResourceRecord::derived`]).
+fn check_derived(
     address: &str,
-    record: &mut ResourceRecord,
-    derivation: &Derivation,
+    record: &ResourceRecord,
+    derivation: &model::Derivation,
 ) -> Result<(), String> {
     for (name, source) in derivation {
-        let value = if source == FROM_ID {
-            Value::String(record.id.clone())
-        } else {
-            let input = source.strip_prefix(FROM_INPUT).ok_or_else(|| {
-                format!(
-                    "resource `{address}`: the derived output `{name}` comes from `{source}`, \
-                     which is neither `{FROM_ID}` nor `{FROM_INPUT}NAME`"
-                )
-            })?;
-            record.inputs.get(input).cloned().ok_or_else(|| {
-                format!(
-                    "resource `{address}`: the derived output `{name}` comes from the input \
-                     `{input}`, which it does not have"
-                )
-            })?
-        };
-        if record.outputs.insert(name.clone(), value).is_some() {
+        if let Source::Input(input) = source
+            && !record.inputs.contains_key(input)
+        {
+            return Err(format!(
+                "resource `{address}`: the derived output `{name}` comes from the input \
+                 `{input}`, which it does not have"
+            ));
+        }
+        if record.outputs.contains_key(name) {
             return Err(format!(
                 "resource `{address}`: the output `{name}` is both written out and derived"
             ));
@@ -336,18 +366,21 @@ type Derived<'a> = Vec<(&'a str, String)>;
 /// The outputs of a record that repeat its id or one of its inputs, with where from.
 fn derivation_of(r: &ResourceRecord) -> Derived<'_> {
     let mut out = Vec::new();
-    for (name, v) in &r.outputs {
+    for (name, v) in r.all_outputs() {
         if v.as_str().is_some_and(|s| !s.is_empty() && s == r.id) {
-            out.push((name.as_str(), FROM_ID.to_string()));
-        } else if worth_deriving(v)
-            && let Some((input, _)) = r.inputs.iter().find(|(_, i)| *i == v)
+            out.push((name, FROM_ID.to_string()));
+        } else if worth_deriving(&v)
+            && let Some((input, _)) = r.inputs.iter().find(|(_, i)| **i == *v)
         {
-            out.push((name.as_str(), format!("{FROM_INPUT}{input}")));
+            out.push((name, format!("{FROM_INPUT}{input}")));
         }
     }
     out
 }
 
+fn no_fields(f: &&Fields) -> bool {
+    f.is_empty()
+}
 fn no_map<K, V>(m: &&BTreeMap<K, V>) -> bool {
     m.is_empty()
 }
@@ -360,12 +393,12 @@ struct RecordOut<'a> {
     #[serde(rename = "type")]
     type_name: &'a str,
     id: &'a str,
-    #[serde(skip_serializing_if = "no_map")]
-    inputs: &'a BTreeMap<String, Value>,
+    #[serde(skip_serializing_if = "no_fields")]
+    inputs: &'a Fields,
     #[serde(skip_serializing_if = "no_map")]
     secret_inputs: &'a BTreeMap<String, String>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    outputs: BTreeMap<&'a str, &'a Value>,
+    outputs: BTreeMap<&'a str, Cow<'a, Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     derived_outputs: Option<BTreeMap<&'a str, &'a str>>,
     #[serde(skip_serializing_if = "no_set")]
@@ -439,10 +472,8 @@ pub fn write_state(state: &State) -> Vec<u8> {
             inputs: &r.inputs,
             secret_inputs: &r.secret_inputs,
             outputs: r
-                .outputs
-                .iter()
-                .filter(|(k, _)| !derived.contains(k.as_str()))
-                .map(|(k, v)| (k.as_str(), v))
+                .all_outputs()
+                .filter(|(k, _)| !derived.contains(k))
                 .collect(),
             derived_outputs: (!typical).then(|| d.iter().map(|(k, s)| (*k, s.as_str())).collect()),
             secret_outputs: &r.secret_outputs,

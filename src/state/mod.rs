@@ -5,6 +5,7 @@ pub mod backend;
 pub mod blob;
 pub mod codec;
 pub mod envelope;
+pub mod fields;
 pub mod journal;
 pub mod keysource;
 pub mod keyvault;

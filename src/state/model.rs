@@ -1,11 +1,14 @@
 //! The in-memory form of state. Values are kept as JSON because state never holds unknowns or
 //! secrets: secret inputs become keyed hashes and secret outputs are withheld.
 
+use super::fields::Fields;
 use super::secrets::SecretKey;
 use infra_provider_core::{ObjectState, Props, Value};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct State {
@@ -21,19 +24,26 @@ pub struct State {
     pub outputs: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct ResourceRecord {
     #[serde(rename = "type")]
     pub type_name: String,
     pub id: String,
     /// Inputs without secrets, as last applied or refreshed.
     #[serde(default)]
-    pub inputs: BTreeMap<String, serde_json::Value>,
+    pub inputs: Fields,
     /// Secret inputs: name → `hmac-sha256:<hex>` of the value under the state's key.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub secret_inputs: BTreeMap<String, String>,
+    /// Outputs held as values; those that repeat the id or an input are in `derived` instead.
+    /// Read them all with [`ResourceRecord::output`] and [`ResourceRecord::all_outputs`].
     #[serde(default)]
     pub outputs: BTreeMap<String, serde_json::Value>,
+    /// Outputs that repeat the record's id or one of its inputs, as a state file states them
+    /// (`derived_outputs`): kept as where they come from, shared by the records of a type, so
+    /// that a loaded state holds no second copy of those values.
+    #[serde(skip)]
+    pub derived: Option<Arc<Derivation>>,
     /// Names of outputs that were secret and therefore not stored.
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub secret_outputs: BTreeSet<String>,
@@ -43,6 +53,69 @@ pub struct ResourceRecord {
     /// block (and with it the `protect` line) cannot delete it without --allow-destroy.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub protect: bool,
+}
+
+/// Where a derived output takes its value from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Source {
+    /// The record's id.
+    Id,
+    /// The input of that name.
+    Input(String),
+}
+
+/// Derived outputs by name.
+pub type Derivation = BTreeMap<String, Source>;
+
+/// What the journal holds: a record with its derived outputs written out.
+#[derive(Serialize)]
+struct RecordOut<'a> {
+    #[serde(rename = "type")]
+    type_name: &'a str,
+    id: &'a str,
+    inputs: &'a Fields,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    secret_inputs: &'a BTreeMap<String, String>,
+    outputs: BTreeMap<&'a str, Cow<'a, serde_json::Value>>,
+    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
+    secret_outputs: &'a BTreeSet<String>,
+    dependencies: &'a BTreeSet<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    protect: bool,
+}
+
+impl Serialize for ResourceRecord {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        RecordOut {
+            type_name: &self.type_name,
+            id: &self.id,
+            inputs: &self.inputs,
+            secret_inputs: &self.secret_inputs,
+            outputs: self.all_outputs().collect(),
+            secret_outputs: &self.secret_outputs,
+            dependencies: &self.dependencies,
+            protect: self.protect,
+        }
+        .serialize(s)
+    }
+}
+
+/// Two records are equal when they hold the same values, however their outputs are kept.
+impl PartialEq for ResourceRecord {
+    fn eq(&self, other: &ResourceRecord) -> bool {
+        self.type_name == other.type_name
+            && self.id == other.id
+            && self.inputs == other.inputs
+            && self.secret_inputs == other.secret_inputs
+            && self.secret_outputs == other.secret_outputs
+            && self.dependencies == other.dependencies
+            && self.protect == other.protect
+            && if self.derived == other.derived {
+                self.outputs == other.outputs
+            } else {
+                self.all_outputs().eq(other.all_outputs())
+            }
+    }
 }
 
 impl State {
@@ -86,7 +159,7 @@ pub fn new_lineage() -> String {
     )
 }
 
-fn plain(map: &BTreeMap<String, serde_json::Value>) -> Props {
+fn plain(map: &Fields) -> Props {
     map.iter()
         .map(|(k, v)| (k.clone(), Value::from_json(v)))
         .collect()
@@ -125,9 +198,10 @@ impl ResourceRecord {
         ResourceRecord {
             type_name: type_name.to_string(),
             id: obj.id.clone(),
-            inputs,
+            inputs: inputs.into(),
             secret_inputs,
             outputs,
+            derived: None,
             secret_outputs,
             dependencies,
             protect: false,
@@ -152,6 +226,7 @@ impl ResourceRecord {
                 .filter(|(_, v)| keep(v))
                 .map(|(k, v)| (k.clone(), v.to_redacted_json()))
                 .collect(),
+            derived: None,
             ..self.clone()
         }
     }
@@ -161,17 +236,67 @@ impl ResourceRecord {
         ObjectState {
             id: self.id.clone(),
             inputs: plain(&self.inputs),
-            outputs: plain(&self.outputs),
+            outputs: self.recorded_outputs(),
+        }
+    }
+
+    /// The outputs of [`ResourceRecord::object_state`] (withheld outputs absent).
+    pub fn recorded_outputs(&self) -> Props {
+        self.all_outputs()
+            .map(|(k, v)| (k.to_string(), Value::from_json(&v)))
+            .collect()
+    }
+
+    /// The output of that name, derived or held (withheld secret outputs absent).
+    pub fn output(&self, name: &str) -> Option<Cow<'_, serde_json::Value>> {
+        if let Some(v) = self.outputs.get(name) {
+            return Some(Cow::Borrowed(v));
+        }
+        self.resolve(self.derived.as_deref()?.get(name)?)
+    }
+
+    /// Every output (withheld secret outputs absent), derived ones resolved, in name order.
+    pub fn all_outputs(&self) -> impl Iterator<Item = (&str, Cow<'_, serde_json::Value>)> {
+        let held = self
+            .outputs
+            .iter()
+            .map(|(k, v)| (k.as_str(), Some(Cow::Borrowed(v))));
+        let derived = self
+            .derived
+            .iter()
+            .flat_map(|d| d.iter())
+            .map(|(k, s)| (k.as_str(), self.resolve(s)));
+        merge_by_name(held, derived).filter_map(|(k, v)| Some((k, v?)))
+    }
+
+    fn resolve(&self, source: &Source) -> Option<Cow<'_, serde_json::Value>> {
+        match source {
+            Source::Id => Some(Cow::Owned(serde_json::Value::String(self.id.clone()))),
+            Source::Input(name) => self.inputs.get(name).map(Cow::Borrowed),
         }
     }
 
     /// Outputs as values, withheld secret outputs as a secret unknown so that references to them
     /// stay secret and are recomputed rather than read from state.
     pub fn output_values(&self) -> Props {
-        let mut out = plain(&self.outputs);
+        let mut out = self.recorded_outputs();
         for k in &self.secret_outputs {
             out.insert(k.clone(), Value::secret(Value::Unknown));
         }
         out
     }
+}
+
+/// Two name-ordered sequences as one (the reader refuses a name in both).
+fn merge_by_name<'a, T>(
+    a: impl Iterator<Item = (&'a str, T)>,
+    b: impl Iterator<Item = (&'a str, T)>,
+) -> impl Iterator<Item = (&'a str, T)> {
+    let mut a = a.peekable();
+    let mut b = b.peekable();
+    std::iter::from_fn(move || match (a.peek(), b.peek()) {
+        (Some((x, _)), Some((y, _))) if y < x => b.next(),
+        (Some(_), _) => a.next(),
+        (None, _) => b.next(),
+    })
 }

@@ -264,9 +264,10 @@ mod tests {
         ResourceRecord {
             type_name: "core.data".into(),
             id: id.into(),
-            inputs: BTreeMap::new(),
+            inputs: Default::default(),
             secret_inputs: BTreeMap::new(),
             outputs: BTreeMap::new(),
+            derived: None,
             secret_outputs: BTreeSet::new(),
             protect: false,
             dependencies: BTreeSet::new(),

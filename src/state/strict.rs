@@ -56,6 +56,8 @@ impl<'de> Visitor<'de> for StrictVisitor {
         while let Some(Strict(v)) = seq.next_element()? {
             out.push(v);
         }
+        // A loaded state lives through the whole command: no room kept for more elements.
+        out.shrink_to_fit();
         Ok(Value::Array(out))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
@@ -67,7 +69,8 @@ impl<'de> Visitor<'de> for StrictVisitor {
             let Strict(v) = map.next_value()?;
             out.insert(key, v);
         }
-        Ok(Value::Object(out))
+        // Collected again at its exact size (a map grown by inserts keeps room for more).
+        Ok(Value::Object(out.into_iter().collect()))
     }
 }
 

@@ -356,7 +356,7 @@ impl<'a> Builder<'a> {
         self.resources.push(DesiredResource {
             address,
             type_name: r.type_name.name.clone(),
-            properties,
+            properties: properties.into(),
             depends_on: BTreeSet::new(),
             lifecycle,
             existing: r.existing,

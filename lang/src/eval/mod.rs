@@ -157,6 +157,15 @@ impl Evaluation {
         }
     }
 
+    /// Frees what the resolver told the first evaluation about each resource (a copy of
+    /// every resource's outputs). Re-evaluation asks its own resolver and never reads them;
+    /// only [`Evaluation::import_id`] does, so call this once the import ids are known.
+    pub fn forget_attributes(&mut self) {
+        for i in &mut self.state.instances {
+            i.attrs = None;
+        }
+    }
+
     /// Addresses of all resource instances, in the order of `resources`.
     pub fn addresses(&self) -> impl Iterator<Item = &str> {
         self.resources.iter().map(|r| r.address.as_str())

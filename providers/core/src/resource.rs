@@ -3,6 +3,7 @@
 
 use crate::value::Value;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct DesiredResource {
@@ -11,8 +12,9 @@ pub struct DesiredResource {
     /// `provider.kind`, e.g. `core.data`, `azure.key_vault`.
     pub type_name: String,
     /// Input properties as evaluated (meta properties removed). May contain `Unknown` and
-    /// `Secret` values.
-    pub properties: BTreeMap<String, Value>,
+    /// `Secret` values. Shared (`Arc`) so that a plan whose provider leaves them as they are
+    /// holds them once.
+    pub properties: Arc<BTreeMap<String, Value>>,
     /// Addresses of the instances this one depends on (from references and `depends_on`).
     pub depends_on: BTreeSet<String>,
     pub lifecycle: Lifecycle,

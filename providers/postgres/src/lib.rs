@@ -264,7 +264,7 @@ impl Provider for PostgresProvider {
                 self.remember_role_password(kind, &endpoint, &r.properties);
             }
             if let Ok(mut d) = self.desired.lock() {
-                d.insert(r.address.clone(), r.properties.clone());
+                d.insert(r.address.clone(), Props::clone(&r.properties));
             }
         }
     }

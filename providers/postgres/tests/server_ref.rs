@@ -63,7 +63,8 @@ async fn a_server_reference_reaches_the_server_as_its_admin() {
             ("name", Value::str("pg_trgm")),
             ("database", Value::str("app")),
             ("server", srv.clone()),
-        ]),
+        ])
+        .into(),
         depends_on: Default::default(),
         lifecycle: Default::default(),
         existing: false,
