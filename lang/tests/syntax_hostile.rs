@@ -305,38 +305,7 @@ fn mixed_fragments_end_quickly() {
 }
 
 fn mixed() {
-    const FRAGMENTS: &[&str] = &[
-        "c ? ",
-        " : ",
-        "c ? 1 : ",
-        " ? ",
-        "(",
-        ")",
-        "[",
-        "]",
-        "{ a = ",
-        " }",
-        " + 1",
-        " &&\n c",
-        "!",
-        "-",
-        "\"${",
-        "}\"",
-        "[for v in l: ",
-        "{for k, v in o: k => ",
-        "max(0, ",
-        ".a",
-        "[0]",
-        "\n",
-        ", ",
-        "list<",
-        ">",
-        "{ a: ",
-        "<<EOT\n${",
-        "\nEOT\n",
-        "0",
-        "c",
-    ];
+    const FRAGMENTS: &[&str] = infra_lang::syntax::NESTING_FRAGMENTS;
     let schemas = schemas::schemas();
     let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
     let mut next = |m: usize| {

@@ -12,38 +12,7 @@ use infra_provider_core::SchemaSet;
 use libfuzzer_sys::fuzz_target;
 use std::path::PathBuf;
 
-const FRAGMENTS: &[&str] = &[
-    "c ? ",
-    " : ",
-    "c ? 1 : ",
-    " ? ",
-    "(",
-    ")",
-    "[",
-    "]",
-    "{ a = ",
-    " }",
-    " + 1",
-    " &&\n c",
-    "!",
-    "-",
-    "\"${",
-    "}\"",
-    "[for v in l: ",
-    "{for k, v in o: k => ",
-    "max(0, ",
-    ".a",
-    "[0]",
-    "\n",
-    ", ",
-    "list<",
-    ">",
-    "{ a: ",
-    "<<EOT\n${",
-    "\nEOT\n",
-    "0",
-    "c",
-];
+const FRAGMENTS: &[&str] = infra_lang::syntax::NESTING_FRAGMENTS;
 
 fuzz_target!(|data: &[u8]| {
     let mut text = String::from("let c = true\nlet l = [0]\nlet o = { a = 1 }\nlet x = ");

@@ -157,46 +157,17 @@ fn hostile_nesting_on_a_small_stack() {
 /// finds it, pest would recurse on that stack and overflow it.
 #[test]
 fn mixed_fragments_parse_on_a_small_stack() {
-    const FRAGMENTS: &[&str] = &[
-        "c ? ",
-        " : ",
-        "c ? 1 : ",
-        " ? ",
-        "(",
-        ")",
-        "[",
-        "]",
-        "{ a = ",
-        " }",
-        " + 1",
-        " &&\n c",
-        "!",
-        "-",
-        "\"${",
-        "}\"",
-        "[for v in l: ",
-        "{for k, v in o: k => ",
-        "max(0, ",
-        ".a",
-        "[0]",
-        "\n",
-        ", ",
-        "list<",
-        ">",
-        "{ a: ",
-        "<<EOT\n${",
-        "\nEOT\n",
-        "0",
-        "c",
-        "# [[[\n",
-        "/* ((( */",
-        "\"[[[\"",
-        " < ",
-        "a < b ? ",
-    ];
+    // The shared fragments, plus brackets the scan must not count (in comments and strings)
+    // and `<` comparisons it counts although pest does not nest there.
+    const EXTRA: &[&str] = &["# [[[\n", "/* ((( */", "\"[[[\"", " < ", "a < b ? "];
+    let fragments: Vec<&str> = crate::syntax::NESTING_FRAGMENTS
+        .iter()
+        .chain(EXTRA)
+        .copied()
+        .collect();
     let worker = std::thread::Builder::new()
         .stack_size(256 << 10)
-        .spawn(|| {
+        .spawn(move || {
             let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
             let mut next = |m: usize| {
                 seed ^= seed << 13;
@@ -208,7 +179,7 @@ fn mixed_fragments_parse_on_a_small_stack() {
             for _ in 0..40 {
                 let mut text = String::from("let c = true\nlet x = ");
                 for _ in 0..1 + next(6) {
-                    let fragment = FRAGMENTS[next(FRAGMENTS.len())];
+                    let fragment = fragments[next(fragments.len())];
                     text.push_str(&fragment.repeat(1 + next(600)));
                 }
                 text.push_str("\noutput out = [c, x]\n");

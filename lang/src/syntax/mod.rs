@@ -5,10 +5,12 @@ mod build;
 mod build_expr;
 mod depth;
 mod grammar;
+mod hostile;
 pub mod incremental;
 mod lexer;
 mod parser;
 mod recover;
 mod strings;
 
+pub use hostile::NESTING_FRAGMENTS;
 pub use parser::{MAX_DEPTH, parse};
