@@ -5,6 +5,7 @@
 use super::analysis::Analysis;
 use super::position::LineIndex;
 use infra_lang::diag::{Diagnostic, Severity};
+use infra_lang::span::Span;
 use lsp_types::{
     DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Position, Range,
     Uri,
@@ -23,36 +24,48 @@ pub fn by_file(
         .values()
         .map(|u| (u.clone(), Vec::new()))
         .collect();
-    let sources = &analysis.project.sources;
-    let mut indexes: BTreeMap<infra_lang::FileId, LineIndex<'_>> = BTreeMap::new();
+    // One line index per file, shared by every diagnostic and label in it: a renamed `let`
+    // leaves thousands of errors in one file.
+    let mut indexes = Indexes {
+        analysis,
+        lines: BTreeMap::new(),
+    };
     for d in diags {
-        let (target, range) = match (
-            analysis.uris.get(&d.span.file),
-            sources.try_get(d.span.file),
-        ) {
-            (Some(u), Some(file)) => {
-                let idx = indexes
-                    .entry(d.span.file)
-                    .or_insert_with(|| LineIndex::new(&file.text));
-                (
-                    u.clone(),
-                    idx.range(d.span.start as usize, d.span.end as usize),
-                )
-            }
+        let (target, range) = match indexes.range(d.span) {
+            Some((u, range)) => (u.clone(), range),
             // In a bundled module (no file the editor can show) or in no file at all.
-            _ => (
+            None => (
                 fallback.clone(),
                 Range::new(Position::new(0, 0), Position::new(0, 0)),
             ),
         };
-        out.entry(target)
-            .or_default()
-            .push(convert(d, range, analysis));
+        let converted = convert(d, range, &mut indexes);
+        out.entry(target).or_default().push(converted);
     }
     out
 }
 
-fn convert(d: &Diagnostic, range: Range, analysis: &Analysis) -> lsp_types::Diagnostic {
+/// The editor's file and line index of each file diagnostics are in, built on first use.
+struct Indexes<'a> {
+    analysis: &'a Analysis,
+    lines: BTreeMap<infra_lang::FileId, LineIndex<'a>>,
+}
+
+impl<'a> Indexes<'a> {
+    /// The URI and range of a span, when it is in a file the editor can open.
+    fn range(&mut self, span: Span) -> Option<(&'a Uri, Range)> {
+        let analysis = self.analysis;
+        let uri = analysis.uris.get(&span.file)?;
+        let file = analysis.project.sources.try_get(span.file)?;
+        let idx = self
+            .lines
+            .entry(span.file)
+            .or_insert_with(|| LineIndex::new(&file.text));
+        Some((uri, idx.range(span.start as usize, span.end as usize)))
+    }
+}
+
+fn convert(d: &Diagnostic, range: Range, indexes: &mut Indexes<'_>) -> lsp_types::Diagnostic {
     let mut message = d.message.clone();
     if let Some(label) = &d.label {
         message.push_str(&format!(" ({label})"));
@@ -64,14 +77,9 @@ fn convert(d: &Diagnostic, range: Range, analysis: &Analysis) -> lsp_types::Diag
         .labels
         .iter()
         .filter_map(|l| {
-            let uri = analysis.uris.get(&l.span.file)?;
-            let file = analysis.project.sources.try_get(l.span.file)?;
-            let idx = LineIndex::new(&file.text);
+            let (uri, range) = indexes.range(l.span)?;
             Some(DiagnosticRelatedInformation {
-                location: Location::new(
-                    uri.clone(),
-                    idx.range(l.span.start as usize, l.span.end as usize),
-                ),
+                location: Location::new(uri.clone(), range),
                 message: l.message.clone(),
             })
         })
