@@ -10,7 +10,7 @@ use infra_lang::diag::Diagnostic;
 use infra_lang::project::{LoadError, Project};
 use infra_provider_core::SchemaSet;
 use lsp_types::Uri;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// A loaded (parsed, not yet checked) project and where a document sits in it.
@@ -51,7 +51,7 @@ impl Analysis {
                 uris,
             });
         };
-        let root = project_root(&path, &docs.overrides());
+        let root = project_root(&path, &docs.paths());
         Analysis::load_root(&root, doc, docs)
     }
 
@@ -63,12 +63,12 @@ impl Analysis {
         let Some(mut dir) = own.root.clone() else {
             return Ok(own);
         };
-        let overrides = docs.overrides();
+        let open = docs.paths();
         // Modules sit a few folders below their caller (`modules/web`); look that far up.
         for _ in 0..4 {
             let Some(above) = dir.parent() else { break };
             dir = above.to_path_buf();
-            if !has_sources(&dir, &overrides) {
+            if !has_sources(&dir, &open) {
                 continue;
             }
             let Ok(mut outer) = Analysis::load_root(&dir, doc, docs) else {
@@ -128,7 +128,7 @@ impl Analysis {
 
 /// The project folder of a file: its folder, or the folder above for a file in
 /// `environments/` when that folder holds sources too.
-pub fn project_root(file: &Path, open: &BTreeMap<PathBuf, String>) -> PathBuf {
+pub fn project_root(file: &Path, open: &BTreeSet<PathBuf>) -> PathBuf {
     let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
     if dir.file_name().is_some_and(|n| n == "environments")
         && let Some(above) = dir.parent()
@@ -139,13 +139,13 @@ pub fn project_root(file: &Path, open: &BTreeMap<PathBuf, String>) -> PathBuf {
     dir
 }
 
-fn has_sources(dir: &Path, open: &BTreeMap<PathBuf, String>) -> bool {
+fn has_sources(dir: &Path, open: &BTreeSet<PathBuf>) -> bool {
     let on_disk = std::fs::read_dir(dir).is_ok_and(|entries| {
         entries
             .flatten()
             .any(|e| e.path().extension().is_some_and(|x| x == "infra"))
     });
-    on_disk || open.keys().any(|p| p.parent() == Some(dir))
+    on_disk || open.iter().any(|p| p.parent() == Some(dir))
 }
 
 #[cfg(test)]
@@ -157,9 +157,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("environments")).unwrap();
         let env = dir.path().join("environments/dev.infra");
-        let none = BTreeMap::new();
+        let none = BTreeSet::new();
         assert_eq!(project_root(&env, &none), dir.path().join("environments"));
-        let open = BTreeMap::from([(dir.path().join("main.infra"), String::new())]);
+        let open = BTreeSet::from([dir.path().join("main.infra")]);
         assert_eq!(project_root(&env, &open), dir.path());
         std::fs::write(dir.path().join("main.infra"), "let a = 1\n").unwrap();
         assert_eq!(project_root(&env, &none), dir.path());

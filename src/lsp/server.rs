@@ -145,7 +145,7 @@ impl<'c> Server<'c> {
     /// The project key of a document: its folder, or the URI of a document checked alone.
     fn project_key(&self, doc: &Uri) -> String {
         match uri::to_path(doc) {
-            Some(path) => analysis::project_root(&path, &self.docs.overrides())
+            Some(path) => analysis::project_root(&path, &self.docs.paths())
                 .display()
                 .to_string(),
             None => doc.as_str().to_string(),
