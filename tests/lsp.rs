@@ -367,3 +367,35 @@ fn hover_on_a_typed_resource_shows_constraints_and_the_rest_reference() {
     assert!(on_name.contains("Length: 3 to 24"), "{on_name}");
     assert_eq!(client.stop(), Some(0));
 }
+
+#[test]
+fn a_cycle_across_files_shows_each_reference_where_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.infra");
+    let b = dir.path().join("b.infra");
+    std::fs::write(&a, "let a = b\n").unwrap();
+    std::fs::write(&b, "\nlet b = \"x-${a}\"\n").unwrap();
+    let (a, b) = (uri_of(&a), uri_of(&b));
+    let (mut client, _) = Client::start();
+    client.open(&a, "let a = b\n");
+    let diags = client.diagnostics_for(&a, |d| !d.is_empty());
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0]["code"], "E0400");
+    let related = diags[0]["relatedInformation"].as_array().unwrap();
+    let places: Vec<(&str, (u64, u64), (u64, u64))> = related
+        .iter()
+        .map(|r| {
+            let l = &r["location"];
+            (
+                l["uri"].as_str().unwrap(),
+                pos(&l["range"]["start"]),
+                pos(&l["range"]["end"]),
+            )
+        })
+        .collect();
+    assert_eq!(
+        places,
+        vec![(a.as_str(), (0, 8), (0, 9)), (b.as_str(), (1, 13), (1, 14)),]
+    );
+    assert_eq!(client.stop(), Some(0));
+}
