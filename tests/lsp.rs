@@ -368,6 +368,9 @@ fn hover_on_a_typed_resource_shows_constraints_and_the_rest_reference() {
     assert_eq!(client.stop(), Some(0));
 }
 
+/// A location: its URI, start and end (line, character).
+type Place<'a> = (&'a str, (u64, u64), (u64, u64));
+
 #[test]
 fn a_cycle_across_files_shows_each_reference_where_it_is() {
     let dir = tempfile::tempdir().unwrap();
@@ -382,7 +385,7 @@ fn a_cycle_across_files_shows_each_reference_where_it_is() {
     assert_eq!(diags.len(), 1, "{diags:?}");
     assert_eq!(diags[0]["code"], "E0400");
     let related = diags[0]["relatedInformation"].as_array().unwrap();
-    let places: Vec<(&str, (u64, u64), (u64, u64))> = related
+    let places: Vec<Place> = related
         .iter()
         .map(|r| {
             let l = &r["location"];
