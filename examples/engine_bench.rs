@@ -8,7 +8,6 @@ use infra::engine::{
 };
 use infra::state::{LocalStore, State};
 use infra_provider_core::{Cancel, CoreProvider, DesiredResource, Lifecycle, Props, Value};
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -68,7 +67,7 @@ impl Shape {
                     .unwrap_or(Value::Unknown)
             })
             .collect();
-        let mut obj = BTreeMap::new();
+        let mut obj = infra_provider_core::Map::new();
         obj.insert("name".to_string(), Value::str(format!("res-{i}")));
         obj.insert("sku".to_string(), Value::str("Standard"));
         obj.insert("refs".to_string(), Value::List(refs));

@@ -13,8 +13,7 @@ use infra_lang::check::{CheckOptions, check_with};
 use infra_lang::diag::render::to_golden;
 use infra_lang::eval::{Resolver, evaluate};
 use infra_lang::project::Project;
-use infra_provider_core::Value;
-use std::collections::BTreeMap;
+use infra_provider_core::{Map, Value};
 use std::path::{Path, PathBuf};
 
 /// Fixed process environment for the cases.
@@ -37,14 +36,9 @@ impl infra_stdlib::Host for FixedHost {
 pub struct DataResolver;
 
 impl Resolver for DataResolver {
-    fn attributes(
-        &self,
-        _: &str,
-        type_name: &str,
-        inputs: &BTreeMap<String, Value>,
-    ) -> Option<BTreeMap<String, Value>> {
+    fn attributes(&self, _: &str, type_name: &str, inputs: &Map) -> Option<Map> {
         (type_name == "core.data").then(|| {
-            let mut m = BTreeMap::new();
+            let mut m = Map::new();
             m.insert(
                 "output".to_string(),
                 inputs.get("input").cloned().unwrap_or(Value::Null),

@@ -7,7 +7,7 @@ use infra_lang::check::{CheckOptions, Program, check_with};
 use infra_lang::diag::render::{Report, to_golden, to_json};
 use infra_lang::eval::{Evaluation, NoKnowledge, Resolver, evaluate};
 use infra_lang::project::Project;
-use infra_provider_core::Value;
+use infra_provider_core::{Map, Value};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -26,21 +26,16 @@ impl infra_stdlib::Host for Host {
 }
 
 /// Knows a fixed set of attributes per address.
-struct Known(BTreeMap<String, BTreeMap<String, Value>>);
+struct Known(BTreeMap<String, Map>);
 
 impl Resolver for Known {
-    fn attributes(
-        &self,
-        address: &str,
-        _: &str,
-        _: &BTreeMap<String, Value>,
-    ) -> Option<BTreeMap<String, Value>> {
+    fn attributes(&self, address: &str, _: &str, _: &Map) -> Option<Map> {
         self.0.get(address).cloned()
     }
 }
 
 fn known(entries: &[(&str, &str, Value)]) -> Known {
-    let mut m: BTreeMap<String, BTreeMap<String, Value>> = BTreeMap::new();
+    let mut m: BTreeMap<String, Map> = BTreeMap::new();
     for (addr, attr, v) in entries {
         m.entry(addr.to_string())
             .or_default()
@@ -255,7 +250,7 @@ fn reevaluate_fills_in_what_became_known() {
         ("rg", "id", Value::str("/sub/rg")),
     ]);
     let fresh = ev.reevaluate("d", &now).expect("reevaluate");
-    let mut want = BTreeMap::new();
+    let mut want = Map::new();
     want.insert("name".to_string(), Value::str("kv"));
     want.insert("rg".to_string(), Value::str("/sub/rg"));
     want.insert("uri".to_string(), Value::str("https://kv/secrets"));

@@ -297,7 +297,7 @@ mod tests {
     fn secrets_are_redacted_longest_first_and_short_values_left_alone() {
         let inputs = [
             Value::str("public-name"),
-            Value::Object(BTreeMap::from([
+            Value::Object(infra_provider_core::Map::from([
                 ("pw".to_string(), Value::secret(Value::str("hunter22"))),
                 (
                     "conn".to_string(),

@@ -13,7 +13,7 @@ use infra_lang::check::{CheckOptions, Program, check_with};
 use infra_lang::eval::{EnvironmentConfig, Evaluation, Resolver, StateConfig, Target, evaluate};
 use infra_lang::project::Project;
 use infra_lang::span::SourceMap;
-use infra_provider_core::{Cancel, PlanRequest, Props, Value};
+use infra_provider_core::{Cancel, Map, PlanRequest, Props, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -156,12 +156,7 @@ pub struct StateResolver<'a> {
 }
 
 impl Resolver for StateResolver<'_> {
-    fn attributes(
-        &self,
-        address: &str,
-        type_name: &str,
-        inputs: &BTreeMap<String, Value>,
-    ) -> Option<BTreeMap<String, Value>> {
+    fn attributes(&self, address: &str, type_name: &str, inputs: &Map) -> Option<Map> {
         let record = self
             .state
             .resources
@@ -186,12 +181,7 @@ impl Resolver for StateResolver<'_> {
 pub struct KnownOutputs<'a>(pub &'a dyn Fn(&str) -> Option<Props>);
 
 impl Resolver for KnownOutputs<'_> {
-    fn attributes(
-        &self,
-        address: &str,
-        _: &str,
-        _: &BTreeMap<String, Value>,
-    ) -> Option<BTreeMap<String, Value>> {
+    fn attributes(&self, address: &str, _: &str, _: &Map) -> Option<Map> {
         (self.0)(address)
     }
 }

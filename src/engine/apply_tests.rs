@@ -12,7 +12,6 @@ use infra_provider_core::{
     Value,
 };
 use proptest::prelude::*;
-use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 fn rt() -> tokio::runtime::Runtime {
@@ -44,7 +43,7 @@ impl Dag {
                     .unwrap_or(Value::Unknown)
             })
             .collect();
-        let mut m = BTreeMap::new();
+        let mut m = infra_provider_core::Map::new();
         m.insert("own".to_string(), Value::Int(self.seeds[i]));
         m.insert("deps".to_string(), Value::List(deps));
         Value::Object(m)

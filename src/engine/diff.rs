@@ -128,7 +128,7 @@ pub fn all_removed(values: &Props, secret_names: impl Iterator<Item = String>) -
 pub fn diff_outputs(predicted: &Props, recorded: &Props) -> Vec<AttrChange> {
     predicted
         .iter()
-        .filter(|(k, v)| recorded.get(*k) != Some(*v))
+        .filter(|(k, v)| recorded.get(k) != Some(*v))
         .map(|(k, v)| AttrChange {
             path: k.clone(),
             before: recorded.get(k).map(shown),
@@ -205,7 +205,7 @@ fn lookup<'v>(v: &'v Value, path: &[&str]) -> Option<&'v Value> {
     match path.split_first() {
         None => Some(v),
         Some((k, rest)) => match v.unwrap_secret().0 {
-            Value::Object(m) => m.get(*k).and_then(|x| lookup(x, rest)),
+            Value::Object(m) => m.get(k).and_then(|x| lookup(x, rest)),
             _ => None,
         },
     }
@@ -220,11 +220,11 @@ fn set_path(v: &mut Value, path: &[&str], new: Option<Value>) {
                 m.insert(k.to_string(), x);
             }
             None => {
-                m.remove(*k);
+                m.remove(k);
             }
         },
         [k, rest @ ..] => {
-            if let Some(child) = m.get_mut(*k) {
+            if let Some(child) = m.get_mut(k) {
                 set_path(child, rest, new);
             }
         }

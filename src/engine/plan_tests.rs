@@ -244,7 +244,7 @@ fn refresh_only_reports_drift_but_no_change() {
 #[test]
 fn ignore_changes_top_level_and_nested() {
     let tags = |owner: &str, env: &str| {
-        let mut m = BTreeMap::new();
+        let mut m = infra_provider_core::Map::new();
         m.insert("owner".to_string(), Value::str(owner));
         m.insert("env".to_string(), Value::str(env));
         Value::Object(m)

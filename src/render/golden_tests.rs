@@ -186,7 +186,14 @@ fn many(n: usize) -> Plan {
 fn blast() -> Plan {
     let rg = "/subscriptions/s/resourceGroups/app";
     let thing = |name: &str| props(&[("name", Value::str(name)), ("size", Value::Int(1))]);
-    let at = |id: &str, name: &str| record("test.thing", id, thing(name), BTreeMap::new());
+    let at = |id: &str, name: &str| {
+        record(
+            "test.thing",
+            id,
+            thing(name),
+            infra_provider_core::Map::new(),
+        )
+    };
     let state = state_with(vec![
         ("rg", at(rg, "app")),
         (
@@ -240,7 +247,7 @@ fn wording() -> Plan {
             props(&[
                 ("name", Value::str("f")),
                 ("script", Value::str(zone)),
-                ("tags", Value::Object(BTreeMap::new())),
+                ("tags", Value::Object(infra_provider_core::Map::new())),
             ]),
             &[],
         ),
@@ -439,7 +446,12 @@ fn markdown_shows_cloud_and_risky_changes_first_whatever_the_size() {
     let gone: Vec<(String, _)> = (0..5)
         .map(|i| {
             let a = format!("zz_gone{i}");
-            let r = record("test.thing", &format!("id-{a}"), thing(&a), BTreeMap::new());
+            let r = record(
+                "test.thing",
+                &format!("id-{a}"),
+                thing(&a),
+                infra_provider_core::Map::new(),
+            );
             (a, r)
         })
         .collect();

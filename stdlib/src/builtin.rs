@@ -1,10 +1,9 @@
 //! The machinery every family shares: the definition record of a function, typed access to
 //! arguments with precise errors, and value helpers (equality, rendering).
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use infra_provider_core::{Type, Value};
+use infra_provider_core::{Map, Type, Value};
 
 use crate::{CallError, Host, ParamSpec, Signature};
 
@@ -176,7 +175,7 @@ impl<'a> Args<'a> {
         }
     }
 
-    pub fn object(&self, i: usize) -> Result<&'a BTreeMap<String, Value>, CallError> {
+    pub fn object(&self, i: usize) -> Result<&'a Map, CallError> {
         match self.value(i)? {
             Value::Object(map) => Ok(map),
             other => Err(self.type_error(i, "object", other.kind())),

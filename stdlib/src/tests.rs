@@ -1,9 +1,9 @@
 //! Tests over every function at once: the registry, the documented examples, the central
 //! unknown/secret rules, arity, robustness on odd inputs, and the docs.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
-use infra_provider_core::Value;
+use infra_provider_core::{Map, Value};
 
 use crate::testutil::{check, host, matches, ok, parse_call};
 use crate::{CallError, FAMILIES, call, signature, signatures};
@@ -223,7 +223,7 @@ fn leaky_values() -> Vec<Value> {
         out.push(Value::secret(s.clone()));
         out.push(Value::List(vec![Value::secret(s.clone())]));
         out.push(Value::List(vec![Value::str("a"), Value::secret(s.clone())]));
-        let mut m = BTreeMap::new();
+        let mut m = Map::new();
         m.insert("k".to_string(), Value::secret(s.clone()));
         out.push(Value::Object(m));
         out.push(Value::secret(Value::List(vec![s])));
@@ -254,7 +254,7 @@ fn a_secret_never_appears_in_an_error_message() {
 
 /// Awkward values of every kind, for the no-panic sweep.
 fn odd_values() -> Vec<Value> {
-    let mut obj = BTreeMap::new();
+    let mut obj = Map::new();
     obj.insert("a".to_string(), Value::Int(1));
     vec![
         Value::Null,
@@ -279,7 +279,7 @@ fn odd_values() -> Vec<Value> {
             Value::str("a"),
             Value::List(vec![Value::Null]),
         ]),
-        Value::Object(BTreeMap::new()),
+        Value::Object(Map::new()),
         Value::Object(obj),
         Value::secret(Value::List(vec![Value::Unknown])),
     ]

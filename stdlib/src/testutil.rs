@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use infra_provider_core::Value;
+use infra_provider_core::{Map, Value};
 
 use crate::{CallError, Host, call};
 
@@ -193,7 +193,7 @@ impl Parser<'_> {
 
     fn object(&mut self) -> Result<Value, CallError> {
         self.expect('{');
-        let mut map = BTreeMap::new();
+        let mut map = Map::new();
         if self.eat('}') {
             return Ok(Value::Object(map));
         }

@@ -10,7 +10,7 @@ use crate::check::graph::topo_order;
 use crate::check::{DeclKind, Program};
 use crate::diag::{self, Diagnostic};
 use crate::syntax::ast;
-use infra_provider_core::{DesiredResource, Value};
+use infra_provider_core::{DesiredResource, Map, Value};
 use infra_stdlib::Host;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -47,7 +47,7 @@ pub(crate) struct Instance {
     /// Values of the `for` variables (key, value), if any.
     pub each: Option<(Value, Local)>,
     /// What the resolver knew when the instance was evaluated.
-    pub attrs: Option<BTreeMap<String, Value>>,
+    pub attrs: Option<Map>,
 }
 
 /// Everything re-evaluation needs, kept inside the [`super::Evaluation`].

@@ -9,7 +9,7 @@ use crate::check::{META, parse_duration};
 use crate::diag::{self, Diagnostic};
 use crate::span::Span;
 use crate::syntax::ast::{self, BinaryOp, Comprehension, Expr, ExprKind, StrPart};
-use infra_provider_core::{DesiredResource, Lifecycle, Value};
+use infra_provider_core::{DesiredResource, Lifecycle, Map, Value};
 use infra_stdlib::Host;
 use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
@@ -174,11 +174,12 @@ impl<'a> Cx<'a> {
                 Value::List(out)
             }
             ExprKind::Object(entries) => {
-                let mut out = BTreeMap::new();
+                // Collected, then sorted once: a literal's keys come in the author's order.
+                let mut out = Vec::with_capacity(entries.len());
                 for en in entries {
-                    out.insert(en.key.name.clone(), self.eval(&en.value, sc, locals, deps)?);
+                    out.push((en.key.name.clone(), self.eval(&en.value, sc, locals, deps)?));
                 }
-                Value::Object(out)
+                Value::Object(Map::from_pairs(out))
             }
             ExprKind::Ref(_) | ExprKind::Member(..) | ExprKind::Index(..) => {
                 let p = self.place(e, sc, locals, deps)?;
@@ -491,7 +492,8 @@ impl<'a> Cx<'a> {
         locals.truncate(mark);
         Ok(taint(
             if object {
-                Value::Object(map)
+                // Built as a tree (keys arrive in any order, duplicates refused on the way).
+                Value::Object(Map::from(map))
             } else {
                 Value::List(list)
             },
@@ -554,7 +556,7 @@ impl<'a> Cx<'a> {
         each: Option<&(Value, Local)>,
         deps: &mut BTreeSet<usize>,
         with_meta: bool,
-    ) -> R<(BTreeMap<String, Value>, Lifecycle)> {
+    ) -> R<(Map, Lifecycle)> {
         let schema = self.data.schemas.get(&r.type_name.name);
         let mut locals: Locals<'e> = Vec::new();
         if let (Some(fe), Some((k, v))) = (&r.for_each, each) {
@@ -563,7 +565,7 @@ impl<'a> Cx<'a> {
             }
             locals.push((fe.value.name.as_str(), v.clone()));
         }
-        let mut props = BTreeMap::new();
+        let mut props = Map::new();
         let mut lifecycle = Lifecycle::default();
         for a in &r.body {
             if META.contains(&a.name.name.as_str()) {

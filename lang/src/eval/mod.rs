@@ -22,7 +22,7 @@ mod tests;
 use crate::check::Program;
 use crate::diag::{self, Diagnostic};
 use crate::span::Span;
-use infra_provider_core::{DesiredResource, Value};
+use infra_provider_core::{DesiredResource, Map, Value};
 use infra_stdlib::Host;
 use std::collections::{BTreeMap, HashMap};
 
@@ -34,12 +34,7 @@ pub use environment::{
 pub trait Resolver {
     /// Attributes known for the resource at `address` whose inputs evaluate to `inputs`
     /// (recorded state, a provider's prediction...); `None` when nothing is known.
-    fn attributes(
-        &self,
-        address: &str,
-        type_name: &str,
-        inputs: &BTreeMap<String, Value>,
-    ) -> Option<BTreeMap<String, Value>>;
+    fn attributes(&self, address: &str, type_name: &str, inputs: &Map) -> Option<Map>;
 }
 
 /// A resolver that knows nothing: every attribute the cloud sets is `Unknown`.
@@ -47,12 +42,7 @@ pub trait Resolver {
 pub struct NoKnowledge;
 
 impl Resolver for NoKnowledge {
-    fn attributes(
-        &self,
-        _: &str,
-        _: &str,
-        _: &BTreeMap<String, Value>,
-    ) -> Option<BTreeMap<String, Value>> {
+    fn attributes(&self, _: &str, _: &str, _: &Map) -> Option<Map> {
         None
     }
 }
@@ -78,11 +68,7 @@ impl Evaluation {
     /// (used during apply once upstream unknowns are known). Costs about the size of that
     /// resource's body: params, lets and outputs are taken from this evaluation, and only
     /// those that contained unknowns are recomputed.
-    pub fn reevaluate(
-        &self,
-        address: &str,
-        resolver: &dyn Resolver,
-    ) -> Result<BTreeMap<String, Value>, Diagnostic> {
+    pub fn reevaluate(&self, address: &str, resolver: &dyn Resolver) -> Result<Map, Diagnostic> {
         let Some(&inst) = self.state.by_address.get(address) else {
             return Err(diag::eval::eval_error(
                 format!("no resource `{address}` in this evaluation"),
@@ -134,12 +120,7 @@ impl Evaluation {
         };
         struct Nothing;
         impl Resolver for Nothing {
-            fn attributes(
-                &self,
-                _: &str,
-                _: &str,
-                _: &BTreeMap<String, Value>,
-            ) -> Option<BTreeMap<String, Value>> {
+            fn attributes(&self, _: &str, _: &str, _: &Map) -> Option<Map> {
                 None
             }
         }

@@ -8,9 +8,9 @@ use crate::check::{DeclKind, is_secret_type};
 use crate::diag::{self, Diagnostic};
 use crate::span::Span;
 use crate::syntax::ast::{self, Expr, ExprKind};
-use infra_provider_core::Value;
+use infra_provider_core::{Map, Value};
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// What a reference denotes before it becomes a value.
 pub(crate) enum Place {
@@ -29,7 +29,7 @@ pub(crate) enum Place {
 #[derive(Default)]
 pub(crate) struct Reeval {
     values: RefCell<HashMap<(usize, usize), Value>>,
-    attrs: RefCell<HashMap<usize, Option<BTreeMap<String, Value>>>>,
+    attrs: RefCell<HashMap<usize, Option<Map>>>,
 }
 
 fn internal(message: &str) -> Fail {
@@ -239,7 +239,7 @@ impl<'a> Cx<'a> {
                 let Some(Slot::Many(map)) = self.scopes.get(s).and_then(|x| x.slots.get(d)) else {
                     return Err(internal("not a `for` resource"));
                 };
-                let mut out = BTreeMap::new();
+                let mut out = Map::new();
                 for (k, &i) in map {
                     deps.insert(i);
                     out.insert(k.clone(), self.attribute(i, "id"));
@@ -251,7 +251,7 @@ impl<'a> Cx<'a> {
                     .scopes
                     .get(ms)
                     .and_then(|s| self.data.modules.get(s.module));
-                let mut out = BTreeMap::new();
+                let mut out = Map::new();
                 for (d, decl) in module.iter().flat_map(|m| m.decls.iter().enumerate()) {
                     if decl.kind == DeclKind::Output {
                         let (v, dd) = self.slot_value(ms, d)?;
@@ -277,7 +277,7 @@ impl<'a> Cx<'a> {
             // The checker refused anything else; pass it on for the provider to refuse too.
             return self.place_value(p, deps);
         };
-        let mut out = BTreeMap::new();
+        let mut out = Map::new();
         out.insert("id".to_string(), self.attribute(i, "id"));
         for a in attributes {
             out.insert(a.clone(), self.attribute(i, a));
@@ -429,7 +429,7 @@ impl<'a> Cx<'a> {
     }
 
     /// The properties of one instance, evaluated afresh (re-evaluation).
-    pub fn instance_properties(&self, inst: usize) -> R<BTreeMap<String, Value>> {
+    pub fn instance_properties(&self, inst: usize) -> R<Map> {
         let instance = self
             .instances
             .get(inst)

@@ -3,7 +3,7 @@
 use super::*;
 use crate::check::check;
 use crate::project::Project;
-use infra_provider_core::{PropertySchema, ResourceSchema, SchemaSet, Type};
+use infra_provider_core::{Map, PropertySchema, ResourceSchema, SchemaSet, Type};
 use std::path::PathBuf;
 
 struct NoHost;
@@ -21,14 +21,9 @@ impl Host for NoHost {
 struct Echo(&'static [&'static str]);
 
 impl Resolver for Echo {
-    fn attributes(
-        &self,
-        address: &str,
-        _: &str,
-        inputs: &BTreeMap<String, Value>,
-    ) -> Option<BTreeMap<String, Value>> {
+    fn attributes(&self, address: &str, _: &str, inputs: &Map) -> Option<Map> {
         self.0.contains(&address).then(|| {
-            let mut m = BTreeMap::new();
+            let mut m = Map::new();
             m.insert(
                 "output".to_string(),
                 inputs.get("input").cloned().unwrap_or(Value::Null),
@@ -190,13 +185,8 @@ resource b: core.data { input = mid }
 struct Says(&'static str);
 
 impl Resolver for Says {
-    fn attributes(
-        &self,
-        _: &str,
-        _: &str,
-        _: &BTreeMap<String, Value>,
-    ) -> Option<BTreeMap<String, Value>> {
-        let mut m = BTreeMap::new();
+    fn attributes(&self, _: &str, _: &str, _: &Map) -> Option<Map> {
+        let mut m = Map::new();
         m.insert("output".to_string(), Value::str(self.0));
         Some(m)
     }

@@ -118,7 +118,7 @@ pub trait AzureType: Sync {
                 Some(body) => {
                     let mut st = state_from(self, &body, &prior.inputs, &prior.id)?;
                     for k in self.kept_on_read() {
-                        if let Some(v) = prior.outputs.get(*k) {
+                        if let Some(v) = prior.outputs.get(k) {
                             st.outputs.insert((*k).to_string(), v.clone());
                         }
                     }

@@ -188,8 +188,8 @@ pub(crate) fn plan_with(
     if let Some(prior) = req.prior {
         identity_case(&schema, &mut desired, prior);
         for k in kind.computed() {
-            if !desired.contains_key(*k)
-                && let Some(v) = prior.inputs.get(*k)
+            if !desired.contains_key(k)
+                && let Some(v) = prior.inputs.get(k)
             {
                 desired.insert((*k).to_string(), v.clone());
             }

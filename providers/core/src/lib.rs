@@ -6,6 +6,7 @@
 pub mod builtin;
 pub mod cancel;
 pub mod conformance;
+pub mod map;
 pub mod notice;
 pub mod provider;
 pub mod resource;
@@ -16,6 +17,7 @@ pub mod value;
 
 pub use builtin::CoreProvider;
 pub use cancel::{Cancel, CancelHandle};
+pub use map::Map;
 pub use provider::{
     BoxFuture, ConcurrencyHints, CreateRequest, ObjectState, OpContext, PlanRequest, PlannedObject,
     Props, Provider, ProviderError, ProviderResult, UpdateRequest,

@@ -8,7 +8,7 @@ use crate::cancel::Cancel;
 use crate::resource::DesiredResource;
 use crate::schema::ResourceSchema;
 use crate::value::Value;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -16,7 +16,7 @@ use std::pin::Pin;
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Properties by name.
-pub type Props = BTreeMap<String, Value>;
+pub type Props = crate::Map;
 
 /// What the provider knows about one object: the id the cloud uses, the inputs as the cloud
 /// reports them (secret inputs are never read back) and the outputs.

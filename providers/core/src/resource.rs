@@ -1,7 +1,6 @@
 //! The hand-off between the language and the engine: one desired resource instance, as
 //! evaluation produced it. Plain data, so that the engine never depends on the language.
 
-use crate::value::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -14,7 +13,7 @@ pub struct DesiredResource {
     /// Input properties as evaluated (meta properties removed). May contain `Unknown` and
     /// `Secret` values. Shared (`Arc`) so that a plan whose provider leaves them as they are
     /// holds them once.
-    pub properties: Arc<BTreeMap<String, Value>>,
+    pub properties: Arc<crate::Map>,
     /// Addresses of the instances this one depends on (from references and `depends_on`).
     pub depends_on: BTreeSet<String>,
     pub lifecycle: Lifecycle,

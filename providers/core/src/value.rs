@@ -2,8 +2,9 @@
 //! path can forget them: `Unknown` (only known after apply) and `Secret` (taint: anything
 //! computed from a secret is a secret).
 
-use std::collections::BTreeMap;
 use std::fmt;
+
+use crate::Map;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
@@ -14,7 +15,7 @@ pub enum Value {
     String(String),
     List(Vec<Value>),
     /// Keys are kept sorted so that evaluation is deterministic byte for byte.
-    Object(BTreeMap<String, Value>),
+    Object(Map),
     /// A value that will only be known after apply (an id the cloud assigns, say).
     Unknown,
     /// A secret: the inner value must never be shown, logged or stored in clear.
@@ -173,7 +174,7 @@ mod tests {
 
     #[test]
     fn display_hides_secrets_at_any_depth() {
-        let mut m = BTreeMap::new();
+        let mut m = Map::new();
         m.insert("pw".to_string(), Value::secret(Value::str("hunter2")));
         let v = Value::List(vec![Value::Object(m)]);
         let shown = v.to_string();

@@ -326,7 +326,7 @@ impl HypervProvider {
         let new_ide_dvd = live.get("generation") == Some(&Value::Int(1))
             && props::j_list(&view, "DvdDrives").is_empty()
             && props::opt_str(inputs, "user_data")?.is_some();
-        let needs_off = new_ide_dvd || vm::OFF_ONLY.iter().any(|k| inputs.get(*k) != live.get(*k));
+        let needs_off = new_ide_dvd || vm::OFF_ONLY.iter().any(|k| inputs.get(k) != live.get(k));
         let seed = vm::seed(inputs)?;
         let mut args = vm::args(inputs, seed.as_deref())?;
         if needs_off && vm::power(&view)? != "off" {
@@ -397,7 +397,7 @@ impl Provider for HypervProvider {
                 .inputs
                 .keys()
                 .chain(prior.inputs.keys())
-                .filter(|k| !planned.inputs.get(*k).is_some_and(Value::contains_secret))
+                .filter(|k| !planned.inputs.get(k).is_some_and(Value::contains_secret))
                 .all(|k| planned.inputs.get(k) == prior.inputs.get(k));
             for (k, v) in planned.predicted_outputs.iter_mut() {
                 if k != "id" && (same || STABLE_OUTPUTS.contains(&k.as_str())) {

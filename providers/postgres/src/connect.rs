@@ -5,7 +5,7 @@
 use crate::props;
 use crate::tls::{MakeRustls, client_config};
 use infra_provider_core::{Cancel, ProviderError, ProviderResult, Value};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use tokio_postgres::config::SslMode as PgSslMode;
@@ -136,7 +136,7 @@ impl Endpoint {
             }
         };
         let (host, port) = split_port(&fqdn);
-        let mut conn = BTreeMap::new();
+        let mut conn = infra_provider_core::Map::new();
         conn.insert("host".to_string(), Value::str(&host));
         conn.insert("port".to_string(), Value::Int(i64::from(port)));
         conn.insert("user".to_string(), login);
@@ -152,7 +152,7 @@ impl Endpoint {
 
     /// The non-secret output recorded in state, from which reads and deletes find the server.
     pub fn to_value(&self) -> Value {
-        let mut m = BTreeMap::new();
+        let mut m = infra_provider_core::Map::new();
         m.insert("host".into(), Value::str(&self.host));
         m.insert("port".into(), Value::Int(i64::from(self.port)));
         m.insert("user".into(), Value::str(&self.user));
@@ -421,7 +421,7 @@ mod tests {
     use super::*;
 
     fn server(fqdn: Value) -> Value {
-        let mut m = BTreeMap::new();
+        let mut m = infra_provider_core::Map::new();
         m.insert("id".into(), Value::str("/subscriptions/s/x"));
         m.insert("fqdn".into(), fqdn);
         m.insert("admin_login".into(), Value::str("pgadmin"));

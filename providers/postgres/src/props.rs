@@ -1,7 +1,6 @@
 //! Reading typed inputs out of property maps, with errors that name the property.
 
-use infra_provider_core::{ProviderError, ProviderResult, Value};
-use std::collections::BTreeMap;
+use infra_provider_core::{Map, ProviderError, ProviderResult, Value};
 
 fn leaf(key: &str) -> &str {
     key.rsplit('.').next().unwrap_or(key)
@@ -11,7 +10,7 @@ fn bad(key: &str, want: &str, got: &Value) -> ProviderError {
     ProviderError::Invalid(format!("{key} must be {want}, not {}", got.kind()))
 }
 
-pub fn opt_str(map: &BTreeMap<String, Value>, key: &str) -> ProviderResult<Option<String>> {
+pub fn opt_str(map: &Map, key: &str) -> ProviderResult<Option<String>> {
     match map.get(leaf(key)).map(|v| v.unwrap_secret().0) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -19,11 +18,11 @@ pub fn opt_str(map: &BTreeMap<String, Value>, key: &str) -> ProviderResult<Optio
     }
 }
 
-pub fn req_str(map: &BTreeMap<String, Value>, key: &str) -> ProviderResult<String> {
+pub fn req_str(map: &Map, key: &str) -> ProviderResult<String> {
     opt_str(map, key)?.ok_or_else(|| ProviderError::Invalid(format!("{key} is required")))
 }
 
-pub fn opt_int(map: &BTreeMap<String, Value>, key: &str) -> ProviderResult<Option<i64>> {
+pub fn opt_int(map: &Map, key: &str) -> ProviderResult<Option<i64>> {
     match map.get(leaf(key)).map(|v| v.unwrap_secret().0) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Int(i)) => Ok(Some(*i)),
@@ -31,7 +30,7 @@ pub fn opt_int(map: &BTreeMap<String, Value>, key: &str) -> ProviderResult<Optio
     }
 }
 
-pub fn opt_bool(map: &BTreeMap<String, Value>, key: &str) -> ProviderResult<Option<bool>> {
+pub fn opt_bool(map: &Map, key: &str) -> ProviderResult<Option<bool>> {
     match map.get(leaf(key)).map(|v| v.unwrap_secret().0) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Bool(b)) => Ok(Some(*b)),
@@ -39,7 +38,7 @@ pub fn opt_bool(map: &BTreeMap<String, Value>, key: &str) -> ProviderResult<Opti
     }
 }
 
-pub fn str_list(map: &BTreeMap<String, Value>, key: &str) -> ProviderResult<Vec<String>> {
+pub fn str_list(map: &Map, key: &str) -> ProviderResult<Vec<String>> {
     match map.get(leaf(key)).map(|v| v.unwrap_secret().0) {
         None | Some(Value::Null) => Ok(Vec::new()),
         Some(Value::List(items)) => items
@@ -58,7 +57,7 @@ pub fn list_value(items: &[String]) -> Value {
 }
 
 /// Whether any of these inputs is only known after apply (then plan-time checks wait).
-pub fn any_unknown(map: &BTreeMap<String, Value>, keys: &[&str]) -> bool {
+pub fn any_unknown(map: &Map, keys: &[&str]) -> bool {
     keys.iter()
-        .any(|k| map.get(*k).is_some_and(Value::contains_unknown))
+        .any(|k| map.get(k).is_some_and(Value::contains_unknown))
 }

@@ -69,7 +69,7 @@ async fn a_password_changed_elsewhere_is_drift_for_a_superuser_only() {
     )
     .await
     .unwrap();
-    let mut m = std::collections::BTreeMap::new();
+    let mut m = infra_provider_core::Map::new();
     m.insert("host".into(), Value::str("127.0.0.1"));
     m.insert("port".into(), Value::Int(i64::from(c.port)));
     m.insert("user".into(), Value::str("manager"));

@@ -2,14 +2,13 @@
 //! password) is enough to reach the server; the endpoint recorded for reads comes from it.
 
 mod support;
-use infra_provider_core::{Provider, Value};
+use infra_provider_core::{Map, Provider, Value};
 use infra_provider_postgres::PostgresProvider;
-use std::collections::BTreeMap;
 use support::*;
 
 /// What the language passes for `server = pg`: the server's id and carried attributes.
 fn server(fqdn: &str, login: &str, password: &str) -> Value {
-    let mut m = BTreeMap::new();
+    let mut m = Map::new();
     m.insert("id".into(), Value::str("/subscriptions/s/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/pg"));
     m.insert("fqdn".into(), Value::str(fqdn));
     m.insert("admin_login".into(), Value::str(login));
@@ -94,7 +93,7 @@ fn server_and_connection_together_are_refused_at_plan() {
         ),
         (
             "connection",
-            Value::Object(BTreeMap::from([("host".to_string(), Value::str("h"))])),
+            Value::Object(Map::from([("host".to_string(), Value::str("h"))])),
         ),
     ]);
     let err = infra_provider_core::Provider::plan(

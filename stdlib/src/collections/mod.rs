@@ -3,9 +3,7 @@
 
 mod lists;
 
-use std::collections::BTreeMap;
-
-use infra_provider_core::{Type, Value};
+use infra_provider_core::{Map, Type, Value};
 
 use crate::CallError;
 use crate::builtin::{Args, Def, element_kind, invalid, same};
@@ -79,7 +77,7 @@ pub(crate) fn defs() -> Vec<Def> {
 }
 
 fn merge(a: &Args) -> Result<Value, CallError> {
-    let mut out = BTreeMap::new();
+    let mut out = Map::new();
     for (i, arg) in a.values.iter().enumerate() {
         match arg {
             Value::Object(map) => out.extend(map.iter().map(|(k, v)| (k.clone(), v.clone()))),
@@ -172,11 +170,12 @@ fn zipmap(a: &Args) -> Result<Value, CallError> {
             values.len()
         )));
     }
-    let mut out = BTreeMap::new();
+    // Collected, then sorted once: keys arrive in the user's order.
+    let mut out = Vec::with_capacity(keys.len());
     for (i, (k, v)) in keys.iter().zip(values).enumerate() {
         match k {
             Value::String(s) => {
-                out.insert(s.clone(), v.clone());
+                out.push((s.clone(), v.clone()));
             }
             // The whole object's shape depends on a key known only after apply.
             Value::Unknown => return Ok(Value::Unknown),
@@ -189,7 +188,7 @@ fn zipmap(a: &Args) -> Result<Value, CallError> {
             other => return Err(a.type_error(0, "list<string>", element_kind(i, other))),
         }
     }
-    Ok(Value::Object(out))
+    Ok(Value::Object(Map::from_pairs(out)))
 }
 
 #[cfg(test)]

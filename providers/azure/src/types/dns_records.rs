@@ -226,7 +226,7 @@ impl AzureType for RecordSet {
                 let mx = list("MXRecords")
                     .iter()
                     .map(|r| {
-                        let mut m = std::collections::BTreeMap::new();
+                        let mut m = infra_provider_core::Map::new();
                         m.insert(
                             "preference".to_string(),
                             r.get("preference")

@@ -15,7 +15,7 @@ fn canonical(policy: &Value, vault_tenant: Option<&str>) -> Value {
     let Value::Object(m) = policy else {
         return policy.clone();
     };
-    let mut out = std::collections::BTreeMap::new();
+    let mut out = infra_provider_core::Map::new();
     if let Some(Value::String(o)) = m.get("object_id") {
         out.insert(
             "object_id".to_string(),
@@ -31,7 +31,7 @@ fn canonical(policy: &Value, vault_tenant: Option<&str>) -> Value {
         );
     }
     for kind in PERMISSION_KINDS {
-        let Some(Value::List(l)) = m.get(*kind) else {
+        let Some(Value::List(l)) = m.get(kind) else {
             continue;
         };
         let mut perms: Vec<String> = l
@@ -92,7 +92,7 @@ pub fn read(body: &J, p: &mut Props) {
     let policies: Vec<Value> = list
         .iter()
         .map(|a| {
-            let mut m = std::collections::BTreeMap::new();
+            let mut m = infra_provider_core::Map::new();
             for (k, ptr) in [("object_id", "/objectId"), ("tenant_id", "/tenantId")] {
                 if let Some(v) = a.pointer(ptr).and_then(J::as_str) {
                     m.insert(k.to_string(), Value::str(v));
@@ -142,7 +142,7 @@ pub fn to_json(p: &Props, vault_tenant: &str) -> ProviderResult<J> {
         })?;
         let mut permissions = serde_json::Map::new();
         for kind in PERMISSION_KINDS {
-            let perms: Vec<&str> = match m.get(*kind) {
+            let perms: Vec<&str> = match m.get(kind) {
                 Some(Value::List(l)) => l.iter().filter_map(Value::as_str).collect(),
                 _ => Vec::new(),
             };
@@ -162,7 +162,7 @@ mod tests {
     use super::*;
 
     fn policy(object: &str, tenant: Option<&str>, secrets: &[&str]) -> Value {
-        let mut m = std::collections::BTreeMap::new();
+        let mut m = infra_provider_core::Map::new();
         m.insert("object_id".to_string(), Value::str(object));
         if let Some(t) = tenant {
             m.insert("tenant_id".to_string(), Value::str(t));

@@ -202,7 +202,7 @@ impl Typed {
             return Some(Value::from_json(live));
         };
         let props = self.props_of(idx, l);
-        let mut out = std::collections::BTreeMap::new();
+        let mut out = infra_provider_core::Map::new();
         for (k, mv) in m {
             let (ty, fl) = props
                 .iter()

@@ -115,8 +115,8 @@ pub fn changed(planned: &PlannedObject, prior: &ObjectState) -> Vec<String> {
     let mut keys: std::collections::BTreeSet<&String> = planned.inputs.keys().collect();
     keys.extend(prior.inputs.keys());
     keys.into_iter()
-        .filter(|k| !planned.inputs.get(*k).is_some_and(Value::contains_secret))
-        .filter(|k| planned.inputs.get(*k) != prior.inputs.get(*k))
+        .filter(|k| !planned.inputs.get(k).is_some_and(Value::contains_secret))
+        .filter(|k| planned.inputs.get(k) != prior.inputs.get(k))
         .cloned()
         .collect()
 }

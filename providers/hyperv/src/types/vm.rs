@@ -191,7 +191,7 @@ pub fn restart_reason(desired: &Props, prior: &Props) -> Option<String> {
     let changed: Vec<&str> = OFF_ONLY
         .iter()
         .copied()
-        .filter(|k| desired.get(*k) != prior.get(*k))
+        .filter(|k| desired.get(k) != prior.get(k))
         .collect();
     (!changed.is_empty()).then(|| {
         format!(

@@ -155,7 +155,7 @@ pub fn changed(planned: &PlannedObject, prior: &ObjectState) -> Vec<String> {
         .inputs
         .keys()
         .chain(prior.inputs.keys())
-        .filter(|k| planned.inputs.get(*k) != prior.inputs.get(*k))
+        .filter(|k| planned.inputs.get(k) != prior.inputs.get(k))
         .cloned()
         .collect();
     keys.sort();

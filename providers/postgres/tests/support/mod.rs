@@ -8,7 +8,6 @@ use infra_provider_core::{
 };
 use infra_provider_postgres::PostgresProvider;
 use infra_provider_postgres::cluster::{Cluster, ClusterError, Options};
-use std::collections::BTreeMap;
 
 /// Starts a cluster, or says why not. Without PostgreSQL installed a developer's run skips
 /// with the reason; CI (which installs it) fails instead.
@@ -24,7 +23,7 @@ pub fn cluster(dir: &std::path::Path, options: &Options) -> Option<Cluster> {
 }
 
 pub fn connection(c: &Cluster, sslmode: &str, extra: &[(&str, Value)]) -> Value {
-    let mut m = BTreeMap::new();
+    let mut m = infra_provider_core::Map::new();
     m.insert("host".into(), Value::str("127.0.0.1"));
     m.insert("port".into(), Value::Int(i64::from(c.port)));
     m.insert("user".into(), Value::str(&c.user));
