@@ -136,6 +136,18 @@ impl<'a> PlanToSave<'a> {
         crypt: &crate::state::envelope::Crypt,
         env: &str,
     ) -> Result<(), SavedPlanError> {
+        let io = |source| SavedPlanError::Io {
+            path: path.into(),
+            source,
+        };
+        if !crypt.enabled() {
+            // Plain: written as it is produced, never whole in memory.
+            use std::io::Write;
+            let mut w = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
+            serde_json::to_writer_pretty(&mut w, self).map_err(|e| io(e.into()))?;
+            w.write_all(b"\n").map_err(io)?;
+            return w.flush().map_err(io);
+        }
         let bytes = crypt
             .seal_file(
                 self.to_bytes(),
@@ -144,10 +156,7 @@ impl<'a> PlanToSave<'a> {
                 path,
             )
             .map_err(|e| SavedPlanError::Encrypted(e.to_string()))?;
-        std::fs::write(path, bytes).map_err(|source| SavedPlanError::Io {
-            path: path.into(),
-            source,
-        })
+        std::fs::write(path, bytes).map_err(io)
     }
 }
 
