@@ -1,9 +1,14 @@
 #!/usr/bin/env python3
 """Generates a project of N `core.data` resources shaped like a platform: layers of 50, each
 resource referencing one to three resources of the layer before (deterministic).
-With --terraform, the same graph as Terraform `terraform_data` resources (main.tf)."""
+With --terraform, the same graph as Terraform `terraform_data` resources (main.tf); with
+--terraform-state as well, the terraform.tfstate a `terraform apply` of it writes (Terraform's
+apply grows with N squared: over an hour at N=5,000; `terraform plan` on this state must say
+"No changes", which bench/vs_terraform.sh checks)."""
+import json
 import os
 import sys
+import uuid
 
 WIDTH = 50
 
@@ -41,12 +46,58 @@ def terraform(n, out):
         f.write("\n".join(lines) + "\n")
 
 
+def terraform_state(n, out):
+    def attribute(value, ups):
+        shape = ["object", {"layer": "number", "name": "string",
+                            "upstream": ["tuple", ["string"] * len(ups)]}]
+        return {"value": value, "type": shape}
+
+    resources = []
+    for i in range(n):
+        ups = upstream(i)
+        value = {"layer": i // WIDTH, "name": f"b-bench-{i}", "upstream": [f"b-bench-{j}" for j in ups]}
+        instance = {
+            "schema_version": 0,
+            "attributes": {
+                "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"infra-bench-{i}")),
+                "input": attribute(value, ups),
+                "output": attribute(value, ups),
+                "triggers_replace": None,
+            },
+            "sensitive_attributes": [],
+        }
+        if ups:
+            instance["dependencies"] = sorted(f"terraform_data.r{j}" for j in ups)
+        resources.append({
+            "mode": "managed",
+            "type": "terraform_data",
+            "name": f"r{i}",
+            "provider": 'provider["terraform.io/builtin/terraform"]',
+            "instances": [instance],
+        })
+    resources.sort(key=lambda r: r["name"])
+    state = {
+        "version": 4,
+        "terraform_version": "1.11.4",
+        "serial": 1,
+        "lineage": str(uuid.uuid5(uuid.NAMESPACE_URL, f"infra-bench-lineage-{n}")),
+        "outputs": {"last": {"value": f"b-bench-{n - 1}", "type": "string"}},
+        "resources": resources,
+        "check_results": None,
+    }
+    with open(os.path.join(out, "terraform.tfstate"), "w") as f:
+        json.dump(state, f, indent=2)
+        f.write("\n")
+
+
 def main():
     n = int(sys.argv[1])
     out = sys.argv[2]
     os.makedirs(out, exist_ok=True)
-    if "--terraform" in sys.argv[3:]:
+    if "--terraform" in sys.argv[3:] or "--terraform-state" in sys.argv[3:]:
         terraform(n, out)
+        if "--terraform-state" in sys.argv[3:]:
+            terraform_state(n, out)
         return
     lines = [
         "param environment: string = \"bench\"",

@@ -4,7 +4,7 @@
 
 use super::output::Output;
 use super::run::{self as shared, PlanRequestOpts};
-use infra::engine::{Plan, PlanOptions, SavedPlan};
+use infra::engine::{Plan, PlanOptions, PlanToSave};
 use infra::render::{HumanOptions, MarkdownOptions, render_markdown, write_human_io, write_json};
 use std::io::Write;
 use std::path::PathBuf;
@@ -125,9 +125,7 @@ fn plan(args: Args, out: &Output) -> Result<u8, u8> {
             session.store.save(&session.state).map_err(shared::fail)?;
         }
         let hash = shared::config_hash(&session.checked, &args.env, &evaluation, &session.key);
-        let mut saved = SavedPlan::new(&plan, &hash, &options);
-        saved.env = Some(args.env.clone());
-        saved
+        PlanToSave::new(&plan, &hash, &options, Some(&args.env))
             .write_sealed(path, session.store.crypt(), &args.env)
             .map_err(shared::fail)?;
         out.info(&format!(

@@ -88,6 +88,20 @@ pub(crate) fn radius(
     providers: &ProviderSet,
     allow_destroy: bool,
 ) -> Result<(), PlanError> {
+    let mut containers: Vec<(usize, String)> = plan
+        .ops
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| matches!(o.action, Action::Delete | Action::Replace))
+        .filter_map(|(i, o)| {
+            let rec = state.resources.get(&o.address)?;
+            (!rec.id.is_empty()).then(|| (i, key(&rec.id)))
+        })
+        .collect();
+    if containers.is_empty() {
+        // The usual plan: nothing deleted or replaced, so no index of every object is built.
+        return Ok(());
+    }
     let ids: Vec<(&String, String, Vec<String>)> = state
         .resources
         .iter()
@@ -105,16 +119,6 @@ pub(crate) fn radius(
         .iter()
         .enumerate()
         .map(|(i, c)| (c.address.clone(), i))
-        .collect();
-    let mut containers: Vec<(usize, String)> = plan
-        .ops
-        .iter()
-        .enumerate()
-        .filter(|(_, o)| matches!(o.action, Action::Delete | Action::Replace))
-        .filter_map(|(i, o)| {
-            let rec = state.resources.get(&o.address)?;
-            (!rec.id.is_empty()).then(|| (i, key(&rec.id)))
-        })
         .collect();
     // Outermost first: a group's content is its, not its server's.
     containers.sort_by_key(|(_, id)| id.len());

@@ -3,6 +3,7 @@
 
 use infra_provider_core::DesiredResource;
 use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GraphError {
@@ -16,8 +17,9 @@ pub enum GraphError {
 
 #[derive(Debug, Clone, Default)]
 pub struct Graph {
-    nodes: Vec<String>,
-    index: HashMap<String, usize>,
+    /// Shared with `index`: one copy of each address.
+    nodes: Vec<Arc<str>>,
+    index: HashMap<Arc<str>, usize>,
     /// For each node, the nodes it depends on.
     deps: Vec<Vec<usize>>,
     /// For each node, the nodes that depend on it.
@@ -34,8 +36,9 @@ impl Graph {
             return Err(GraphError::Duplicate(address.to_string()));
         }
         let i = self.nodes.len();
-        self.nodes.push(address.to_string());
-        self.index.insert(address.to_string(), i);
+        let address: Arc<str> = Arc::from(address);
+        self.nodes.push(address.clone());
+        self.index.insert(address, i);
         self.deps.push(Vec::new());
         self.dependents.push(Vec::new());
         Ok(i)
@@ -127,9 +130,11 @@ impl Graph {
         let mut cur = start;
         loop {
             if let Some(&pos) = seen_at.get(&cur) {
-                let mut cycle: Vec<String> =
-                    path[pos..].iter().map(|&i| self.nodes[i].clone()).collect();
-                cycle.push(self.nodes[cur].clone());
+                let mut cycle: Vec<String> = path[pos..]
+                    .iter()
+                    .map(|&i| self.nodes[i].to_string())
+                    .collect();
+                cycle.push(self.nodes[cur].to_string());
                 return cycle;
             }
             seen_at.insert(cur, path.len());

@@ -36,4 +36,4 @@ pub use model::{
 pub use plan::{PlanError, PlanInput, PlanOptions, Reevaluate, plan};
 pub use providers::ProviderSet;
 pub use refresh::{Live, RefreshError, refresh, refresh_count, refresh_counted};
-pub use saved::{SavedPlan, SavedPlanError, config_hash};
+pub use saved::{PlanToSave, SavedPlan, SavedPlanError, config_hash};

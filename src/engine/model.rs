@@ -2,7 +2,7 @@
 //! holds only redacted values (secrets as `(secret)`), so it can be printed and saved; what apply
 //! needs with real values is kept apart and never serialised.
 
-use infra_provider_core::{Lifecycle, ObjectState, Props};
+use infra_provider_core::{Lifecycle, NameSet, ObjectState, Props};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -262,9 +262,9 @@ pub struct PlannedOp {
     /// Shared with the refresh's live object (no copy per resource on a re-plan).
     pub prior: Option<Arc<ObjectState>>,
     /// Dependencies in the configuration (for ordering creates/updates).
-    pub depends_on: BTreeSet<String>,
+    pub depends_on: NameSet,
     /// Dependencies recorded in state (for ordering deletes).
-    pub recorded_deps: BTreeSet<String>,
+    pub recorded_deps: NameSet,
     pub lifecycle: Lifecycle,
     pub existing: bool,
     /// The container that takes this object with it (see [`ResourceChange::parent`]).

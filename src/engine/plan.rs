@@ -9,7 +9,9 @@ use super::model::{
 };
 use super::providers::ProviderSet;
 use crate::state::{ResourceRecord, SecretKey, State};
-use infra_provider_core::{DesiredResource, ObjectState, PlanRequest, Props, ProviderError, Value};
+use infra_provider_core::{
+    DesiredResource, NameSet, ObjectState, PlanRequest, Props, ProviderError, Value,
+};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
@@ -621,7 +623,7 @@ impl<'a> Planner<'a> {
             action: Action::Delete,
             inputs: Arc::default(),
             prior: Some(Arc::new(obj)),
-            depends_on: BTreeSet::new(),
+            depends_on: NameSet::new(),
             recorded_deps: rec.dependencies.clone(),
             lifecycle: lifecycle.clone(),
             existing: false,

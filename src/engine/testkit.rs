@@ -9,7 +9,6 @@ use infra_provider_core::{
     PlanRequest, PlannedObject, PropertySchema, Props, Provider, ProviderResult, ResourceSchema,
     Type, UpdateRequest, Value,
 };
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// `test.thing`: `name` forces replacement, `password` is secret, `fqdn` is an output.
@@ -131,7 +130,13 @@ pub fn record(type_name: &str, id: &str, inputs: Props, outputs: Props) -> Resou
         inputs: inputs.clone(),
         outputs,
     };
-    ResourceRecord::from_object(type_name, &obj, &inputs, BTreeSet::new(), &key())
+    ResourceRecord::from_object(
+        type_name,
+        &obj,
+        &inputs,
+        infra_provider_core::NameSet::new(),
+        &key(),
+    )
 }
 
 pub fn state_with(records: Vec<(&str, ResourceRecord)>) -> State {

@@ -179,9 +179,19 @@ fn view(plan: &Plan) -> PlanView<'_> {
     }
 }
 
-/// The JSON plan as a value (what a saved plan embeds).
+/// The JSON plan as a value (what a saved plan read back holds).
 pub fn plan_json(plan: &Plan) -> Json {
     serde_json::to_value(view(plan)).unwrap_or_default()
+}
+
+/// The JSON plan as something to serialise in place (what a saved plan being written embeds):
+/// the same document as [`plan_json`] without building it as a tree first.
+pub struct PlanJson<'a>(pub &'a Plan);
+
+impl Serialize for PlanJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        view(self.0).serialize(s)
+    }
 }
 
 /// Writes the JSON plan, pretty-printed and ending in a line break, as it is produced.

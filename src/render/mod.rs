@@ -10,5 +10,5 @@ pub mod text;
 mod golden_tests;
 
 pub use human::{HumanOptions, color_enabled, render_human, write_human, write_human_io};
-pub use json::{plan_json, render_json, write_json};
+pub use json::{PlanJson, plan_json, render_json, write_json};
 pub use markdown::{MarkdownOptions, render_markdown};

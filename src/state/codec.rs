@@ -9,6 +9,7 @@ use super::StateError;
 use super::fields::Fields;
 use super::model::{self, ResourceRecord, Source, State};
 use super::strict::{Strict, UniqueMap};
+use infra_provider_core::NameSet;
 use serde::Serialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
@@ -94,7 +95,7 @@ struct RecordIn {
     #[serde(default)]
     secret_outputs: BTreeSet<String>,
     #[serde(default)]
-    dependencies: BTreeSet<String>,
+    dependencies: NameSet,
     #[serde(default)]
     protect: bool,
     #[serde(default)]
@@ -387,6 +388,9 @@ fn no_map<K, V>(m: &&BTreeMap<K, V>) -> bool {
 fn no_set<T>(s: &&BTreeSet<T>) -> bool {
     s.is_empty()
 }
+fn no_names(s: &&NameSet) -> bool {
+    s.is_empty()
+}
 
 #[derive(Serialize)]
 struct RecordOut<'a> {
@@ -403,8 +407,8 @@ struct RecordOut<'a> {
     derived_outputs: Option<BTreeMap<&'a str, &'a str>>,
     #[serde(skip_serializing_if = "no_set")]
     secret_outputs: &'a BTreeSet<String>,
-    #[serde(skip_serializing_if = "no_set")]
-    dependencies: &'a BTreeSet<String>,
+    #[serde(skip_serializing_if = "no_names")]
+    dependencies: &'a NameSet,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     protect: bool,
 }

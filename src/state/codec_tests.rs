@@ -41,7 +41,7 @@ fn record() -> impl Strategy<Value = ResourceRecord> {
                 outputs,
                 derived: None,
                 secret_outputs: BTreeSet::new(),
-                dependencies: deps,
+                dependencies: deps.into_iter().collect(),
                 protect,
             }
         })

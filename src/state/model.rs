@@ -3,7 +3,7 @@
 
 use super::fields::Fields;
 use super::secrets::SecretKey;
-use infra_provider_core::{ObjectState, Props, Value};
+use infra_provider_core::{NameSet, ObjectState, Props, Value};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
@@ -48,7 +48,7 @@ pub struct ResourceRecord {
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub secret_outputs: BTreeSet<String>,
     #[serde(default)]
-    pub dependencies: BTreeSet<String>,
+    pub dependencies: NameSet,
     /// The configuration last applied said `protect`: kept so that removing the resource's
     /// block (and with it the `protect` line) cannot delete it without --allow-destroy.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -79,7 +79,7 @@ struct RecordOut<'a> {
     outputs: BTreeMap<&'a str, Cow<'a, serde_json::Value>>,
     #[serde(skip_serializing_if = "BTreeSet::is_empty")]
     secret_outputs: &'a BTreeSet<String>,
-    dependencies: &'a BTreeSet<String>,
+    dependencies: &'a NameSet,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     protect: bool,
 }
@@ -171,7 +171,7 @@ impl ResourceRecord {
         type_name: &str,
         obj: &ObjectState,
         sent: &Props,
-        dependencies: BTreeSet<String>,
+        dependencies: NameSet,
         key: &SecretKey,
     ) -> ResourceRecord {
         let mut inputs = BTreeMap::new();

@@ -270,7 +270,7 @@ mod tests {
             derived: None,
             secret_outputs: BTreeSet::new(),
             protect: false,
-            dependencies: BTreeSet::new(),
+            dependencies: infra_provider_core::NameSet::new(),
         }
     }
 

@@ -357,7 +357,7 @@ impl<'a> Builder<'a> {
             address,
             type_name: r.type_name.name.clone(),
             properties: properties.into(),
-            depends_on: BTreeSet::new(),
+            depends_on: infra_provider_core::NameSet::new(),
             lifecycle,
             existing: r.existing,
         });

@@ -7,6 +7,7 @@ pub mod builtin;
 pub mod cancel;
 pub mod conformance;
 pub mod map;
+pub mod names;
 pub mod notice;
 pub mod provider;
 pub mod resource;
@@ -18,6 +19,7 @@ pub mod value;
 pub use builtin::CoreProvider;
 pub use cancel::{Cancel, CancelHandle};
 pub use map::Map;
+pub use names::NameSet;
 pub use provider::{
     BoxFuture, ConcurrencyHints, CreateRequest, ObjectState, OpContext, PlanRequest, PlannedObject,
     Props, Provider, ProviderError, ProviderResult, UpdateRequest,

@@ -1,7 +1,7 @@
 //! The hand-off between the language and the engine: one desired resource instance, as
 //! evaluation produced it. Plain data, so that the engine never depends on the language.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -15,7 +15,7 @@ pub struct DesiredResource {
     /// holds them once.
     pub properties: Arc<crate::Map>,
     /// Addresses of the instances this one depends on (from references and `depends_on`).
-    pub depends_on: BTreeSet<String>,
+    pub depends_on: crate::NameSet,
     pub lifecycle: Lifecycle,
     /// Declared with `existing`: read, never written.
     pub existing: bool,
