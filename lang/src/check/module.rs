@@ -108,6 +108,10 @@ pub(crate) struct ModuleChecker<'a> {
     /// `let` leaves thousands of references to the same unknown name, and each search
     /// compares it with every declaration.
     pub suggestions: HashMap<String, Option<String>>,
+    /// Kept declaration checks of the last run and of this one (see [`super::memo`]).
+    pub memo: Option<super::memo::ModuleMemo>,
+    /// What the declaration being checked reads, while its result may be kept.
+    pub reads: std::cell::RefCell<Option<super::memo::Reads>>,
 }
 
 impl<'a> ModuleChecker<'a> {
@@ -141,6 +145,8 @@ impl<'a> ModuleChecker<'a> {
             functions: HashMap::new(),
             in_function: None,
             suggestions: HashMap::new(),
+            memo: None,
+            reads: Default::default(),
         }
     }
 
@@ -167,6 +173,14 @@ impl<'a> ModuleChecker<'a> {
             return;
         };
         let item = decl.item.clone();
+        if matches!(
+            &*item,
+            ast::Item::Environment(_) | ast::Item::Import(_) | ast::Item::Function(_)
+        ) || self.reuse(d)
+        {
+            return;
+        }
+        let recording = self.begin_record();
         let ty = match &*item {
             ast::Item::Param(p) => self.check_param(p),
             ast::Item::Let(l) => self.infer(&l.value),
@@ -175,6 +189,9 @@ impl<'a> ModuleChecker<'a> {
             ast::Item::Output(o) => self.check_output(o),
             ast::Item::Environment(_) | ast::Item::Import(_) | ast::Item::Function(_) => return,
         };
+        if let Some(from) = recording {
+            self.end_record(d, from, &ty);
+        }
         if let Some(decl) = self.decls.get_mut(d) {
             decl.ty = ty;
         }

@@ -1,0 +1,340 @@
+//! Reusing a declaration's check across runs ([`CheckCache`]): the language server checks
+//! the whole project after every edit, and most declarations are then exactly what they
+//! were. A declaration's type and diagnostics are kept with what its check read: its own
+//! text, the other declarations it named (kind, resource type, type) and the user functions
+//! it looked for. When all of these are unchanged the kept result is used, its spans moved
+//! to where the declaration now starts; otherwise it is checked again.
+//!
+//! A check that reads something not tracked here (a module's outputs, a user function) or
+//! reports a span outside its own declaration is simply not kept. Entry state matters too:
+//! a declaration is reused only when checked with no secret origin pending, as when it was
+//! kept.
+
+use super::module::ModuleChecker;
+use super::types::Ty;
+use super::{Decl, DeclKind, ModuleSummary};
+use crate::diag::Diagnostic;
+use crate::span::{FileId, Span};
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+/// Kept check results, per module index and declaration name. Use one cache with one
+/// schema set: the schemas are not part of what is compared.
+#[derive(Debug, Default)]
+pub struct CheckCache {
+    pub(crate) modules: HashMap<usize, HashMap<String, Entry>>,
+    /// Declarations whose kept check the last run used.
+    pub(crate) reused: usize,
+}
+
+impl CheckCache {
+    /// How many declarations the last check took from the cache rather than checking them.
+    pub fn reused(&self) -> usize {
+        self.reused
+    }
+}
+
+/// One declaration's kept check.
+#[derive(Debug)]
+pub(crate) struct Entry {
+    kind: DeclKind,
+    file: FileId,
+    /// The declaration's source text, from the start of its item to its end.
+    text: Box<str>,
+    reads: Vec<(String, Option<Sig>)>,
+    /// User functions looked for and not found.
+    absent_functions: Vec<String>,
+    ty: Ty,
+    /// Spans relative to the start of the item.
+    diags: Vec<Diagnostic>,
+    secret_origin: Option<(Span, String)>,
+    types: Vec<String>,
+}
+
+/// What a check reads of a declaration it names.
+#[derive(Debug, PartialEq)]
+struct Sig {
+    kind: DeclKind,
+    child: Option<usize>,
+    resource: Option<(String, bool)>,
+    ty: Ty,
+}
+
+impl Sig {
+    fn of(d: &Decl) -> Sig {
+        Sig {
+            kind: d.kind,
+            child: d.child,
+            resource: d
+                .resource()
+                .map(|r| (r.type_name.name.clone(), r.for_each.is_some())),
+            ty: d.ty.clone(),
+        }
+    }
+
+    fn matches(&self, d: &Decl) -> bool {
+        self.kind == d.kind
+            && self.child == d.child
+            && self.ty == d.ty
+            && match (&self.resource, d.resource()) {
+                (None, None) => true,
+                (Some((t, each)), Some(r)) => {
+                    *t == r.type_name.name && *each == r.for_each.is_some()
+                }
+                _ => false,
+            }
+    }
+}
+
+/// What the declaration being checked has read so far.
+#[derive(Debug, Default)]
+pub(crate) struct Reads {
+    names: Vec<String>,
+    absent_functions: Vec<String>,
+    types: Vec<String>,
+    /// Read something not tracked: the result is not kept.
+    untracked: bool,
+}
+
+impl<'a> ModuleChecker<'a> {
+    /// Notes that the declaration being checked reads the declaration named `name`.
+    pub(crate) fn note_read(&self, name: &str) {
+        if let Some(r) = self.reads.borrow_mut().as_mut()
+            && !r.names.iter().any(|n| n == name)
+        {
+            r.names.push(name.to_string());
+        }
+    }
+
+    /// Notes a read this cache does not track (module outputs, user functions).
+    pub(crate) fn note_untracked(&self) {
+        if let Some(r) = self.reads.borrow_mut().as_mut() {
+            r.untracked = true;
+        }
+    }
+
+    /// The summary of module `m`, whose reads are not tracked.
+    pub(crate) fn note_summary(&self, m: usize) -> Option<&'a ModuleSummary> {
+        self.note_untracked();
+        self.summaries.get(m).and_then(Option::as_ref)
+    }
+
+    /// Notes a lookup of a user function: found, it is untracked; absent, it must stay so.
+    pub(crate) fn note_function(&self, name: &str, found: bool) {
+        if let Some(r) = self.reads.borrow_mut().as_mut() {
+            if found {
+                r.untracked = true;
+            } else if !r.absent_functions.iter().any(|n| n == name) {
+                r.absent_functions.push(name.to_string());
+            }
+        }
+    }
+
+    /// Marks a resource type as used by the program.
+    pub(crate) fn use_type(&mut self, name: &str) {
+        if !self.types_used.contains(name) {
+            self.types_used.insert(name.to_string());
+        }
+        if let Some(r) = self.reads.get_mut().as_mut()
+            && !r.types.iter().any(|n| n == name)
+        {
+            r.types.push(name.to_string());
+        }
+    }
+
+    /// Whether declaration `d` is checked where a kept result may apply: at the top level,
+    /// with no secret origin pending.
+    fn reusable_state(&self) -> bool {
+        self.memo.is_some()
+            && self.locals.is_empty()
+            && !self.in_environment
+            && self.in_function.is_none()
+            && self.secret_origin.is_none()
+            && self.depth == 0
+    }
+
+    /// The declaration's file and source text.
+    fn decl_text(&self, d: usize) -> Option<(FileId, Span, &str)> {
+        let span = self.decls.get(d)?.item.span();
+        let file = self.project.sources.try_get(span.file)?;
+        let text = file.text.get(span.start as usize..span.end as usize)?;
+        Some((span.file, span, text))
+    }
+
+    /// Applies the kept check of declaration `d` when it still holds; `true` if it did.
+    pub(crate) fn reuse(&mut self, d: usize) -> bool {
+        if !self.reusable_state() {
+            return false;
+        }
+        let Some(decl) = self.decls.get(d) else {
+            return false;
+        };
+        let (key, kind) = (key(decl).into_owned(), decl.kind);
+        let Some(old) = self.memo.as_mut().and_then(|m| m.old.remove(&key)) else {
+            return false;
+        };
+        let Some((file, span, text)) = self.decl_text(d) else {
+            return false;
+        };
+        let holds = old.kind == kind
+            && old.file == file
+            && *old.text == *text
+            && old
+                .absent_functions
+                .iter()
+                .all(|f| !self.functions.contains_key(f))
+            && old.reads.iter().all(|(name, sig)| {
+                let now = self.by_name.get(name).and_then(|&i| self.decls.get(i));
+                match (sig, now) {
+                    (None, None) => true,
+                    (Some(s), Some(n)) => s.matches(n),
+                    _ => false,
+                }
+            });
+        if !holds {
+            return false;
+        }
+        let at = span.start;
+        self.diags
+            .extend(old.diags.iter().map(|x| moved(x, file, at)));
+        self.secret_origin = old
+            .secret_origin
+            .as_ref()
+            .map(|(s, m)| (shift(*s, file, at), m.clone()));
+        for t in &old.types {
+            if !self.types_used.contains(t) {
+                self.types_used.insert(t.clone());
+            }
+        }
+        if let Some(x) = self.decls.get_mut(d) {
+            x.ty = old.ty.clone();
+        }
+        if let Some(m) = &mut self.memo {
+            m.new.insert(key, old);
+            m.reused += 1;
+        }
+        true
+    }
+
+    /// Starts recording the reads of declaration `d`'s check, when its result may be kept.
+    pub(crate) fn begin_record(&mut self) -> Option<usize> {
+        if !self.reusable_state() {
+            return None;
+        }
+        *self.reads.get_mut() = Some(Reads::default());
+        Some(self.diags.len())
+    }
+
+    /// Keeps the result of declaration `d`'s check (just made, before its type is stored)
+    /// when everything it read is tracked and its spans are its own.
+    pub(crate) fn end_record(&mut self, d: usize, diags_from: usize, ty: &Ty) {
+        let Some(reads) = self.reads.get_mut().take() else {
+            return;
+        };
+        if reads.untracked {
+            return;
+        }
+        let Some((file, span, text)) = self.decl_text(d) else {
+            return;
+        };
+        let inside = |s: Span| s.file == file && s.start >= span.start && s.end <= span.end;
+        let new = self.diags.get(diags_from..).unwrap_or_default();
+        if !new
+            .iter()
+            .all(|x| inside(x.span) && x.labels.iter().all(|l| inside(l.span)))
+        {
+            return;
+        }
+        if self
+            .secret_origin
+            .as_ref()
+            .is_some_and(|(s, _)| !inside(*s))
+        {
+            return;
+        }
+        let back = |s: Span| Span {
+            file: s.file,
+            start: s.start - span.start,
+            end: s.end - span.start,
+        };
+        let entry = Entry {
+            kind: match self.decls.get(d) {
+                Some(x) => x.kind,
+                None => return,
+            },
+            file,
+            text: text.into(),
+            reads: reads
+                .names
+                .into_iter()
+                .map(|n| {
+                    let sig = self
+                        .by_name
+                        .get(&n)
+                        .and_then(|&i| self.decls.get(i))
+                        .map(Sig::of);
+                    (n, sig)
+                })
+                .collect(),
+            absent_functions: reads.absent_functions,
+            ty: ty.clone(),
+            diags: new
+                .iter()
+                .map(|x| {
+                    let mut x = x.clone();
+                    x.span = back(x.span);
+                    for l in &mut x.labels {
+                        l.span = back(l.span);
+                    }
+                    x
+                })
+                .collect(),
+            secret_origin: self
+                .secret_origin
+                .as_ref()
+                .map(|(s, m)| (back(*s), m.clone())),
+            types: reads.types,
+        };
+        let Some(key) = self.decls.get(d).map(|x| key(x).into_owned()) else {
+            return;
+        };
+        if let Some(m) = &mut self.memo {
+            m.new.insert(key, entry);
+        }
+    }
+}
+
+/// A declaration's key: its name, apart for outputs (their own namespace; no name holds a
+/// space).
+fn key(d: &Decl) -> Cow<'_, str> {
+    if d.kind == DeclKind::Output {
+        Cow::Owned(format!("output {}", d.name))
+    } else {
+        Cow::Borrowed(&d.name)
+    }
+}
+
+/// The kept entries of one module: those of the last run, and those of this one.
+#[derive(Debug, Default)]
+pub(crate) struct ModuleMemo {
+    pub old: HashMap<String, Entry>,
+    pub new: HashMap<String, Entry>,
+    pub reused: usize,
+}
+
+fn shift(s: Span, file: FileId, at: u32) -> Span {
+    Span {
+        file,
+        start: s.start + at,
+        end: s.end + at,
+    }
+}
+
+fn moved(d: &Diagnostic, file: FileId, at: u32) -> Diagnostic {
+    let mut d = d.clone();
+    d.span = shift(d.span, file, at);
+    for l in &mut d.labels {
+        l.span = shift(l.span, file, at);
+    }
+    d
+}
