@@ -23,6 +23,8 @@ use std::collections::HashMap;
 #[derive(Debug, Default)]
 pub struct CheckCache {
     pub(crate) modules: HashMap<usize, HashMap<String, Entry>>,
+    /// Per module index and declaration, the references its text makes.
+    pub(crate) refs: HashMap<usize, HashMap<String, Refs>>,
     /// Declarations whose kept check the last run used.
     pub(crate) reused: usize,
 }
@@ -304,6 +306,59 @@ impl<'a> ModuleChecker<'a> {
     }
 }
 
+impl ModuleChecker<'_> {
+    /// The references of declaration `d` kept from the last run, when its text is the same,
+    /// with the span of its item.
+    pub(crate) fn kept_references(&mut self, d: usize) -> Option<(Refs, Span)> {
+        let k = key(self.decls.get(d)?).into_owned();
+        let old = self.memo.as_mut()?.old_refs.remove(&k)?;
+        let (file, span, text) = self.decl_text(d)?;
+        (old.file == file && *old.text == *text).then_some((old, span))
+    }
+
+    /// Keeps references taken from the last run for the next one.
+    pub(crate) fn keep_kept_references(&mut self, d: usize, refs: Refs) {
+        let Some(k) = self.decls.get(d).map(|x| key(x).into_owned()) else {
+            return;
+        };
+        if let Some(m) = &mut self.memo {
+            m.new_refs.insert(k, refs);
+        }
+    }
+
+    /// Keeps the references of declaration `d` (spans relative to its item) for the next run.
+    pub(crate) fn keep_references(&mut self, d: usize, refs: Vec<Ref>) {
+        let Some((file, _, text)) = self.decl_text(d) else {
+            return;
+        };
+        let text = text.into();
+        let Some(k) = self.decls.get(d).map(|x| key(x).into_owned()) else {
+            return;
+        };
+        if let Some(m) = &mut self.memo {
+            m.new_refs.insert(k, Refs { file, text, refs });
+        }
+    }
+
+    /// Keeps references just logged by a walk (spans in the file).
+    pub(crate) fn keep_logged_references(&mut self, d: usize, mut refs: Vec<Ref>) {
+        let Some((file, span, _)) = self.decl_text(d) else {
+            return;
+        };
+        for r in &mut refs {
+            if r.span.file != file || r.span.start < span.start || r.span.end > span.end {
+                return;
+            }
+            r.span = Span {
+                file,
+                start: r.span.start - span.start,
+                end: r.span.end - span.start,
+            };
+        }
+        self.keep_references(d, refs);
+    }
+}
+
 /// A declaration's key: its name, apart for outputs (their own namespace; no name holds a
 /// space).
 fn key(d: &Decl) -> Cow<'_, str> {
@@ -320,9 +375,33 @@ pub(crate) struct ModuleMemo {
     pub old: HashMap<String, Entry>,
     pub new: HashMap<String, Entry>,
     pub reused: usize,
+    /// The references each declaration's text makes, of the last run and of this one.
+    pub old_refs: HashMap<String, Refs>,
+    pub new_refs: HashMap<String, Refs>,
 }
 
-fn shift(s: Span, file: FileId, at: u32) -> Span {
+/// The references a declaration's text makes, in the order the walk meets them: they depend
+/// on nothing else, only what they resolve to does.
+#[derive(Debug)]
+pub(crate) struct Refs {
+    file: FileId,
+    text: Box<str>,
+    pub refs: Vec<Ref>,
+}
+
+/// A name a declaration reads, where no loop variable hides it.
+#[derive(Debug)]
+pub(crate) struct Ref {
+    pub name: String,
+    /// Relative to the start of the item once kept.
+    pub span: Span,
+    /// The loop variables in scope, when there are any (a suggestion may name them).
+    pub locals: Option<Box<[String]>>,
+    /// In a `depends_on` list.
+    pub explicit: bool,
+}
+
+pub(crate) fn shift(s: Span, file: FileId, at: u32) -> Span {
     Span {
         file,
         start: s.start + at,

@@ -112,6 +112,10 @@ pub(crate) struct ModuleChecker<'a> {
     pub memo: Option<super::memo::ModuleMemo>,
     /// What the declaration being checked reads, while its result may be kept.
     pub reads: std::cell::RefCell<Option<super::memo::Reads>>,
+    /// The references the declaration being walked makes, while they may be kept.
+    pub ref_log: Option<Vec<super::memo::Ref>>,
+    /// Walking a `depends_on` list.
+    pub in_depends_on: bool,
 }
 
 impl<'a> ModuleChecker<'a> {
@@ -147,6 +151,8 @@ impl<'a> ModuleChecker<'a> {
             suggestions: HashMap::new(),
             memo: None,
             reads: Default::default(),
+            ref_log: None,
+            in_depends_on: false,
         }
     }
 
