@@ -15,16 +15,13 @@ use super::types::Ty;
 use super::{Decl, DeclKind, ModuleSummary};
 use crate::diag::Diagnostic;
 use crate::span::{FileId, Span};
-use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// Kept check results, per module index and declaration name. Use one cache with one
 /// schema set: the schemas are not part of what is compared.
 #[derive(Debug, Default)]
 pub struct CheckCache {
-    pub(crate) modules: HashMap<usize, HashMap<String, Entry>>,
-    /// Per module index and declaration, the references its text makes.
-    pub(crate) refs: HashMap<usize, HashMap<String, Refs>>,
+    pub(crate) modules: HashMap<usize, ModuleMemo>,
     /// Declarations whose kept check the last run used.
     pub(crate) reused: usize,
 }
@@ -36,13 +33,87 @@ impl CheckCache {
     }
 }
 
-/// One declaration's kept check.
+/// The kept state of one module: a slot per declaration name, apart for outputs (their own
+/// namespace). Slots stay in place across runs; one no run touched is dropped.
+#[derive(Debug, Default)]
+pub(crate) struct ModuleMemo {
+    slots: HashMap<String, [Option<Slot>; 2]>,
+    /// Counts runs, to drop the slots of declarations that are gone.
+    run: u64,
+    pub reused: usize,
+}
+
+impl ModuleMemo {
+    /// Starts a run over the module.
+    pub fn begin(&mut self) {
+        self.run += 1;
+        self.reused = 0;
+    }
+
+    /// Ends a run: forgets the declarations it did not meet.
+    pub fn end(&mut self) {
+        let run = self.run;
+        self.slots.retain(|_, pair| {
+            for s in pair.iter_mut() {
+                if s.as_ref().is_some_and(|x| x.seen != run) {
+                    *s = None;
+                }
+            }
+            pair.iter().any(Option::is_some)
+        });
+    }
+
+    fn slot(&mut self, d: &Decl) -> Option<&mut Slot> {
+        let i = usize::from(d.kind == DeclKind::Output);
+        self.slots.get_mut(&d.name)?.get_mut(i)?.as_mut()
+    }
+
+    /// The slot of a declaration whose text this run found unchanged (or just wrote).
+    fn current(&mut self, d: &Decl) -> Option<&mut Slot> {
+        let run = self.run;
+        self.slot(d).filter(|s| s.seen == run && s.same)
+    }
+
+    fn put(&mut self, d: &Decl, slot: Slot) {
+        let i = usize::from(d.kind == DeclKind::Output);
+        let pair = self.slots.entry(d.name.clone()).or_default();
+        if let Some(x) = pair.get_mut(i) {
+            *x = Some(slot);
+        }
+    }
+}
+
+/// What is kept of one declaration.
 #[derive(Debug)]
-pub(crate) struct Entry {
+struct Slot {
     kind: DeclKind,
     file: FileId,
     /// The declaration's source text, from the start of its item to its end.
     text: Box<str>,
+    /// The run that last met the declaration.
+    seen: u64,
+    /// Whether this run found the text unchanged.
+    same: bool,
+    /// The names its text reads, in the order the walk meets them.
+    refs: Vec<Ref>,
+    check: Option<Entry>,
+}
+
+/// A name a declaration reads, where no loop variable hides it.
+#[derive(Debug)]
+pub(crate) struct Ref {
+    pub name: String,
+    /// Relative to the start of the item once kept.
+    pub span: Span,
+    /// The loop variables in scope, when there are any (a suggestion may name them).
+    pub locals: Option<Box<[String]>>,
+    /// In a `depends_on` list.
+    pub explicit: bool,
+}
+
+/// One declaration's kept check.
+#[derive(Debug)]
+struct Entry {
     reads: Vec<(String, Option<Sig>)>,
     /// User functions looked for and not found.
     absent_functions: Vec<String>,
@@ -144,7 +215,76 @@ impl<'a> ModuleChecker<'a> {
         }
     }
 
-    /// Whether declaration `d` is checked where a kept result may apply: at the top level,
+    /// The declaration's file, item span and source text.
+    fn decl_text(&self, d: usize) -> Option<(FileId, Span, &'a str)> {
+        let span = self.decls.get(d)?.item.span();
+        let file = self.project.sources.try_get(span.file)?;
+        let text = file.text.get(span.start as usize..span.end as usize)?;
+        Some((span.file, span, text))
+    }
+
+    /// The references of declaration `d` kept from the last run when its text is the same
+    /// (taken out of the cache; give them back with [`Self::keep_references`]), with the
+    /// span of its item. Either way the declaration counts as met by this run.
+    pub(crate) fn kept_references(&mut self, d: usize) -> Option<(Vec<Ref>, Span)> {
+        let (file, span, text) = self.decl_text(d)?;
+        let decl = self.decls.get(d)?;
+        let memo = self.memo.as_mut()?;
+        let run = memo.run;
+        let slot = memo.slot(decl)?;
+        slot.seen = run;
+        slot.same = slot.kind == decl.kind && slot.file == file && *slot.text == *text;
+        if !slot.same {
+            return None;
+        }
+        Some((std::mem::take(&mut slot.refs), span))
+    }
+
+    /// Gives back references taken by [`Self::kept_references`].
+    pub(crate) fn keep_references(&mut self, d: usize, refs: Vec<Ref>) {
+        let Some(decl) = self.decls.get(d) else {
+            return;
+        };
+        if let Some(slot) = self.memo.as_mut().and_then(|m| m.slot(decl)) {
+            slot.refs = refs;
+        }
+    }
+
+    /// Keeps references just logged by a walk of declaration `d` (spans in the file), in a
+    /// new slot: the declaration's text changed or is new.
+    pub(crate) fn keep_logged_references(&mut self, d: usize, mut refs: Vec<Ref>) {
+        let Some((file, span, text)) = self.decl_text(d) else {
+            return;
+        };
+        let Some(decl) = self.decls.get(d) else {
+            return;
+        };
+        let Some(memo) = self.memo.as_mut() else {
+            return;
+        };
+        for r in &mut refs {
+            if r.span.file != file || r.span.start < span.start || r.span.end > span.end {
+                return;
+            }
+            r.span = Span {
+                file,
+                start: r.span.start - span.start,
+                end: r.span.end - span.start,
+            };
+        }
+        let slot = Slot {
+            kind: decl.kind,
+            file,
+            text: text.into(),
+            seen: memo.run,
+            same: true,
+            refs,
+            check: None,
+        };
+        memo.put(decl, slot);
+    }
+
+    /// Whether a declaration is checked where a kept result may apply: at the top level,
     /// with no secret origin pending.
     fn reusable_state(&self) -> bool {
         self.memo.is_some()
@@ -155,36 +295,27 @@ impl<'a> ModuleChecker<'a> {
             && self.depth == 0
     }
 
-    /// The declaration's file and source text.
-    fn decl_text(&self, d: usize) -> Option<(FileId, Span, &str)> {
-        let span = self.decls.get(d)?.item.span();
-        let file = self.project.sources.try_get(span.file)?;
-        let text = file.text.get(span.start as usize..span.end as usize)?;
-        Some((span.file, span, text))
-    }
-
     /// Applies the kept check of declaration `d` when it still holds; `true` if it did.
     pub(crate) fn reuse(&mut self, d: usize) -> bool {
         if !self.reusable_state() {
             return false;
         }
+        let Some(at) = self.decls.get(d).map(|x| x.item.span()) else {
+            return false;
+        };
         let Some(decl) = self.decls.get(d) else {
             return false;
         };
-        let (key, kind) = (key(decl).into_owned(), decl.kind);
-        let Some(old) = self.memo.as_mut().and_then(|m| m.old.remove(&key)) else {
+        let Some(slot) = self.memo.as_mut().and_then(|m| m.current(decl)) else {
             return false;
         };
-        let Some((file, span, text)) = self.decl_text(d) else {
+        let Some(old) = slot.check.take() else {
             return false;
         };
-        let holds = old.kind == kind
-            && old.file == file
-            && *old.text == *text
-            && old
-                .absent_functions
-                .iter()
-                .all(|f| !self.functions.contains_key(f))
+        let holds = old
+            .absent_functions
+            .iter()
+            .all(|f| !self.functions.contains_key(f))
             && old.reads.iter().all(|(name, sig)| {
                 let now = self.by_name.get(name).and_then(|&i| self.decls.get(i));
                 match (sig, now) {
@@ -196,13 +327,12 @@ impl<'a> ModuleChecker<'a> {
         if !holds {
             return false;
         }
-        let at = span.start;
         self.diags
-            .extend(old.diags.iter().map(|x| moved(x, file, at)));
+            .extend(old.diags.iter().map(|x| moved(x, at.file, at.start)));
         self.secret_origin = old
             .secret_origin
             .as_ref()
-            .map(|(s, m)| (shift(*s, file, at), m.clone()));
+            .map(|(s, m)| (shift(*s, at.file, at.start), m.clone()));
         for t in &old.types {
             if !self.types_used.contains(t) {
                 self.types_used.insert(t.clone());
@@ -211,14 +341,20 @@ impl<'a> ModuleChecker<'a> {
         if let Some(x) = self.decls.get_mut(d) {
             x.ty = old.ty.clone();
         }
-        if let Some(m) = &mut self.memo {
-            m.new.insert(key, old);
-            m.reused += 1;
+        let Some(memo) = self.memo.as_mut() else {
+            return true;
+        };
+        memo.reused += 1;
+        if let Some(decl) = self.decls.get(d)
+            && let Some(slot) = memo.slot(decl)
+        {
+            slot.check = Some(old);
         }
         true
     }
 
-    /// Starts recording the reads of declaration `d`'s check, when its result may be kept.
+    /// Starts recording the reads of a declaration's check, when its result may be kept;
+    /// returns where its diagnostics start.
     pub(crate) fn begin_record(&mut self) -> Option<usize> {
         if !self.reusable_state() {
             return None;
@@ -236,9 +372,10 @@ impl<'a> ModuleChecker<'a> {
         if reads.untracked {
             return;
         }
-        let Some((file, span, text)) = self.decl_text(d) else {
+        let Some(span) = self.decls.get(d).map(|x| x.item.span()) else {
             return;
         };
+        let file = span.file;
         let inside = |s: Span| s.file == file && s.start >= span.start && s.end <= span.end;
         let new = self.diags.get(diags_from..).unwrap_or_default();
         if !new
@@ -260,12 +397,6 @@ impl<'a> ModuleChecker<'a> {
             end: s.end - span.start,
         };
         let entry = Entry {
-            kind: match self.decls.get(d) {
-                Some(x) => x.kind,
-                None => return,
-            },
-            file,
-            text: text.into(),
             reads: reads
                 .names
                 .into_iter()
@@ -297,108 +428,14 @@ impl<'a> ModuleChecker<'a> {
                 .map(|(s, m)| (back(*s), m.clone())),
             types: reads.types,
         };
-        let Some(key) = self.decls.get(d).map(|x| key(x).into_owned()) else {
+        let Some(decl) = self.decls.get(d) else {
             return;
         };
-        if let Some(m) = &mut self.memo {
-            m.new.insert(key, entry);
+        // Only a slot whose text this run found the same (or wrote) may hold the check.
+        if let Some(slot) = self.memo.as_mut().and_then(|m| m.current(decl)) {
+            slot.check = Some(entry);
         }
     }
-}
-
-impl ModuleChecker<'_> {
-    /// The references of declaration `d` kept from the last run, when its text is the same,
-    /// with the span of its item.
-    pub(crate) fn kept_references(&mut self, d: usize) -> Option<(Refs, Span)> {
-        let k = key(self.decls.get(d)?).into_owned();
-        let old = self.memo.as_mut()?.old_refs.remove(&k)?;
-        let (file, span, text) = self.decl_text(d)?;
-        (old.file == file && *old.text == *text).then_some((old, span))
-    }
-
-    /// Keeps references taken from the last run for the next one.
-    pub(crate) fn keep_kept_references(&mut self, d: usize, refs: Refs) {
-        let Some(k) = self.decls.get(d).map(|x| key(x).into_owned()) else {
-            return;
-        };
-        if let Some(m) = &mut self.memo {
-            m.new_refs.insert(k, refs);
-        }
-    }
-
-    /// Keeps the references of declaration `d` (spans relative to its item) for the next run.
-    pub(crate) fn keep_references(&mut self, d: usize, refs: Vec<Ref>) {
-        let Some((file, _, text)) = self.decl_text(d) else {
-            return;
-        };
-        let text = text.into();
-        let Some(k) = self.decls.get(d).map(|x| key(x).into_owned()) else {
-            return;
-        };
-        if let Some(m) = &mut self.memo {
-            m.new_refs.insert(k, Refs { file, text, refs });
-        }
-    }
-
-    /// Keeps references just logged by a walk (spans in the file).
-    pub(crate) fn keep_logged_references(&mut self, d: usize, mut refs: Vec<Ref>) {
-        let Some((file, span, _)) = self.decl_text(d) else {
-            return;
-        };
-        for r in &mut refs {
-            if r.span.file != file || r.span.start < span.start || r.span.end > span.end {
-                return;
-            }
-            r.span = Span {
-                file,
-                start: r.span.start - span.start,
-                end: r.span.end - span.start,
-            };
-        }
-        self.keep_references(d, refs);
-    }
-}
-
-/// A declaration's key: its name, apart for outputs (their own namespace; no name holds a
-/// space).
-fn key(d: &Decl) -> Cow<'_, str> {
-    if d.kind == DeclKind::Output {
-        Cow::Owned(format!("output {}", d.name))
-    } else {
-        Cow::Borrowed(&d.name)
-    }
-}
-
-/// The kept entries of one module: those of the last run, and those of this one.
-#[derive(Debug, Default)]
-pub(crate) struct ModuleMemo {
-    pub old: HashMap<String, Entry>,
-    pub new: HashMap<String, Entry>,
-    pub reused: usize,
-    /// The references each declaration's text makes, of the last run and of this one.
-    pub old_refs: HashMap<String, Refs>,
-    pub new_refs: HashMap<String, Refs>,
-}
-
-/// The references a declaration's text makes, in the order the walk meets them: they depend
-/// on nothing else, only what they resolve to does.
-#[derive(Debug)]
-pub(crate) struct Refs {
-    file: FileId,
-    text: Box<str>,
-    pub refs: Vec<Ref>,
-}
-
-/// A name a declaration reads, where no loop variable hides it.
-#[derive(Debug)]
-pub(crate) struct Ref {
-    pub name: String,
-    /// Relative to the start of the item once kept.
-    pub span: Span,
-    /// The loop variables in scope, when there are any (a suggestion may name them).
-    pub locals: Option<Box<[String]>>,
-    /// In a `depends_on` list.
-    pub explicit: bool,
 }
 
 pub(crate) fn shift(s: Span, file: FileId, at: u32) -> Span {

@@ -212,30 +212,21 @@ fn run(
     let mut used_types: HashMap<String, ResourceSchema> = HashMap::new();
     let mut environments = Vec::new();
     let mut imports = Vec::new();
-    let (mut kept, mut refs) = match cache.as_mut() {
-        Some(c) => {
-            c.reused = 0;
-            (
-                Some(std::mem::take(&mut c.modules)),
-                std::mem::take(&mut c.refs),
-            )
-        }
-        None => (None, HashMap::new()),
-    };
+    if let Some(c) = cache.as_mut() {
+        c.reused = 0;
+    }
     for m in order {
         let mut cx = module::ModuleChecker::new(project, schemas, m, &summaries, &mut diags);
-        cx.memo = kept.as_mut().map(|k| memo::ModuleMemo {
-            old: k.remove(&m).unwrap_or_default(),
-            new: HashMap::new(),
-            reused: 0,
-            old_refs: refs.remove(&m).unwrap_or_default(),
-            new_refs: HashMap::new(),
+        cx.memo = cache.as_mut().map(|c| {
+            let mut memo = c.modules.remove(&m).unwrap_or_default();
+            memo.begin();
+            memo
         });
         cx.run();
-        if let (Some(c), Some(memo)) = (cache.as_mut(), cx.memo.take()) {
+        if let (Some(c), Some(mut memo)) = (cache.as_mut(), cx.memo.take()) {
+            memo.end();
             c.reused += memo.reused;
-            c.modules.insert(m, memo.new);
-            c.refs.insert(m, memo.new_refs);
+            c.modules.insert(m, memo);
         }
         if m == 0 {
             environments = cx.check_environments(options.environment.as_deref());

@@ -120,7 +120,7 @@ impl ModuleChecker<'_> {
             }
             match (&*item, kept) {
                 (_, Some((refs, at))) => {
-                    for r in &refs.refs {
+                    for r in &refs {
                         let span = super::memo::shift(r.span, at.file, at.start);
                         let out = if r.explicit {
                             &mut explicit
@@ -130,7 +130,7 @@ impl ModuleChecker<'_> {
                         let locals = r.locals.as_deref().unwrap_or_default();
                         self.resolve_reference(&r.name, span, locals, out);
                     }
-                    self.keep_kept_references(d, refs);
+                    self.keep_references(d, refs);
                 }
                 (item, None) => match item {
                 ast::Item::Param(p) => {
