@@ -85,6 +85,8 @@ const PIECES: &[&str] = &[
 
 #[derive(Debug, Clone)]
 struct Edit {
+    /// Go back to the text before the last edit instead (an editor's undo).
+    undo: bool,
     file: usize,
     at: usize,
     delete: usize,
@@ -108,14 +110,20 @@ fn apply(files: &mut Files, e: &Edit) {
 }
 
 fn edit() -> impl Strategy<Value = Edit> {
-    (any::<usize>(), any::<usize>(), 0usize..8, 0usize..PIECES.len() + 3).prop_map(
-        |(file, at, delete, insert)| Edit {
+    (
+        prop::bool::weighted(0.25),
+        any::<usize>(),
+        any::<usize>(),
+        0usize..8,
+        0usize..PIECES.len() + 3,
+    )
+        .prop_map(|(undo, file, at, delete, insert)| Edit {
+            undo,
             file,
             at,
             delete,
             insert,
-        },
-    )
+        })
 }
 
 fn same(cached: &Checked, fresh: &Checked, files: &Files) {
@@ -143,9 +151,15 @@ proptest! {
         let schemas = schemas::schemas();
         let options = CheckOptions::default();
         let mut cache = CheckCache::default();
+        let mut before = files.clone();
         for e in std::iter::once(None).chain(edits.iter().map(Some)) {
-            if let Some(e) = e {
-                apply(&mut files, e);
+            match e {
+                Some(e) if e.undo => std::mem::swap(&mut files, &mut before),
+                Some(e) => {
+                    before = files.clone();
+                    apply(&mut files, e);
+                }
+                None => {}
             }
             let Ok(project) = Project::from_sources(files.clone()) else {
                 continue;
@@ -197,11 +211,49 @@ fn a_changed_type_checks_its_readers_again() {
     let text = check_both(&chain("\"a\"", ""), &mut cache);
     assert_eq!(cache.reused(), 0);
     assert_eq!(text.diagnostics.len(), 20, "{:?}", text.diagnostics);
-    // Back to an int, with a line above: the errors go, the resources are checked again.
+    // Back to an int, with a line above: the errors go; the checks made before the change
+    // hold again.
     let back = check_both(&chain("2", "\n"), &mut cache);
     assert!(!back.has_errors(), "{:?}", back.diagnostics);
-    assert_eq!(cache.reused(), 0);
+    assert_eq!(cache.reused(), 20);
     let again = check_both(&chain("3", "\n\n"), &mut cache);
     assert_eq!(cache.reused(), 20, "the `let` changed, its type did not");
     assert!(!again.has_errors());
+}
+
+#[test]
+fn renaming_a_let_and_back_reuses_its_readers_checks() {
+    let mut cache = CheckCache::default();
+    check_both(&chain("1", ""), &mut cache);
+    let renamed = chain("1", "")
+        .into_iter()
+        .map(|(p, t)| (p, t.replacen("let prefix", "let prefix2", 1)))
+        .collect();
+    let broken = check_both(&renamed, &mut cache);
+    assert_eq!(cache.reused(), 0);
+    assert!(broken.has_errors());
+    let back = check_both(&chain("1", ""), &mut cache);
+    assert!(!back.has_errors());
+    assert_eq!(
+        cache.reused(),
+        20,
+        "the readers' checks before the rename hold again"
+    );
+    check_both(&renamed, &mut cache);
+    assert_eq!(cache.reused(), 20, "and so do those of the renamed state");
+}
+
+#[test]
+fn a_third_type_is_checked_afresh_not_taken_from_either_kept_check() {
+    let mut cache = CheckCache::default();
+    check_both(&chain("1", ""), &mut cache);
+    check_both(&chain("\"a\"", ""), &mut cache);
+    let third = check_both(&chain("true", ""), &mut cache);
+    assert_eq!(cache.reused(), 0);
+    assert_eq!(third.diagnostics.len(), 20, "{:?}", third.diagnostics);
+    assert!(
+        third.diagnostics[0].message.contains("bool"),
+        "{:?}",
+        third.diagnostics[0]
+    );
 }

@@ -16,6 +16,31 @@ use super::{Decl, DeclKind, ModuleSummary};
 use crate::diag::Diagnostic;
 use crate::span::{FileId, Span};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A multiply-rotate hash for the slots' names (FxHash's scheme): SipHash was a tenth of a
+/// check that reuses everything. The names are the user's own declarations.
+#[derive(Default)]
+pub(crate) struct NameHasher(u64);
+
+impl Hasher for NameHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
 
 /// Kept check results, per module index and declaration name. Use one cache with one
 /// schema set: the schemas are not part of what is compared.
@@ -37,10 +62,47 @@ impl CheckCache {
 /// namespace). Slots stay in place across runs; one no run touched is dropped.
 #[derive(Debug, Default)]
 pub(crate) struct ModuleMemo {
-    slots: HashMap<String, [Option<Slot>; 2]>,
+    slots: HashMap<String, [Option<Slot>; 2], BuildHasherDefault<NameHasher>>,
     /// Counts runs, to drop the slots of declarations that are gone.
     run: u64,
     pub reused: usize,
+    /// The last dependency order found without a cycle, with what it was computed from.
+    order: Option<Order>,
+}
+
+/// A module's evaluation order and its inputs: the declarations' names and edge targets.
+#[derive(Debug)]
+struct Order {
+    names: Vec<String>,
+    targets: Vec<Vec<usize>>,
+    order: Vec<usize>,
+}
+
+impl ModuleMemo {
+    /// The dependency order kept for these declarations and edges, when they are the same.
+    pub fn order(&self, decls: &[Decl], edges: &[Vec<(usize, Span)>]) -> Option<Vec<usize>> {
+        let o = self.order.as_ref()?;
+        let same = o.names.len() == decls.len()
+            && o.targets.len() == edges.len()
+            && o.names.iter().zip(decls).all(|(n, d)| *n == d.name)
+            && o.targets
+                .iter()
+                .zip(edges)
+                .all(|(t, e)| t.len() == e.len() && t.iter().zip(e).all(|(a, (b, _))| a == b));
+        same.then(|| o.order.clone())
+    }
+
+    /// Keeps an order found without a cycle.
+    pub fn keep_order(&mut self, decls: &[Decl], edges: &[Vec<(usize, Span)>], order: &[usize]) {
+        self.order = Some(Order {
+            names: decls.iter().map(|d| d.name.clone()).collect(),
+            targets: edges
+                .iter()
+                .map(|e| e.iter().map(|(t, _)| *t).collect())
+                .collect(),
+            order: order.to_vec(),
+        });
+    }
 }
 
 impl ModuleMemo {
@@ -97,6 +159,9 @@ struct Slot {
     /// The names its text reads, in the order the walk meets them.
     refs: Vec<Ref>,
     check: Option<Entry>,
+    /// The check before the last one, for the same text: after a `let` is renamed and
+    /// renamed back (or an edit is undone), the declarations that read it are as before.
+    alt: Option<Entry>,
 }
 
 /// A name a declaration reads, where no loop variable hides it.
@@ -124,13 +189,19 @@ struct Entry {
     types: Vec<String>,
 }
 
-/// What a check reads of a declaration it names.
+/// What a check reads of a declaration it names: the type only of a value (a param, a
+/// `let`, an output); of a resource its type name and whether it has `for`; of a module
+/// block the module (whose outputs are not tracked).
 #[derive(Debug, PartialEq)]
 struct Sig {
     kind: DeclKind,
     child: Option<usize>,
     resource: Option<(String, bool)>,
-    ty: Ty,
+    ty: Option<Ty>,
+}
+
+fn value_type(d: &Decl) -> Option<&Ty> {
+    matches!(d.kind, DeclKind::Param | DeclKind::Let | DeclKind::Output).then_some(&d.ty)
 }
 
 impl Sig {
@@ -141,14 +212,14 @@ impl Sig {
             resource: d
                 .resource()
                 .map(|r| (r.type_name.name.clone(), r.for_each.is_some())),
-            ty: d.ty.clone(),
+            ty: value_type(d).cloned(),
         }
     }
 
     fn matches(&self, d: &Decl) -> bool {
         self.kind == d.kind
             && self.child == d.child
-            && self.ty == d.ty
+            && self.ty.as_ref() == value_type(d)
             && match (&self.resource, d.resource()) {
                 (None, None) => true,
                 (Some((t, each)), Some(r)) => {
@@ -280,6 +351,7 @@ impl<'a> ModuleChecker<'a> {
             same: true,
             refs,
             check: None,
+            alt: None,
         };
         memo.put(decl, slot);
     }
@@ -309,24 +381,18 @@ impl<'a> ModuleChecker<'a> {
         let Some(slot) = self.memo.as_mut().and_then(|m| m.current(decl)) else {
             return false;
         };
-        let Some(old) = slot.check.take() else {
-            return false;
-        };
-        let holds = old
-            .absent_functions
-            .iter()
-            .all(|f| !self.functions.contains_key(f))
-            && old.reads.iter().all(|(name, sig)| {
-                let now = self.by_name.get(name).and_then(|&i| self.decls.get(i));
-                match (sig, now) {
-                    (None, None) => true,
-                    (Some(s), Some(n)) => s.matches(n),
-                    _ => false,
+        let (check, alt) = (slot.check.take(), slot.alt.take());
+        let (old, other) = match (check, alt) {
+            (Some(c), alt) if self.holds(&c) => (c, alt),
+            (c, Some(a)) if self.holds(&a) => (a, c),
+            // Neither holds: the last check becomes the alternative to the fresh one.
+            (c, a) => {
+                if let Some(slot) = self.memo.as_mut().and_then(|m| m.slot(decl)) {
+                    slot.alt = c.or(a);
                 }
-            });
-        if !holds {
-            return false;
-        }
+                return false;
+            }
+        };
         self.diags
             .extend(old.diags.iter().map(|x| moved(x, at.file, at.start)));
         self.secret_origin = old
@@ -349,8 +415,24 @@ impl<'a> ModuleChecker<'a> {
             && let Some(slot) = memo.slot(decl)
         {
             slot.check = Some(old);
+            slot.alt = other;
         }
         true
+    }
+
+    /// Whether what a kept check read is still what the declarations give.
+    fn holds(&self, e: &Entry) -> bool {
+        e.absent_functions
+            .iter()
+            .all(|f| !self.functions.contains_key(f))
+            && e.reads.iter().all(|(name, sig)| {
+                let now = self.by_name.get(name).and_then(|&i| self.decls.get(i));
+                match (sig, now) {
+                    (None, None) => true,
+                    (Some(s), Some(n)) => s.matches(n),
+                    _ => false,
+                }
+            })
     }
 
     /// Starts recording the reads of a declaration's check, when its result may be kept;

@@ -160,9 +160,23 @@ impl<'a> ModuleChecker<'a> {
         self.declare();
         self.check_functions();
         self.collect_references();
-        let (order, cycles) = graph::analyse(&self.decls, &self.edges);
-        self.diags.extend(cycles);
-        self.order = order;
+        // An order kept from the last run was found without a cycle, from the same input.
+        let kept = self
+            .memo
+            .as_ref()
+            .and_then(|m| m.order(&self.decls, &self.edges));
+        self.order = match kept {
+            Some(order) => order,
+            None => {
+                let (order, cycles) = graph::analyse(&self.decls, &self.edges);
+                match &mut self.memo {
+                    Some(m) if cycles.is_empty() => m.keep_order(&self.decls, &self.edges, &order),
+                    _ => {}
+                }
+                self.diags.extend(cycles);
+                order
+            }
+        };
         for i in 0..self.order.len() {
             if let Some(&d) = self.order.get(i) {
                 self.check_decl(d);

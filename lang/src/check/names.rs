@@ -133,20 +133,22 @@ impl ModuleChecker<'_> {
                     self.keep_references(d, refs);
                 }
                 (item, None) => match item {
-                ast::Item::Param(p) => {
-                    if let Some(e) = &p.default {
-                        self.walk(e, &mut locals, &mut found, 0);
+                    ast::Item::Param(p) => {
+                        if let Some(e) = &p.default {
+                            self.walk(e, &mut locals, &mut found, 0);
+                        }
                     }
-                }
-                ast::Item::Let(l) => self.walk(&l.value, &mut locals, &mut found, 0),
-                ast::Item::Output(o) => self.walk(&o.value, &mut locals, &mut found, 0),
-                ast::Item::Module(m) => {
-                    for a in &m.body {
-                        self.walk(&a.value, &mut locals, &mut found, 0);
+                    ast::Item::Let(l) => self.walk(&l.value, &mut locals, &mut found, 0),
+                    ast::Item::Output(o) => self.walk(&o.value, &mut locals, &mut found, 0),
+                    ast::Item::Module(m) => {
+                        for a in &m.body {
+                            self.walk(&a.value, &mut locals, &mut found, 0);
+                        }
                     }
-                }
-                ast::Item::Resource(r) => self.resource_references(r, &mut found, &mut explicit),
-                ast::Item::Environment(_) | ast::Item::Import(_) | ast::Item::Function(_) => {}
+                    ast::Item::Resource(r) => {
+                        self.resource_references(r, &mut found, &mut explicit)
+                    }
+                    ast::Item::Environment(_) | ast::Item::Import(_) | ast::Item::Function(_) => {}
                 },
             }
             if recording && let Some(log) = self.ref_log.take() {
