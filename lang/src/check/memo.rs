@@ -18,8 +18,10 @@ use crate::span::{FileId, Span};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-/// A multiply-rotate hash for the slots' names (FxHash's scheme): SipHash was a tenth of a
-/// check that reuses everything. The names are the user's own declarations.
+/// A multiply-rotate hash for the slots' names (FxHash's scheme, with a final mix: the
+/// table takes its bucket from the low bits, which the multiplications alone leave poor for
+/// names like `r1`, `r2`...). SipHash was a tenth of a check that reuses everything; the
+/// names are the user's own declarations.
 #[derive(Default)]
 pub(crate) struct NameHasher(u64);
 
@@ -38,7 +40,10 @@ impl Hasher for NameHasher {
     }
 
     fn finish(&self) -> u64 {
-        self.0
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
     }
 }
 
@@ -535,4 +540,20 @@ fn moved(d: &Diagnostic, file: FileId, at: u32) -> Diagnostic {
         l.span = shift(l.span, file, at);
     }
     d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::hash::BuildHasher;
+
+    #[test]
+    fn numbered_names_spread_over_the_buckets() {
+        let build = BuildHasherDefault::<NameHasher>::default();
+        // The bucket is the hash's low bits: 4,096 buckets for 4,096 names.
+        let buckets: std::collections::HashSet<u64> = (0..4096)
+            .map(|i| build.hash_one(format!("r{i}")) & 4095)
+            .collect();
+        assert!(buckets.len() > 2400, "{} buckets used", buckets.len());
+    }
 }
