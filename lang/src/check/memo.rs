@@ -67,7 +67,13 @@ impl CheckCache {
 /// namespace). Slots stay in place across runs; one no run touched is dropped.
 #[derive(Debug, Default)]
 pub(crate) struct ModuleMemo {
-    slots: HashMap<String, [Option<Slot>; 2], BuildHasherDefault<NameHasher>>,
+    /// Per name, the slot of the declaration and of the output (`NONE` for none).
+    names: HashMap<String, [u32; 2], BuildHasherDefault<NameHasher>>,
+    slots: Vec<Option<Slot>>,
+    /// Slots free for reuse.
+    free: Vec<u32>,
+    /// This run: the slot of each declaration, by its index.
+    live: Vec<u32>,
     /// Counts runs, to drop the slots of declarations that are gone.
     run: u64,
     pub reused: usize,
@@ -115,40 +121,87 @@ impl ModuleMemo {
     pub fn begin(&mut self) {
         self.run += 1;
         self.reused = 0;
+        self.live.clear();
     }
 
     /// Ends a run: forgets the declarations it did not meet.
     pub fn end(&mut self) {
         let run = self.run;
-        self.slots.retain(|_, pair| {
-            for s in pair.iter_mut() {
-                if s.as_ref().is_some_and(|x| x.seen != run) {
-                    *s = None;
+        for (i, s) in self.slots.iter_mut().enumerate() {
+            if s.as_ref().is_some_and(|x| x.seen != run) {
+                *s = None;
+                self.free.push(i as u32);
+            }
+        }
+        let slots = &self.slots;
+        self.names.retain(|_, pair| {
+            for p in pair.iter_mut() {
+                if slots.get(*p as usize).is_none_or(Option::is_none) {
+                    *p = NONE;
                 }
             }
-            pair.iter().any(Option::is_some)
+            pair.iter().any(|p| *p != NONE)
         });
     }
 
-    fn slot(&mut self, d: &Decl) -> Option<&mut Slot> {
-        let i = usize::from(d.kind == DeclKind::Output);
-        self.slots.get_mut(&d.name)?.get_mut(i)?.as_mut()
+    /// The slot of declaration `d` by its name (the first lookup of a run); later lookups
+    /// go by `d`.
+    fn find(&mut self, d: usize, decl: &Decl) -> Option<&mut Slot> {
+        let i = usize::from(decl.kind == DeclKind::Output);
+        let at = *self.names.get(&decl.name)?.get(i)?;
+        self.set_live(d, at);
+        self.slots.get_mut(at as usize)?.as_mut()
+    }
+
+    fn set_live(&mut self, d: usize, at: u32) {
+        if self.live.len() <= d {
+            self.live.resize(d + 1, NONE);
+        }
+        if let Some(x) = self.live.get_mut(d) {
+            *x = at;
+        }
+    }
+
+    /// The slot this run found for declaration `d`.
+    fn slot(&mut self, d: usize) -> Option<&mut Slot> {
+        let at = *self.live.get(d)?;
+        self.slots.get_mut(at as usize)?.as_mut()
     }
 
     /// The slot of a declaration whose text this run found unchanged (or just wrote).
-    fn current(&mut self, d: &Decl) -> Option<&mut Slot> {
+    fn current(&mut self, d: usize) -> Option<&mut Slot> {
         let run = self.run;
         self.slot(d).filter(|s| s.seen == run && s.same)
     }
 
-    fn put(&mut self, d: &Decl, slot: Slot) {
-        let i = usize::from(d.kind == DeclKind::Output);
-        let pair = self.slots.entry(d.name.clone()).or_default();
-        if let Some(x) = pair.get_mut(i) {
-            *x = Some(slot);
+    fn put(&mut self, d: usize, decl: &Decl, slot: Slot) {
+        let i = usize::from(decl.kind == DeclKind::Output);
+        let pair = self.names.entry(decl.name.clone()).or_insert([NONE; 2]);
+        let at = match pair.get(i) {
+            Some(&at) if at != NONE => at,
+            _ => {
+                let at = match self.free.pop() {
+                    Some(at) => at,
+                    None => {
+                        self.slots.push(None);
+                        (self.slots.len() - 1) as u32
+                    }
+                };
+                if let Some(p) = pair.get_mut(i) {
+                    *p = at;
+                }
+                at
+            }
+        };
+        if let Some(s) = self.slots.get_mut(at as usize) {
+            *s = Some(slot);
         }
+        self.set_live(d, at);
     }
 }
+
+/// No slot.
+const NONE: u32 = u32::MAX;
 
 /// What is kept of one declaration.
 #[derive(Debug)]
@@ -179,12 +232,15 @@ pub(crate) struct Ref {
     pub locals: Option<Box<[String]>>,
     /// In a `depends_on` list.
     pub explicit: bool,
+    /// The declaration it named in the last run, a hint ([`ModuleChecker::named`]).
+    pub hint: u32,
 }
 
 /// One declaration's kept check.
 #[derive(Debug)]
 struct Entry {
-    reads: Vec<(String, Option<Sig>)>,
+    /// Each declaration read: its name, its index then (a hint) and what was read of it.
+    reads: Vec<(String, u32, Option<Sig>)>,
     /// User functions looked for and not found.
     absent_functions: Vec<String>,
     ty: Ty,
@@ -307,7 +363,7 @@ impl<'a> ModuleChecker<'a> {
         let decl = self.decls.get(d)?;
         let memo = self.memo.as_mut()?;
         let run = memo.run;
-        let slot = memo.slot(decl)?;
+        let slot = memo.find(d, decl)?;
         slot.seen = run;
         slot.same = slot.kind == decl.kind && slot.file == file && *slot.text == *text;
         if !slot.same {
@@ -318,10 +374,7 @@ impl<'a> ModuleChecker<'a> {
 
     /// Gives back references taken by [`Self::kept_references`].
     pub(crate) fn keep_references(&mut self, d: usize, refs: Vec<Ref>) {
-        let Some(decl) = self.decls.get(d) else {
-            return;
-        };
-        if let Some(slot) = self.memo.as_mut().and_then(|m| m.slot(decl)) {
+        if let Some(slot) = self.memo.as_mut().and_then(|m| m.slot(d)) {
             slot.refs = refs;
         }
     }
@@ -358,7 +411,7 @@ impl<'a> ModuleChecker<'a> {
             check: None,
             alt: None,
         };
-        memo.put(decl, slot);
+        memo.put(d, decl, slot);
     }
 
     /// Whether a declaration is checked where a kept result may apply: at the top level,
@@ -380,10 +433,7 @@ impl<'a> ModuleChecker<'a> {
         let Some(at) = self.decls.get(d).map(|x| x.item.span()) else {
             return false;
         };
-        let Some(decl) = self.decls.get(d) else {
-            return false;
-        };
-        let Some(slot) = self.memo.as_mut().and_then(|m| m.current(decl)) else {
+        let Some(slot) = self.memo.as_mut().and_then(|m| m.current(d)) else {
             return false;
         };
         let (check, alt) = (slot.check.take(), slot.alt.take());
@@ -392,7 +442,7 @@ impl<'a> ModuleChecker<'a> {
             (c, Some(a)) if self.holds(&a) => (a, c),
             // Neither holds: the last check becomes the alternative to the fresh one.
             (c, a) => {
-                if let Some(slot) = self.memo.as_mut().and_then(|m| m.slot(decl)) {
+                if let Some(slot) = self.memo.as_mut().and_then(|m| m.slot(d)) {
                     slot.alt = c.or(a);
                 }
                 return false;
@@ -416,13 +466,20 @@ impl<'a> ModuleChecker<'a> {
             return true;
         };
         memo.reused += 1;
-        if let Some(decl) = self.decls.get(d)
-            && let Some(slot) = memo.slot(decl)
-        {
+        if let Some(slot) = memo.slot(d) {
             slot.check = Some(old);
             slot.alt = other;
         }
         true
+    }
+
+    /// The declaration `name` stands for: `hint` when that one has the name (a declaration
+    /// other than an output is the only one of its name in `by_name`), else by lookup.
+    pub(crate) fn named(&self, name: &str, hint: u32) -> Option<usize> {
+        match self.decls.get(hint as usize) {
+            Some(d) if d.kind != DeclKind::Output && d.name == name => Some(hint as usize),
+            _ => self.by_name.get(name).copied(),
+        }
     }
 
     /// Whether what a kept check read is still what the declarations give.
@@ -430,8 +487,8 @@ impl<'a> ModuleChecker<'a> {
         e.absent_functions
             .iter()
             .all(|f| !self.functions.contains_key(f))
-            && e.reads.iter().all(|(name, sig)| {
-                let now = self.by_name.get(name).and_then(|&i| self.decls.get(i));
+            && e.reads.iter().all(|(name, hint, sig)| {
+                let now = self.named(name, *hint).and_then(|i| self.decls.get(i));
                 match (sig, now) {
                     (None, None) => true,
                     (Some(s), Some(n)) => s.matches(n),
@@ -488,12 +545,10 @@ impl<'a> ModuleChecker<'a> {
                 .names
                 .into_iter()
                 .map(|n| {
-                    let sig = self
-                        .by_name
-                        .get(&n)
-                        .and_then(|&i| self.decls.get(i))
-                        .map(Sig::of);
-                    (n, sig)
+                    let i = self.by_name.get(&n).copied();
+                    let sig = i.and_then(|i| self.decls.get(i)).map(Sig::of);
+                    let hint = i.and_then(|i| u32::try_from(i).ok()).unwrap_or(NONE);
+                    (n, hint, sig)
                 })
                 .collect(),
             absent_functions: reads.absent_functions,
@@ -515,11 +570,8 @@ impl<'a> ModuleChecker<'a> {
                 .map(|(s, m)| (back(*s), m.clone())),
             types: reads.types,
         };
-        let Some(decl) = self.decls.get(d) else {
-            return;
-        };
         // Only a slot whose text this run found the same (or wrote) may hold the check.
-        if let Some(slot) = self.memo.as_mut().and_then(|m| m.current(decl)) {
+        if let Some(slot) = self.memo.as_mut().and_then(|m| m.current(d)) {
             slot.check = Some(entry);
         }
     }

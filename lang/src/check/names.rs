@@ -119,14 +119,19 @@ impl ModuleChecker<'_> {
                 self.ref_log = Some(Vec::new());
             }
             match (&*item, kept) {
-                (_, Some((refs, at))) => {
-                    for r in &refs {
+                (_, Some((mut refs, at))) => {
+                    for r in &mut refs {
                         let span = super::memo::shift(r.span, at.file, at.start);
                         let out = if r.explicit {
                             &mut explicit
                         } else {
                             &mut found
                         };
+                        if let Some(target) = self.named(&r.name, r.hint) {
+                            out.push((target, span));
+                            r.hint = u32::try_from(target).unwrap_or(u32::MAX);
+                            continue;
+                        }
                         let locals = r.locals.as_deref().unwrap_or_default();
                         self.resolve_reference(&r.name, span, locals, out);
                     }
@@ -291,6 +296,7 @@ impl ModuleChecker<'_> {
                 span: id.span,
                 locals: (!locals.is_empty()).then(|| locals.into()),
                 explicit: self.in_depends_on,
+                hint: u32::MAX,
             });
         }
         self.resolve_reference(&id.name, id.span, locals, found);
