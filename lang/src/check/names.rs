@@ -21,6 +21,10 @@ impl ModuleChecker<'_> {
             return;
         };
         let mut env_spans: HashMap<String, Span> = HashMap::new();
+        // Sized once: growing the tables item by item rehashed them a dozen times.
+        let items: usize = module.files.iter().map(|(_, f)| f.items.len()).sum();
+        self.decls.reserve(items);
+        self.by_name.reserve(items);
         for (_, file) in &module.files {
             for (index, item) in file.items.iter().enumerate() {
                 let name = item.name();
