@@ -8,7 +8,8 @@ a series of edits of different kinds and measures, per edit, the time from writi
 didChange to reading the publishDiagnostics for that version. Uses incremental sync when the
 server offers it, full text otherwise. Prints one line per edit kind: median and max in ms of
 wall time, and the median CPU time the server spent (all its threads, from
-/proc/PID/task/*/schedstat), which other load on the machine does not inflate.
+/proc/PID/task/*/schedstat), which other load on the machine does not inflate; and the server's
+peak resident memory at the end (what it keeps between edits included).
 With --tokens, each didChange is followed at once by a semantic tokens request, as VS Code
 does; the times are still the ones to the diagnostics (the CPU time may include part of the
 tokens' work when the server has begun it by then).
@@ -104,6 +105,18 @@ def cpu_ns(pid):
     return total
 
 
+def peak_rss_mib(pid):
+    """The peak resident memory of a process so far, in MiB (0 where unavailable)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0
+
+
 def position(text, offset):
     """LSP position (UTF-16 columns; the generated text is ASCII) of a byte offset."""
     line = text.count("\n", 0, offset)
@@ -192,11 +205,12 @@ def main():
             if tokens:
                 c.wait_answer(rid)
             counts[kind] = len(diags)
+    peak = peak_rss_mib(c.proc.pid)
     c.close()
     lines = text.count("\n")
     mode = "incremental" if incremental else "full"
     extra = ", semantic tokens asked after each edit" if tokens else ""
-    print(f"{lines} lines, {mode} sync{extra}, open {open_ms:.1f} ms")
+    print(f"{lines} lines, {mode} sync{extra}, open {open_ms:.1f} ms, peak RSS {peak:.0f} MiB")
     print(f"{'edit':>12} {'median ms':>10} {'max ms':>8} {'cpu ms':>7} {'diags':>6}")
     for kind, ts in times.items():
         cpu = statistics.median(cpus[kind])

@@ -114,6 +114,76 @@ fn ranged_edits_with_multibyte_text_give_the_diagnostics_of_a_full_analysis() {
     assert_eq!(client.stop(), Some(0));
 }
 
+/// Edits that change what other declarations read of one (its type, its name), undone and
+/// redone, with diagnostics present when lines move: the server reuses declarations' checks
+/// across these, and must still publish what a fresh server does.
+#[test]
+fn changing_and_renaming_a_let_and_back_gives_the_diagnostics_of_a_full_analysis() {
+    let dir = project();
+    let main = dir.path().join("main.infra");
+    let uri = uri_of(&main);
+    let text = std::fs::read_to_string(&main).unwrap();
+    // The vault's name reads the `let` (a string is expected).
+    let mut text = text.replacen("name           = \"kv\"", "name           = vault_name", 1);
+    assert!(text.contains("= vault_name"), "{text}");
+    let (mut client, _) = Client::start();
+    client.open(&uri, &text);
+    assert!(diagnostics_at(&mut client, &uri, 1).is_empty());
+    // Line 0 is `let vault_name = "kv"`.
+    let steps: Vec<(Value, &str, bool)> = vec![
+        (ranged((0, 17), (0, 21), "1"), "let vault_name = 1\n", true),
+        (
+            ranged((0, 17), (0, 18), "\"kv\""),
+            "let vault_name = \"kv\"\n",
+            false,
+        ),
+        (
+            ranged((0, 14), (0, 14), "2"),
+            "let vault_name2 = \"kv\"\n",
+            true,
+        ),
+        (
+            ranged((0, 14), (0, 15), ""),
+            "let vault_name = \"kv\"\n",
+            false,
+        ),
+        (
+            ranged((0, 14), (0, 14), "2"),
+            "let vault_name2 = \"kv\"\n",
+            true,
+        ),
+        (
+            ranged((0, 0), (0, 0), "// moved\n"),
+            "// moved\nlet vault_name2",
+            true,
+        ),
+        (
+            ranged((1, 18), (1, 22), "true"),
+            "let vault_name2 = true\n",
+            true,
+        ),
+        (
+            ranged((1, 14), (1, 15), ""),
+            "let vault_name = true\n",
+            true,
+        ),
+        (
+            ranged((1, 17), (1, 21), "\"kv\""),
+            "let vault_name = \"kv\"\n",
+            false,
+        ),
+    ];
+    for (version, (change_json, expect, errors)) in (2..).zip(steps) {
+        change(&mut client, &uri, version, vec![change_json.clone()]);
+        text = apply(&text, &change_json);
+        assert!(text.contains(expect), "{text}");
+        let diags = diagnostics_at(&mut client, &uri, version);
+        assert_eq!(!diags.is_empty(), errors, "{diags:?} for\n{text}");
+        assert_eq!(diags, fresh_diagnostics(&uri, &text), "for\n{text}");
+    }
+    assert_eq!(client.stop(), Some(0));
+}
+
 /// Applies one ranged change to `text` (UTF-16 columns).
 fn apply(text: &str, change: &Value) -> String {
     let offset = |p: &Value| {

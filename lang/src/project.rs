@@ -73,17 +73,18 @@ enum Files {
 
 impl Files {
     /// The `.infra` files directly in `dir`, sorted by path; `None` if the folder does not exist.
-    fn list(&self, dir: &Path) -> Result<Option<Vec<(PathBuf, String)>>, LoadError> {
+    fn list(&self, dir: &Path) -> Result<Listing, LoadError> {
         match self {
             Files::Memory(map) => Ok(map.get(dir).cloned()),
             Files::Overlay(texts) => {
-                let on_disk = Files::Disk.list(dir)?;
                 let normal = normalize(dir);
-                let open: Vec<(&PathBuf, &String)> = texts
+                let open: BTreeMap<&PathBuf, &String> = texts
                     .iter()
                     .filter(|(p, _)| p.parent() == Some(normal.as_path()))
                     .filter(|(p, _)| p.extension().is_some_and(|e| e == "infra"))
                     .collect();
+                // An open file's text on disk is not read: the editor's replaces it.
+                let on_disk = disk_files(dir, &|p| open.contains_key(&normalize(p)))?;
                 if on_disk.is_none() && open.is_empty() {
                     return Ok(None);
                 }
@@ -97,41 +98,52 @@ impl Files {
                 }
                 Ok(Some(merged.into_iter().collect()))
             }
-            Files::Disk => {
-                if !dir.is_dir() {
-                    return Ok(None);
-                }
-                let io = |source| LoadError::Io {
-                    path: dir.to_path_buf(),
-                    source,
-                };
-                let mut paths = Vec::new();
-                for entry in std::fs::read_dir(dir).map_err(io)? {
-                    let path = entry.map_err(io)?.path();
-                    if path.is_file() && path.extension().is_some_and(|e| e == "infra") {
-                        paths.push(path);
-                    }
-                }
-                paths.sort();
-                let mut out = Vec::with_capacity(paths.len());
-                for path in paths {
-                    // Invalid UTF-8 is a diagnostic on the file (see `add_module`), not a
-                    // failure to load: the other files still get checked.
-                    match std::fs::read(&path) {
-                        Ok(bytes) => {
-                            let text = match String::from_utf8(bytes) {
-                                Ok(text) => text,
-                                Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-                            };
-                            out.push((path, text));
-                        }
-                        Err(source) => return Err(LoadError::Io { path, source }),
-                    }
-                }
-                Ok(Some(out))
-            }
+            Files::Disk => disk_files(dir, &|_| false),
         }
     }
+}
+
+/// A folder's `.infra` files with their text, sorted by path; `None` if it does not exist.
+type Listing = Option<Vec<(PathBuf, String)>>;
+
+/// The `.infra` files of `dir` on disk; those `skip` names are listed without their text
+/// (the caller has it).
+fn disk_files(dir: &Path, skip: &dyn Fn(&Path) -> bool) -> Result<Listing, LoadError> {
+    if !dir.is_dir() {
+        return Ok(None);
+    }
+    let io = |source| LoadError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut paths = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let path = entry.map_err(io)?.path();
+        if path.is_file() && path.extension().is_some_and(|e| e == "infra") {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    let mut out = Vec::with_capacity(paths.len());
+    for path in paths {
+        if skip(&path) {
+            out.push((path, String::new()));
+            continue;
+        }
+        // Invalid UTF-8 is a diagnostic on the file (see `add_module`), not a failure to
+        // load: the other files still get checked.
+        match std::fs::read(&path) {
+            Ok(bytes) => {
+                let text = match String::from_utf8(bytes) {
+                    Ok(text) => text,
+                    Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                };
+                out.push((path, text));
+            }
+            Err(source) => return Err(LoadError::Io { path, source }),
+        }
+    }
+    Ok(Some(out))
 }
 
 impl Project {

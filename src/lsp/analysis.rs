@@ -5,7 +5,7 @@
 use super::documents::Documents;
 use super::uri;
 use infra_lang::FileId;
-use infra_lang::check::{CheckOptions, check_with};
+use infra_lang::check::{CheckCache, CheckOptions, check_cached};
 use infra_lang::diag::Diagnostic;
 use infra_lang::project::{LoadError, Project};
 use infra_provider_core::SchemaSet;
@@ -108,9 +108,10 @@ impl Analysis {
         })
     }
 
-    /// Every diagnostic of the project, as `infra validate` reports it.
-    pub fn check(&self, schemas: &SchemaSet) -> Vec<Diagnostic> {
-        check_with(&self.project, schemas, &CheckOptions::default()).diagnostics
+    /// Every diagnostic of the project, as `infra validate` reports it, reusing the checks
+    /// of declarations `cache` holds from the last check of this project.
+    pub fn check(&self, schemas: &SchemaSet, cache: &mut CheckCache) -> Vec<Diagnostic> {
+        check_cached(&self.project, schemas, &CheckOptions::default(), cache).diagnostics
     }
 
     /// The index of the module holding the document (`0`, the root, when unknown).

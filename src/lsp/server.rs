@@ -11,6 +11,7 @@ use super::{
     actions, definition, diagnostics, formatting, hover, names, rename, semantic,
     semantic_delta::SemanticCache, signature, symbols, uri, workspace,
 };
+use infra_lang::check::CheckCache;
 use infra_provider_core::SchemaSet;
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{self as notif, Notification as _};
@@ -29,6 +30,9 @@ pub struct Server<'c> {
     /// so that files no longer in the project get cleared and unchanged files are not sent
     /// again on every keystroke.
     published: HashMap<String, BTreeMap<Uri, Vec<lsp_types::Diagnostic>>>,
+    /// Per project, the checks of its declarations kept for the next check (one schema set
+    /// for the server's lifetime, as the cache requires).
+    checks: HashMap<String, CheckCache>,
     /// Documents whose project must be checked again once no message is waiting.
     dirty: BTreeSet<Uri>,
     /// The semantic tokens last sent per document, for delta requests (requests are answered
@@ -58,6 +62,7 @@ impl<'c> Server<'c> {
             schemas,
             docs: Documents::default(),
             published: HashMap::new(),
+            checks: HashMap::new(),
             dirty: BTreeSet::new(),
             semantic: RefCell::default(),
         }
@@ -162,18 +167,26 @@ impl<'c> Server<'c> {
             }
             let fresh = match Analysis::load(doc, &self.docs) {
                 Ok(a) => {
+                    let schemas = &self.schemas;
+                    let cache = self.checks.entry(key.clone()).or_default();
                     let checked = catch_unwind(AssertUnwindSafe(|| {
-                        let diags = a.check(&self.schemas);
+                        let diags = a.check(schemas, cache);
                         diagnostics::by_file(&diags, &a, doc)
                     }));
                     match checked {
                         Ok(by_file) => by_file,
-                        // Keep what the editor shows; the next edit tries again.
-                        Err(_) => continue,
+                        // Keep what the editor shows; the next edit tries again, from scratch.
+                        Err(_) => {
+                            self.checks.remove(&key);
+                            continue;
+                        }
                     }
                 }
                 // A closed file whose project is gone (deleted, emptied): nothing to show.
-                Err(_) if self.docs.get(doc).is_none() => Default::default(),
+                Err(_) if self.docs.get(doc).is_none() => {
+                    self.checks.remove(&key);
+                    Default::default()
+                }
                 Err(e) => {
                     let d = lsp_types::Diagnostic {
                         message: e.to_string(),

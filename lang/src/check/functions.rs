@@ -169,7 +169,9 @@ impl ModuleChecker<'_> {
         args: &[Expr],
         span: Span,
     ) -> Option<Ty> {
-        let sig = self.functions.get(&name.name)?.clone();
+        let found = self.functions.get(&name.name);
+        self.note_function(&name.name, found.is_some());
+        let sig = found?.clone();
         let expected = sig.item.params.len();
         if args.len() != expected {
             self.diags.push(diag::functions::arg_count(

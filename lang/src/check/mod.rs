@@ -14,7 +14,9 @@ mod functions;
 pub(crate) mod graph;
 mod imports;
 mod item_ref;
+mod memo;
 pub(crate) use item_ref::ItemRef;
+pub use memo::CheckCache;
 mod module;
 mod names;
 mod places;
@@ -69,6 +71,29 @@ impl Program {
     /// The import blocks of the root module, checked.
     pub fn imports(&self) -> &[ImportBlock] {
         &self.data.imports
+    }
+
+    /// A stable outline of what the check found: per module, each declaration's kind and
+    /// type, the evaluation order and the functions; then the resource types used. Tests
+    /// compare checks with it (the program's tables are hash maps).
+    pub fn outline(&self) -> String {
+        let mut out = String::new();
+        for (i, m) in self.data.modules.iter().enumerate() {
+            out.push_str(&format!("module {i}, order {:?}\n", m.order));
+            for d in &m.decls {
+                out.push_str(&format!(
+                    "  {:?} {} {:?} {:?} child {:?}\n",
+                    d.kind, d.name, d.span, d.ty, d.child
+                ));
+            }
+            let mut functions: Vec<&String> = m.functions.keys().collect();
+            functions.sort();
+            out.push_str(&format!("  functions {functions:?}\n"));
+        }
+        let mut types: Vec<&String> = self.data.schemas.keys().collect();
+        types.sort();
+        out.push_str(&format!("types {types:?}\n"));
+        out
     }
 
     /// Names of the environments the project declares, in declaration order.
@@ -158,6 +183,27 @@ pub fn check(project: &Project, schemas: &SchemaSet) -> Checked {
 /// Checks a project; with `options.environment`, also that this environment exists and gives
 /// every param without a default.
 pub fn check_with(project: &Project, schemas: &SchemaSet, options: &CheckOptions) -> Checked {
+    run(project, schemas, options, None)
+}
+
+/// [`check_with`], reusing the checks of declarations that did not change since the last
+/// call with this cache (the language server's check after an edit). The result is the
+/// one [`check_with`] gives; the cache must always be used with the same schemas.
+pub fn check_cached(
+    project: &Project,
+    schemas: &SchemaSet,
+    options: &CheckOptions,
+    cache: &mut CheckCache,
+) -> Checked {
+    run(project, schemas, options, Some(cache))
+}
+
+fn run(
+    project: &Project,
+    schemas: &SchemaSet,
+    options: &CheckOptions,
+    mut cache: Option<&mut CheckCache>,
+) -> Checked {
     let mut diags: Vec<Diagnostic> = project.diagnostics.clone();
     let order = module::module_order(project, &mut diags);
     let count = project.modules.len();
@@ -166,9 +212,22 @@ pub fn check_with(project: &Project, schemas: &SchemaSet, options: &CheckOptions
     let mut used_types: HashMap<String, ResourceSchema> = HashMap::new();
     let mut environments = Vec::new();
     let mut imports = Vec::new();
+    if let Some(c) = cache.as_mut() {
+        c.reused = 0;
+    }
     for m in order {
         let mut cx = module::ModuleChecker::new(project, schemas, m, &summaries, &mut diags);
+        cx.memo = cache.as_mut().map(|c| {
+            let mut memo = c.modules.remove(&m).unwrap_or_default();
+            memo.begin();
+            memo
+        });
         cx.run();
+        if let (Some(c), Some(mut memo)) = (cache.as_mut(), cx.memo.take()) {
+            memo.end();
+            c.reused += memo.reused;
+            c.modules.insert(m, memo);
+        }
         if m == 0 {
             environments = cx.check_environments(options.environment.as_deref());
             imports = std::mem::take(&mut cx.checked_imports);

@@ -108,6 +108,14 @@ pub(crate) struct ModuleChecker<'a> {
     /// `let` leaves thousands of references to the same unknown name, and each search
     /// compares it with every declaration.
     pub suggestions: HashMap<String, Option<String>>,
+    /// Kept declaration checks of the last run and of this one (see [`super::memo`]).
+    pub memo: Option<super::memo::ModuleMemo>,
+    /// What the declaration being checked reads, while its result may be kept.
+    pub reads: std::cell::RefCell<Option<super::memo::Reads>>,
+    /// The references the declaration being walked makes, while they may be kept.
+    pub ref_log: Option<Vec<super::memo::Ref>>,
+    /// Walking a `depends_on` list.
+    pub in_depends_on: bool,
 }
 
 impl<'a> ModuleChecker<'a> {
@@ -141,6 +149,10 @@ impl<'a> ModuleChecker<'a> {
             functions: HashMap::new(),
             in_function: None,
             suggestions: HashMap::new(),
+            memo: None,
+            reads: Default::default(),
+            ref_log: None,
+            in_depends_on: false,
         }
     }
 
@@ -148,9 +160,23 @@ impl<'a> ModuleChecker<'a> {
         self.declare();
         self.check_functions();
         self.collect_references();
-        let (order, cycles) = graph::analyse(&self.decls, &self.edges);
-        self.diags.extend(cycles);
-        self.order = order;
+        // An order kept from the last run was found without a cycle, from the same input.
+        let kept = self
+            .memo
+            .as_ref()
+            .and_then(|m| m.order(&self.decls, &self.edges));
+        self.order = match kept {
+            Some(order) => order,
+            None => {
+                let (order, cycles) = graph::analyse(&self.decls, &self.edges);
+                match &mut self.memo {
+                    Some(m) if cycles.is_empty() => m.keep_order(&self.decls, &self.edges, &order),
+                    _ => {}
+                }
+                self.diags.extend(cycles);
+                order
+            }
+        };
         for i in 0..self.order.len() {
             if let Some(&d) = self.order.get(i) {
                 self.check_decl(d);
@@ -167,6 +193,14 @@ impl<'a> ModuleChecker<'a> {
             return;
         };
         let item = decl.item.clone();
+        if matches!(
+            &*item,
+            ast::Item::Environment(_) | ast::Item::Import(_) | ast::Item::Function(_)
+        ) || self.reuse(d)
+        {
+            return;
+        }
+        let recording = self.begin_record();
         let ty = match &*item {
             ast::Item::Param(p) => self.check_param(p),
             ast::Item::Let(l) => self.infer(&l.value),
@@ -175,6 +209,9 @@ impl<'a> ModuleChecker<'a> {
             ast::Item::Output(o) => self.check_output(o),
             ast::Item::Environment(_) | ast::Item::Import(_) | ast::Item::Function(_) => return,
         };
+        if let Some(from) = recording {
+            self.end_record(d, from, &ty);
+        }
         if let Some(decl) = self.decls.get_mut(d) {
             decl.ty = ty;
         }

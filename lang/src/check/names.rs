@@ -21,6 +21,10 @@ impl ModuleChecker<'_> {
             return;
         };
         let mut env_spans: HashMap<String, Span> = HashMap::new();
+        // Sized once: growing the tables item by item rehashed them a dozen times.
+        let items: usize = module.files.iter().map(|(_, f)| f.items.len()).sum();
+        self.decls.reserve(items);
+        self.by_name.reserve(items);
         for (_, file) in &module.files {
             for (index, item) in file.items.iter().enumerate() {
                 let name = item.name();
@@ -111,23 +115,55 @@ impl ModuleChecker<'_> {
             };
             let item = decl.item.clone();
             let mut found: Vec<(usize, Span)> = Vec::new();
+            let mut explicit: Vec<(usize, Span)> = Vec::new();
             let mut locals: Vec<String> = Vec::new();
-            match &*item {
-                ast::Item::Param(p) => {
-                    if let Some(e) = &p.default {
-                        self.walk(e, &mut locals, &mut found, 0);
-                    }
-                }
-                ast::Item::Let(l) => self.walk(&l.value, &mut locals, &mut found, 0),
-                ast::Item::Output(o) => self.walk(&o.value, &mut locals, &mut found, 0),
-                ast::Item::Module(m) => {
-                    for a in &m.body {
-                        self.walk(&a.value, &mut locals, &mut found, 0);
-                    }
-                }
-                ast::Item::Resource(r) => self.resource_references(r, &mut found),
-                ast::Item::Environment(_) | ast::Item::Import(_) | ast::Item::Function(_) => {}
+            let kept = self.kept_references(d);
+            let recording = kept.is_none() && self.memo.is_some();
+            if recording {
+                self.ref_log = Some(Vec::new());
             }
+            match (&*item, kept) {
+                (_, Some((mut refs, at))) => {
+                    for r in &mut refs {
+                        let span = super::memo::shift(r.span, at.file, at.start);
+                        let out = if r.explicit {
+                            &mut explicit
+                        } else {
+                            &mut found
+                        };
+                        if let Some(target) = self.named(&r.name, r.hint) {
+                            out.push((target, span));
+                            r.hint = u32::try_from(target).unwrap_or(u32::MAX);
+                            continue;
+                        }
+                        let locals = r.locals.as_deref().unwrap_or_default();
+                        self.resolve_reference(&r.name, span, locals, out);
+                    }
+                    self.keep_references(d, refs);
+                }
+                (item, None) => match item {
+                    ast::Item::Param(p) => {
+                        if let Some(e) = &p.default {
+                            self.walk(e, &mut locals, &mut found, 0);
+                        }
+                    }
+                    ast::Item::Let(l) => self.walk(&l.value, &mut locals, &mut found, 0),
+                    ast::Item::Output(o) => self.walk(&o.value, &mut locals, &mut found, 0),
+                    ast::Item::Module(m) => {
+                        for a in &m.body {
+                            self.walk(&a.value, &mut locals, &mut found, 0);
+                        }
+                    }
+                    ast::Item::Resource(r) => {
+                        self.resource_references(r, &mut found, &mut explicit)
+                    }
+                    ast::Item::Environment(_) | ast::Item::Import(_) | ast::Item::Function(_) => {}
+                },
+            }
+            if recording && let Some(log) = self.ref_log.take() {
+                self.keep_logged_references(d, log);
+            }
+            self.redundant_depends_on(&mut found, explicit);
             for &(target, _) in &found {
                 if let Some(u) = self.used.get_mut(target) {
                     *u = true;
@@ -144,21 +180,36 @@ impl ModuleChecker<'_> {
         }
     }
 
-    fn resource_references(&mut self, r: &ast::Resource, found: &mut Vec<(usize, Span)>) {
+    fn resource_references(
+        &mut self,
+        r: &ast::Resource,
+        found: &mut Vec<(usize, Span)>,
+        explicit: &mut Vec<(usize, Span)>,
+    ) {
         let mut locals: Vec<String> = Vec::new();
         if let Some(fe) = &r.for_each {
             self.walk(&fe.collection, &mut locals, found, 0);
             locals.extend(fe.key.iter().map(|k| k.name.clone()));
             locals.push(fe.value.name.clone());
         }
-        let mut explicit: Vec<(usize, Span)> = Vec::new();
         for a in &r.body {
             if a.name.name == "depends_on" {
-                self.walk(&a.value, &mut locals, &mut explicit, 0);
+                self.in_depends_on = true;
+                self.walk(&a.value, &mut locals, explicit, 0);
+                self.in_depends_on = false;
             } else {
                 self.walk(&a.value, &mut locals, found, 0);
             }
         }
+    }
+
+    /// Reports `depends_on` entries the references imply already (W0003), then adds them
+    /// to the references.
+    fn redundant_depends_on(
+        &mut self,
+        found: &mut Vec<(usize, Span)>,
+        explicit: Vec<(usize, Span)>,
+    ) {
         if explicit.is_empty() {
             return;
         }
@@ -243,20 +294,41 @@ impl ModuleChecker<'_> {
         if locals.contains(&id.name) {
             return;
         }
-        match self.by_name.get(&id.name) {
-            Some(&target) => found.push((target, id.span)),
+        if let Some(log) = &mut self.ref_log {
+            log.push(super::memo::Ref {
+                name: id.name.clone(),
+                span: id.span,
+                locals: (!locals.is_empty()).then(|| locals.into()),
+                explicit: self.in_depends_on,
+                hint: u32::MAX,
+            });
+        }
+        self.resolve_reference(&id.name, id.span, locals, found);
+    }
+
+    /// A reference to `name` at `span`, outside the loop variables `locals`: an edge to the
+    /// declaration, or E0200 with a suggestion among the declarations and `locals`.
+    fn resolve_reference(
+        &mut self,
+        name: &str,
+        span: Span,
+        locals: &[String],
+        found: &mut Vec<(usize, Span)>,
+    ) {
+        match self.by_name.get(name) {
+            Some(&target) => found.push((target, span)),
             None => {
                 let search = |by_name: &HashMap<String, usize>| {
                     let candidates = by_name
                         .keys()
                         .map(String::as_str)
                         .chain(locals.iter().map(String::as_str));
-                    diag::did_you_mean(&id.name, candidates).map(str::to_string)
+                    diag::did_you_mean(name, candidates).map(str::to_string)
                 };
                 let suggestion = if locals.is_empty() {
                     let by_name = &self.by_name;
                     self.suggestions
-                        .entry(id.name.clone())
+                        .entry(name.to_string())
                         .or_insert_with(|| search(by_name))
                         .clone()
                 } else {
@@ -264,7 +336,7 @@ impl ModuleChecker<'_> {
                 };
                 let suggestion = suggestion.as_deref();
                 self.diags
-                    .push(diag::names::unknown_name(&id.name, id.span, suggestion));
+                    .push(diag::names::unknown_name(name, span, suggestion));
             }
         }
     }

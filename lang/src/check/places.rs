@@ -96,6 +96,7 @@ impl ModuleChecker<'_> {
         if self.in_function.is_some() {
             return None;
         }
+        self.note_read(&id.name);
         let decl = self.decls.get(*self.by_name.get(&id.name)?)?;
         let r = decl.resource()?;
         (r.for_each.is_some() == indexed).then(|| r.type_name.name.clone())
@@ -105,7 +106,7 @@ impl ModuleChecker<'_> {
         match place {
             Place::Res(t) => Ty::plain(Type::Resource(t)),
             Place::ResMap(t) => Ty::plain(Type::map(Type::Resource(t))),
-            Place::Module(Some(m), _) => match self.summaries.get(m).and_then(Option::as_ref) {
+            Place::Module(Some(m), _) => match self.note_summary(m) {
                 Some(s) => Ty {
                     ty: Type::Object(
                         s.outputs
@@ -138,6 +139,7 @@ impl ModuleChecker<'_> {
             return Place::Val(Ty::any());
         }
         // Unknown names were reported while collecting references.
+        self.note_read(&id.name);
         let Some(decl) = self.by_name.get(&id.name).and_then(|&d| self.decls.get(d)) else {
             return Place::Val(Ty::any());
         };
@@ -164,7 +166,7 @@ impl ModuleChecker<'_> {
             // `record.www` reads like `record["www"]`.
             Place::ResMap(t) => Place::Res(t),
             Place::Module(Some(m), module_name) => {
-                let Some(summary) = self.summaries.get(m).and_then(Option::as_ref) else {
+                let Some(summary) = self.note_summary(m) else {
                     return Place::Val(Ty::any());
                 };
                 match summary.outputs.get(&name.name) {

@@ -54,9 +54,7 @@ pub(crate) fn parse_duration(text: &str) -> Option<u64> {
 impl ModuleChecker<'_> {
     pub(crate) fn check_resource(&mut self, r: &ast::Resource) -> Ty {
         let type_name = r.type_name.name.clone();
-        if !self.types_used.contains(&type_name) {
-            self.types_used.insert(type_name.clone());
-        }
+        self.use_type(&type_name);
         let schemas = self.schemas;
         let schema = schemas.get(&type_name);
         let typed = if r.type_ref {
@@ -254,6 +252,9 @@ impl ModuleChecker<'_> {
                 },
                 _ => None,
             };
+            if let Some((id, _)) = target {
+                self.note_read(&id.name);
+            }
             let ok = target.is_some_and(|(id, indexed)| {
                 let local = self.locals.iter().any(|(n, _, _)| *n == id.name);
                 let decl = self.by_name.get(&id.name).and_then(|&d| self.decls.get(d));
@@ -318,11 +319,10 @@ impl ModuleChecker<'_> {
 
     /// A module block: inputs against the module's params; its type lists the outputs.
     pub(crate) fn check_module_block(&mut self, m: &ast::Module, d: usize) -> Ty {
+        // Which module a block instantiates comes from the project's folders, not its text.
+        self.note_untracked();
         let child = self.decls.get(d).and_then(|x| x.child);
-        let summaries = self.summaries;
-        let summary: Option<&ModuleSummary> = child
-            .and_then(|c| summaries.get(c))
-            .and_then(Option::as_ref);
+        let summary: Option<&ModuleSummary> = child.and_then(|c| self.note_summary(c));
         let mut seen: HashMap<&str, Span> = HashMap::new();
         for a in &m.body {
             if let Some(&first) = seen.get(a.name.name.as_str()) {

@@ -371,6 +371,7 @@ impl ModuleChecker<'_> {
             return t;
         }
         let Some(sig) = infra_stdlib::signature(&name.name) else {
+            self.note_untracked();
             let own: Vec<String> = self.functions.keys().cloned().collect();
             let names = infra_stdlib::signatures()
                 .iter()
@@ -437,7 +438,7 @@ impl ModuleChecker<'_> {
                 "secret" => Type::Secret,
                 dotted if dotted.contains('.') => {
                     if self.schemas.get(dotted).is_some() {
-                        self.types_used.insert(dotted.to_string());
+                        self.use_type(dotted);
                         Type::Resource(dotted.to_string())
                     } else {
                         let suggestion = diag::did_you_mean(dotted, self.schemas.names());

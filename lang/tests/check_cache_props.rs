@@ -1,0 +1,259 @@
+//! The cached check (`check_cached`, the language server's) gives exactly what a fresh check
+//! gives, after any sequence of edits to the checker's golden cases (single files and project
+//! folders with modules).
+
+#[path = "common/schemas.rs"]
+mod schemas;
+
+use infra_lang::check::{CheckCache, CheckOptions, Checked, check_cached, check_with};
+use infra_lang::project::Project;
+use proptest::prelude::*;
+use std::path::{Path, PathBuf};
+
+type Files = Vec<(PathBuf, String)>;
+
+/// Every case of tests/check: a file alone, or a folder's `.infra` files (modules included).
+fn seeds() -> Vec<Files> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/check");
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return out;
+    };
+    let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    paths.sort();
+    for p in paths {
+        let mut files = Vec::new();
+        if p.is_dir() {
+            collect(&p, &p, &mut files);
+        } else if p.extension().is_some_and(|x| x == "infra")
+            && let Ok(text) = std::fs::read_to_string(&p)
+        {
+            files.push((PathBuf::from("/p/main.infra"), text));
+        }
+        files.sort();
+        if !files.is_empty() {
+            out.push(files);
+        }
+    }
+    out
+}
+
+fn collect(root: &Path, dir: &Path, out: &mut Files) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            collect(root, &p, out);
+        } else if p.extension().is_some_and(|x| x == "infra")
+            && let (Ok(text), Ok(rel)) = (std::fs::read_to_string(&p), p.strip_prefix(root))
+        {
+            out.push((Path::new("/p").join(rel), text));
+        }
+    }
+}
+
+/// Pieces an edit inserts: what changes names, types, secrets and references.
+const PIECES: &[&str] = &[
+    "x",
+    "_2",
+    "1",
+    "\"s\"",
+    "true",
+    "secret",
+    "string",
+    "int",
+    ".id",
+    ".output",
+    "[0]",
+    " + 1",
+    "${x}",
+    "\n",
+    "{",
+    "}",
+    "= ",
+    "let a = 1\n",
+    "let x = \"x\"\n",
+    "param p: secret\n",
+    "output o = a\n",
+    "resource r: core.data {\n  input = { a = 1 }\n}\n",
+    "fn f(a: string): string = a\n",
+    "fn x(): int = 1\n",
+    "module m = \"./modules/x\"\n",
+];
+
+#[derive(Debug, Clone)]
+struct Edit {
+    /// Go back to the text before the last edit instead (an editor's undo).
+    undo: bool,
+    file: usize,
+    at: usize,
+    delete: usize,
+    insert: usize,
+}
+
+fn apply(files: &mut Files, e: &Edit) {
+    let count = files.len();
+    let Some((_, text)) = files.get_mut(e.file % count) else {
+        return;
+    };
+    let bounds: Vec<usize> = text
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain([text.len()])
+        .collect();
+    let start = bounds[e.at % bounds.len()];
+    let end = bounds[(e.at % bounds.len() + e.delete).min(bounds.len() - 1)].max(start);
+    let piece = PIECES.get(e.insert).copied().unwrap_or("");
+    *text = format!("{}{}{}", &text[..start], piece, &text[end..]);
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    (
+        prop::bool::weighted(0.25),
+        any::<usize>(),
+        any::<usize>(),
+        0usize..8,
+        0usize..PIECES.len() + 3,
+    )
+        .prop_map(|(undo, file, at, delete, insert)| Edit {
+            undo,
+            file,
+            at,
+            delete,
+            insert,
+        })
+}
+
+fn same(cached: &Checked, fresh: &Checked, files: &Files) {
+    assert_eq!(
+        cached.diagnostics, fresh.diagnostics,
+        "diagnostics differ for {files:?}"
+    );
+    assert_eq!(
+        cached.program.as_ref().map(|p| p.outline()),
+        fresh.program.as_ref().map(|p| p.outline()),
+        "programs differ for {files:?}"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_cached_check_after_edits_gives_what_a_fresh_check_gives(
+        index in any::<usize>(),
+        edits in prop::collection::vec(edit(), 1..10),
+    ) {
+        let seeds = seeds();
+        let mut files = seeds[index % seeds.len()].clone();
+        let schemas = schemas::schemas();
+        let options = CheckOptions::default();
+        let mut cache = CheckCache::default();
+        let mut before = files.clone();
+        for e in std::iter::once(None).chain(edits.iter().map(Some)) {
+            match e {
+                Some(e) if e.undo => std::mem::swap(&mut files, &mut before),
+                Some(e) => {
+                    before = files.clone();
+                    apply(&mut files, e);
+                }
+                None => {}
+            }
+            let Ok(project) = Project::from_sources(files.clone()) else {
+                continue;
+            };
+            let cached = check_cached(&project, &schemas, &options, &mut cache);
+            same(&cached, &check_with(&project, &schemas, &options), &files);
+        }
+    }
+}
+
+/// A project where every resource reads one `let`: the shape of the language server's
+/// benchmark.
+fn chain(value: &str, extra: &str) -> Files {
+    let mut text = format!("let prefix = {value}\n{extra}");
+    for i in 0..20 {
+        text.push_str(&format!(
+            "resource r{i}: core.data {{\n  input = {{ name = \"${{prefix}}-{i}\", n = prefix + 1 }}\n}}\n"
+        ));
+    }
+    vec![(PathBuf::from("/p/main.infra"), text)]
+}
+
+fn check_both(files: &Files, cache: &mut CheckCache) -> Checked {
+    let project = Project::from_sources(files.clone()).expect("project");
+    let schemas = schemas::schemas();
+    let options = CheckOptions::default();
+    let cached = check_cached(&project, &schemas, &options, cache);
+    same(&cached, &check_with(&project, &schemas, &options), files);
+    cached
+}
+
+#[test]
+fn unchanged_declarations_are_reused_and_their_diagnostics_move_with_them() {
+    let mut cache = CheckCache::default();
+    let first = check_both(&chain("1", ""), &mut cache);
+    assert_eq!(cache.reused(), 0);
+    assert!(!first.has_errors());
+    // A line above every resource moves them all; none changed.
+    let moved = check_both(&chain("1", "// a comment\n"), &mut cache);
+    assert_eq!(cache.reused(), 21);
+    assert!(!moved.has_errors());
+}
+
+#[test]
+fn a_changed_type_checks_its_readers_again() {
+    let mut cache = CheckCache::default();
+    check_both(&chain("1", ""), &mut cache);
+    // `prefix + 1` is no longer an int sum: every reader reports it.
+    let text = check_both(&chain("\"a\"", ""), &mut cache);
+    assert_eq!(cache.reused(), 0);
+    assert_eq!(text.diagnostics.len(), 20, "{:?}", text.diagnostics);
+    // Back to an int, with a line above: the errors go; the checks made before the change
+    // hold again.
+    let back = check_both(&chain("2", "\n"), &mut cache);
+    assert!(!back.has_errors(), "{:?}", back.diagnostics);
+    assert_eq!(cache.reused(), 20);
+    let again = check_both(&chain("3", "\n\n"), &mut cache);
+    assert_eq!(cache.reused(), 20, "the `let` changed, its type did not");
+    assert!(!again.has_errors());
+}
+
+#[test]
+fn renaming_a_let_and_back_reuses_its_readers_checks() {
+    let mut cache = CheckCache::default();
+    check_both(&chain("1", ""), &mut cache);
+    let renamed = chain("1", "")
+        .into_iter()
+        .map(|(p, t)| (p, t.replacen("let prefix", "let prefix2", 1)))
+        .collect();
+    let broken = check_both(&renamed, &mut cache);
+    assert_eq!(cache.reused(), 0);
+    assert!(broken.has_errors());
+    let back = check_both(&chain("1", ""), &mut cache);
+    assert!(!back.has_errors());
+    assert_eq!(
+        cache.reused(),
+        20,
+        "the readers' checks before the rename hold again"
+    );
+    check_both(&renamed, &mut cache);
+    assert_eq!(cache.reused(), 20, "and so do those of the renamed state");
+}
+
+#[test]
+fn a_third_type_is_checked_afresh_not_taken_from_either_kept_check() {
+    let mut cache = CheckCache::default();
+    check_both(&chain("1", ""), &mut cache);
+    check_both(&chain("\"a\"", ""), &mut cache);
+    let third = check_both(&chain("true", ""), &mut cache);
+    assert_eq!(cache.reused(), 0);
+    assert_eq!(third.diagnostics.len(), 20, "{:?}", third.diagnostics);
+    assert!(
+        third.diagnostics[0].message.contains("bool"),
+        "{:?}",
+        third.diagnostics[0]
+    );
+}
