@@ -69,8 +69,8 @@ pub static KIND: Generic = Generic;
 fn project(live: &Value, mine: &Value) -> Value {
     match (live, mine) {
         (Value::Object(l), Value::Object(m)) => Value::Object(
-            m.keys()
-                .filter_map(|k| l.get(k).map(|lv| (k.clone(), project(lv, &m[k]))))
+            m.iter()
+                .filter_map(|(k, mv)| l.get(k).map(|lv| (k.clone(), project(lv, mv))))
                 .collect(),
         ),
         _ => live.clone(),
