@@ -7,23 +7,24 @@ use super::analysis::{self, Analysis};
 use super::completion::{self, Scope};
 use super::documents::Documents;
 use super::position::LineIndex;
+use super::transport::{Link, Polled};
 use super::{
     actions, definition, diagnostics, formatting, hover, names, rename, semantic,
     semantic_delta::SemanticCache, signature, symbols, uri, workspace,
 };
 use infra_lang::check::CheckCache;
 use infra_provider_core::SchemaSet;
-use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
+use lsp_server::{ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{self as notif, Notification as _};
 use lsp_types::request::{self as req, Request as _};
-use lsp_types::{PublishDiagnosticsParams, TextDocumentPositionParams, Uri};
+use lsp_types::{TextDocumentPositionParams, Uri};
 use serde::de::DeserializeOwned;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 pub struct Server<'c> {
-    conn: &'c Connection,
+    link: &'c Link,
     schemas: SchemaSet,
     docs: Documents,
     /// The diagnostics last sent, per project (its folder, or a lone document's URI) and file,
@@ -56,9 +57,9 @@ impl Failure {
 }
 
 impl<'c> Server<'c> {
-    pub fn new(conn: &'c Connection, schemas: SchemaSet) -> Server<'c> {
+    pub fn new(link: &'c Link, schemas: SchemaSet) -> Server<'c> {
         Server {
-            conn,
+            link,
             schemas,
             docs: Documents::default(),
             published: HashMap::new(),
@@ -72,23 +73,23 @@ impl<'c> Server<'c> {
     pub fn run(mut self) -> Result<(), LspError> {
         loop {
             let msg = if self.dirty.is_empty() {
-                match self.conn.receiver.recv() {
-                    Ok(m) => m,
-                    Err(_) => return Ok(()),
+                match self.link.recv() {
+                    Some(m) => m,
+                    None => return Ok(()),
                 }
             } else {
-                match self.conn.receiver.try_recv() {
-                    Ok(m) => m,
-                    Err(e) if e.is_empty() => {
+                match self.link.try_recv() {
+                    Polled::Message(m) => m,
+                    Polled::Empty => {
                         self.publish_dirty()?;
                         continue;
                     }
-                    Err(_) => return Ok(()),
+                    Polled::Gone => return Ok(()),
                 }
             };
             match msg {
                 Message::Request(r) => {
-                    if self.conn.handle_shutdown(&r)? {
+                    if self.link.handle_shutdown(&r)? {
                         return Ok(());
                     }
                     // Editors ask for semantic tokens right after each edit; computing them
@@ -198,13 +199,13 @@ impl<'c> Server<'c> {
             };
             let previous = self.published.remove(&key).unwrap_or_default();
             for stale in previous.keys().filter(|u| !fresh.contains_key(*u)) {
-                self.publish(stale.clone(), Vec::new())?;
+                self.publish(stale, &[])?;
             }
             for (u, list) in &fresh {
                 // The edited documents always get theirs: an editor may have dropped them
                 // (on close, say) and expects an answer to the edit.
                 if edited.contains(u) || previous.get(u) != Some(list) {
-                    self.publish(u.clone(), list.clone())?;
+                    self.publish(u, list)?;
                 }
             }
             self.published.insert(key, fresh);
@@ -212,18 +213,24 @@ impl<'c> Server<'c> {
         Ok(())
     }
 
-    fn publish(&self, uri: Uri, diagnostics: Vec<lsp_types::Diagnostic>) -> Result<(), LspError> {
-        let version = self.docs.get(&uri).map(|d| d.version);
-        let params = PublishDiagnosticsParams {
+    /// Sends a file's diagnostics, serialized from the list kept in `published` (a renamed
+    /// `let` can leave thousands: copying them for the message cost as much as the check).
+    fn publish(&self, uri: &Uri, diagnostics: &[lsp_types::Diagnostic]) -> Result<(), LspError> {
+        /// `PublishDiagnosticsParams`, borrowed.
+        #[derive(serde::Serialize)]
+        struct Publish<'a> {
+            uri: &'a Uri,
+            diagnostics: &'a [lsp_types::Diagnostic],
+            #[serde(skip_serializing_if = "Option::is_none")]
+            version: Option<i32>,
+        }
+        let version = self.docs.get(uri).map(|d| d.version);
+        let params = Publish {
             uri,
             diagnostics,
             version,
         };
-        let n = Notification::new(notif::PublishDiagnostics::METHOD.to_string(), params);
-        self.conn
-            .sender
-            .send(n.into())
-            .map_err(|_| LspError::ClientGone)
+        self.link.notify(notif::PublishDiagnostics::METHOD, &params)
     }
 
     fn request(&mut self, r: Request) -> Result<(), LspError> {
@@ -276,10 +283,7 @@ impl<'c> Server<'c> {
             },
             Err(f) => Response::new_err(id, f.code as i32, f.message),
         };
-        self.conn
-            .sender
-            .send(response.into())
-            .map_err(|_| LspError::ClientGone)
+        self.link.send(response.into())
     }
 
     fn text(&self, doc: &Uri) -> Result<&str, Failure> {
@@ -442,11 +446,7 @@ impl<'c> Server<'c> {
 
     fn show_message(&self, typ: lsp_types::MessageType, message: String) -> Result<(), LspError> {
         let params = lsp_types::ShowMessageParams { typ, message };
-        let n = Notification::new(notif::ShowMessage::METHOD.to_string(), params);
-        self.conn
-            .sender
-            .send(n.into())
-            .map_err(|_| LspError::ClientGone)
+        self.link.notify(notif::ShowMessage::METHOD, &params)
     }
 
     fn symbols(&self, params: serde_json::Value) -> Result<serde_json::Value, Failure> {
