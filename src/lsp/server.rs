@@ -30,7 +30,7 @@ pub struct Server<'c> {
     /// The diagnostics last sent, per project (its folder, or a lone document's URI) and file,
     /// so that files no longer in the project get cleared and unchanged files are not sent
     /// again on every keystroke.
-    published: HashMap<String, BTreeMap<Uri, Vec<lsp_types::Diagnostic>>>,
+    published: HashMap<String, BTreeMap<Uri, Vec<diagnostics::EditorDiagnostic>>>,
     /// Per project, the checks of its declarations kept for the next check (one schema set
     /// for the server's lifetime, as the cache requires).
     checks: HashMap<String, CheckCache>,
@@ -189,11 +189,7 @@ impl<'c> Server<'c> {
                     Default::default()
                 }
                 Err(e) => {
-                    let d = lsp_types::Diagnostic {
-                        message: e.to_string(),
-                        source: Some("infra".into()),
-                        ..Default::default()
-                    };
+                    let d = diagnostics::EditorDiagnostic::at_start(e.to_string());
                     [(doc.clone(), vec![d])].into_iter().collect()
                 }
             };
@@ -215,12 +211,16 @@ impl<'c> Server<'c> {
 
     /// Sends a file's diagnostics, serialized from the list kept in `published` (a renamed
     /// `let` can leave thousands: copying them for the message cost as much as the check).
-    fn publish(&self, uri: &Uri, diagnostics: &[lsp_types::Diagnostic]) -> Result<(), LspError> {
+    fn publish(
+        &self,
+        uri: &Uri,
+        diagnostics: &[diagnostics::EditorDiagnostic],
+    ) -> Result<(), LspError> {
         /// `PublishDiagnosticsParams`, borrowed.
         #[derive(serde::Serialize)]
         struct Publish<'a> {
             uri: &'a Uri,
-            diagnostics: &'a [lsp_types::Diagnostic],
+            diagnostics: &'a [diagnostics::EditorDiagnostic],
             #[serde(skip_serializing_if = "Option::is_none")]
             version: Option<i32>,
         }
