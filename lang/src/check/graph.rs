@@ -19,11 +19,12 @@ pub(crate) fn analyse(
         .collect();
     let name = |i: usize| decls.get(i).map(|d| d.name.as_str()).unwrap_or("");
     // Ties go by name; ranking the names once makes each comparison an integer one
-    // (`(name, index)` and its rank order the nodes alike).
-    let mut by_name: Vec<usize> = (0..adj.len()).collect();
-    by_name.sort_unstable_by_key(|&i| (name(i), i));
+    // (`(name, index)` and its rank order the nodes alike). The names are sorted beside
+    // their indices, not looked up through the declarations at each comparison.
+    let mut by_name: Vec<(&str, usize)> = (0..adj.len()).map(|i| (name(i), i)).collect();
+    by_name.sort_unstable();
     let mut rank = vec![0; adj.len()];
-    for (r, &i) in by_name.iter().enumerate() {
+    for (r, &(_, i)) in by_name.iter().enumerate() {
         rank[i] = r;
     }
     let (order, placed) = kahn(&adj, |i| rank.get(i).copied().unwrap_or(usize::MAX));
