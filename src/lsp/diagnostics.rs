@@ -65,7 +65,7 @@ pub fn by_file(
         analysis,
         lines: BTreeMap::new(),
     };
-    let mut texts = HashMap::new();
+    let mut texts = Texts::default();
     for d in diags {
         let (target, range) = match indexes.range(d.span) {
             Some((u, range)) => (u.clone(), range),
@@ -104,16 +104,23 @@ impl<'a> Indexes<'a> {
 /// Message, label and help of a diagnostic: what its editor text is made of.
 type TextKey<'d> = (&'d str, Option<&'d str>, Option<&'d str>);
 
-fn convert<'d>(
-    d: &'d Diagnostic,
-    range: Range,
-    indexes: &mut Indexes<'_>,
-    texts: &mut HashMap<TextKey<'d>, Arc<str>>,
-) -> EditorDiagnostic {
-    let key = (d.message.as_str(), d.label.as_deref(), d.help.as_deref());
-    let message = texts
-        .entry(key)
-        .or_insert_with(|| {
+/// The editor texts made so far, and the last one (the checker's diagnostics come sorted, so
+/// the thousands of errors of a renamed `let` follow each other: no hashing for those).
+#[derive(Default)]
+struct Texts<'d> {
+    made: HashMap<TextKey<'d>, Arc<str>>,
+    last: Option<(TextKey<'d>, Arc<str>)>,
+}
+
+impl<'d> Texts<'d> {
+    fn get(&mut self, d: &'d Diagnostic) -> Arc<str> {
+        let key = (d.message.as_str(), d.label.as_deref(), d.help.as_deref());
+        if let Some((k, text)) = &self.last
+            && *k == key
+        {
+            return Arc::clone(text);
+        }
+        let text = Arc::clone(self.made.entry(key).or_insert_with(|| {
             let mut message = d.message.clone();
             if let Some(label) = &d.label {
                 message.push_str(&format!(" ({label})"));
@@ -122,8 +129,19 @@ fn convert<'d>(
                 message.push_str(&format!("\nhelp: {help}"));
             }
             message.into()
-        })
-        .clone();
+        }));
+        self.last = Some((key, Arc::clone(&text)));
+        text
+    }
+}
+
+fn convert<'d>(
+    d: &'d Diagnostic,
+    range: Range,
+    indexes: &mut Indexes<'_>,
+    texts: &mut Texts<'d>,
+) -> EditorDiagnostic {
+    let message = texts.get(d);
     let related: Vec<DiagnosticRelatedInformation> = d
         .labels
         .iter()

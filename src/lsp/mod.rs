@@ -25,6 +25,7 @@ mod hover;
 mod names;
 mod parses;
 pub mod position;
+mod publish;
 mod refs;
 mod rename;
 mod semantic;

@@ -9,7 +9,7 @@ use super::documents::Documents;
 use super::position::LineIndex;
 use super::transport::{Link, Polled};
 use super::{
-    actions, definition, diagnostics, formatting, hover, names, rename, semantic,
+    actions, definition, diagnostics, formatting, hover, names, publish, rename, semantic,
     semantic_delta::SemanticCache, signature, symbols, uri, workspace,
 };
 use infra_lang::check::CheckCache;
@@ -216,21 +216,10 @@ impl<'c> Server<'c> {
         uri: &Uri,
         diagnostics: &[diagnostics::EditorDiagnostic],
     ) -> Result<(), LspError> {
-        /// `PublishDiagnosticsParams`, borrowed.
-        #[derive(serde::Serialize)]
-        struct Publish<'a> {
-            uri: &'a Uri,
-            diagnostics: &'a [diagnostics::EditorDiagnostic],
-            #[serde(skip_serializing_if = "Option::is_none")]
-            version: Option<i32>,
-        }
         let version = self.docs.get(uri).map(|d| d.version);
-        let params = Publish {
-            uri,
-            diagnostics,
-            version,
-        };
-        self.link.notify(notif::PublishDiagnostics::METHOD, &params)
+        let params = publish::params_json(uri, diagnostics, version)?;
+        self.link
+            .notify_raw(notif::PublishDiagnostics::METHOD, &params)
     }
 
     fn request(&mut self, r: Request) -> Result<(), LspError> {

@@ -124,6 +124,19 @@ impl Link {
             .map_err(|_| LspError::ClientGone)
     }
 
+    /// Sends a notification whose params are already JSON (the caller vouches for it).
+    pub fn notify_raw(&self, method: &str, params: &[u8]) -> Result<(), LspError> {
+        let mut body = Vec::with_capacity(params.len() + method.len() + 48);
+        body.extend_from_slice(b"{\"jsonrpc\":\"2.0\",\"method\":");
+        serde_json::to_writer(&mut body, method)?;
+        body.extend_from_slice(b",\"params\":");
+        body.extend_from_slice(params);
+        body.push(b'}');
+        self.outgoing
+            .send(frame(&body))
+            .map_err(|_| LspError::ClientGone)
+    }
+
     /// Waits for `initialize`, answers it with `capabilities` and waits for `initialized`;
     /// returns the editor's initialize params. Requests before `initialize` are answered
     /// with an error, notifications before it are dropped, as the protocol says.
@@ -259,6 +272,8 @@ mod tests {
             json!({"uri": "file:///a.infra", "diagnostics": [{"message": "a \"quoted\"\nline"}]});
         link.notify("textDocument/publishDiagnostics", &diags)
             .unwrap();
+        link.notify_raw("window/logMessage", br#"{"type":3,"message":"raw"}"#)
+            .unwrap();
         let Some(Message::Request(shutdown)) = link.recv() else {
             panic!("shutdown expected")
         };
@@ -266,7 +281,7 @@ mod tests {
         drop(link);
         threads.join().unwrap();
         let sent = frames(&out.0.lock().unwrap());
-        assert_eq!(sent.len(), 4, "{sent:?}");
+        assert_eq!(sent.len(), 5, "{sent:?}");
         assert_eq!(sent[0]["id"], 1);
         assert_eq!(
             sent[0]["error"]["code"],
@@ -276,8 +291,10 @@ mod tests {
         assert_eq!(sent[1]["result"]["capabilities"]["hoverProvider"], true);
         assert_eq!(sent[2]["method"], "textDocument/publishDiagnostics");
         assert_eq!(sent[2]["params"], diags);
-        assert_eq!(sent[3]["id"], 3);
-        assert_eq!(sent[3]["result"], serde_json::Value::Null);
+        assert_eq!(sent[3]["method"], "window/logMessage");
+        assert_eq!(sent[3]["params"], json!({"type": 3, "message": "raw"}));
+        assert_eq!(sent[4]["id"], 3);
+        assert_eq!(sent[4]["result"], serde_json::Value::Null);
     }
 
     #[test]
