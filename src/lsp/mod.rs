@@ -25,6 +25,7 @@ mod hover;
 mod names;
 mod parses;
 pub mod position;
+mod publish;
 mod refs;
 mod rename;
 mod semantic;
@@ -32,6 +33,7 @@ mod semantic_delta;
 mod server;
 mod signature;
 mod symbols;
+mod transport;
 mod typed;
 mod uri;
 mod workspace;
@@ -40,7 +42,6 @@ pub use analysis::Analysis;
 pub use documents::Documents;
 
 use infra_provider_core::SchemaSet;
-use lsp_server::{Connection, ProtocolError};
 use lsp_types::{
     CompletionOptions, HoverProviderCapability, OneOf, ServerCapabilities,
     TextDocumentSyncCapability, TextDocumentSyncKind,
@@ -49,14 +50,14 @@ use lsp_types::{
 #[derive(Debug, thiserror::Error)]
 pub enum LspError {
     #[error("language server protocol error: {0}; check that the editor speaks LSP on stdio")]
-    Protocol(#[from] ProtocolError),
+    Handshake(String),
     #[error("the editor closed the connection while the server was answering")]
     ClientGone,
     #[error("the editor sent `exit` without `shutdown` first")]
     ExitWithoutShutdown,
     #[error("stdio failed: {0}")]
     Io(#[from] std::io::Error),
-    #[error("cannot encode the server capabilities: {0}")]
+    #[error("cannot encode a message for the editor: {0}")]
     Json(#[from] serde_json::Error),
 }
 
@@ -98,18 +99,35 @@ pub fn capabilities() -> ServerCapabilities {
 
 /// Serves one editor on stdin/stdout until it sends `shutdown` and `exit`.
 pub fn run_stdio(schemas: SchemaSet) -> Result<(), LspError> {
-    let (connection, io_threads) = Connection::stdio();
-    let result = serve(&connection, schemas);
-    // The writer thread ends only when every sender is gone: drop the connection before
-    // joining, or the process never exits.
-    drop(connection);
-    io_threads.join()?;
-    result
+    serve_over(
+        std::io::BufReader::new(std::io::stdin()),
+        std::io::stdout(),
+        schemas,
+    )
 }
 
-/// Serves one editor over `connection` (stdio, or in-memory in tests).
-pub fn serve(connection: &Connection, schemas: SchemaSet) -> Result<(), LspError> {
+/// Serves one editor over any pair of byte streams (the latency example uses pipes).
+pub fn serve_over(
+    input: impl std::io::BufRead + Send + 'static,
+    output: impl std::io::Write + Send + 'static,
+    schemas: SchemaSet,
+) -> Result<(), LspError> {
+    let (link, io_threads) = transport::Link::over(input, output);
+    let result = serve(&link, schemas);
+    // The writer thread ends only when every sender is gone: drop the link before
+    // joining, or the process never exits.
+    drop(link);
+    match result {
+        Ok(()) => io_threads.join(),
+        Err(e) => {
+            io_threads.join_writer();
+            Err(e)
+        }
+    }
+}
+
+fn serve(link: &transport::Link, schemas: SchemaSet) -> Result<(), LspError> {
     let caps = serde_json::to_value(capabilities())?;
-    connection.initialize(caps)?;
-    server::Server::new(connection, schemas).run()
+    link.initialize(caps)?;
+    server::Server::new(link, schemas).run()
 }

@@ -7,29 +7,30 @@ use super::analysis::{self, Analysis};
 use super::completion::{self, Scope};
 use super::documents::Documents;
 use super::position::LineIndex;
+use super::transport::{Link, Polled};
 use super::{
-    actions, definition, diagnostics, formatting, hover, names, rename, semantic,
+    actions, definition, diagnostics, formatting, hover, names, publish, rename, semantic,
     semantic_delta::SemanticCache, signature, symbols, uri, workspace,
 };
 use infra_lang::check::CheckCache;
 use infra_provider_core::SchemaSet;
-use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
+use lsp_server::{ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{self as notif, Notification as _};
 use lsp_types::request::{self as req, Request as _};
-use lsp_types::{PublishDiagnosticsParams, TextDocumentPositionParams, Uri};
+use lsp_types::{TextDocumentPositionParams, Uri};
 use serde::de::DeserializeOwned;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 pub struct Server<'c> {
-    conn: &'c Connection,
+    link: &'c Link,
     schemas: SchemaSet,
     docs: Documents,
     /// The diagnostics last sent, per project (its folder, or a lone document's URI) and file,
     /// so that files no longer in the project get cleared and unchanged files are not sent
     /// again on every keystroke.
-    published: HashMap<String, BTreeMap<Uri, Vec<lsp_types::Diagnostic>>>,
+    published: HashMap<String, BTreeMap<Uri, Vec<diagnostics::EditorDiagnostic>>>,
     /// Per project, the checks of its declarations kept for the next check (one schema set
     /// for the server's lifetime, as the cache requires).
     checks: HashMap<String, CheckCache>,
@@ -56,9 +57,9 @@ impl Failure {
 }
 
 impl<'c> Server<'c> {
-    pub fn new(conn: &'c Connection, schemas: SchemaSet) -> Server<'c> {
+    pub fn new(link: &'c Link, schemas: SchemaSet) -> Server<'c> {
         Server {
-            conn,
+            link,
             schemas,
             docs: Documents::default(),
             published: HashMap::new(),
@@ -72,23 +73,23 @@ impl<'c> Server<'c> {
     pub fn run(mut self) -> Result<(), LspError> {
         loop {
             let msg = if self.dirty.is_empty() {
-                match self.conn.receiver.recv() {
-                    Ok(m) => m,
-                    Err(_) => return Ok(()),
+                match self.link.recv() {
+                    Some(m) => m,
+                    None => return Ok(()),
                 }
             } else {
-                match self.conn.receiver.try_recv() {
-                    Ok(m) => m,
-                    Err(e) if e.is_empty() => {
+                match self.link.try_recv() {
+                    Polled::Message(m) => m,
+                    Polled::Empty => {
                         self.publish_dirty()?;
                         continue;
                     }
-                    Err(_) => return Ok(()),
+                    Polled::Gone => return Ok(()),
                 }
             };
             match msg {
                 Message::Request(r) => {
-                    if self.conn.handle_shutdown(&r)? {
+                    if self.link.handle_shutdown(&r)? {
                         return Ok(());
                     }
                     // Editors ask for semantic tokens right after each edit; computing them
@@ -188,23 +189,19 @@ impl<'c> Server<'c> {
                     Default::default()
                 }
                 Err(e) => {
-                    let d = lsp_types::Diagnostic {
-                        message: e.to_string(),
-                        source: Some("infra".into()),
-                        ..Default::default()
-                    };
+                    let d = diagnostics::EditorDiagnostic::at_start(e.to_string());
                     [(doc.clone(), vec![d])].into_iter().collect()
                 }
             };
             let previous = self.published.remove(&key).unwrap_or_default();
             for stale in previous.keys().filter(|u| !fresh.contains_key(*u)) {
-                self.publish(stale.clone(), Vec::new())?;
+                self.publish(stale, &[])?;
             }
             for (u, list) in &fresh {
                 // The edited documents always get theirs: an editor may have dropped them
                 // (on close, say) and expects an answer to the edit.
                 if edited.contains(u) || previous.get(u) != Some(list) {
-                    self.publish(u.clone(), list.clone())?;
+                    self.publish(u, list)?;
                 }
             }
             self.published.insert(key, fresh);
@@ -212,18 +209,17 @@ impl<'c> Server<'c> {
         Ok(())
     }
 
-    fn publish(&self, uri: Uri, diagnostics: Vec<lsp_types::Diagnostic>) -> Result<(), LspError> {
-        let version = self.docs.get(&uri).map(|d| d.version);
-        let params = PublishDiagnosticsParams {
-            uri,
-            diagnostics,
-            version,
-        };
-        let n = Notification::new(notif::PublishDiagnostics::METHOD.to_string(), params);
-        self.conn
-            .sender
-            .send(n.into())
-            .map_err(|_| LspError::ClientGone)
+    /// Sends a file's diagnostics, serialized from the list kept in `published` (a renamed
+    /// `let` can leave thousands: copying them for the message cost as much as the check).
+    fn publish(
+        &self,
+        uri: &Uri,
+        diagnostics: &[diagnostics::EditorDiagnostic],
+    ) -> Result<(), LspError> {
+        let version = self.docs.get(uri).map(|d| d.version);
+        let params = publish::params_json(uri, diagnostics, version)?;
+        self.link
+            .notify_raw(notif::PublishDiagnostics::METHOD, &params)
     }
 
     fn request(&mut self, r: Request) -> Result<(), LspError> {
@@ -276,10 +272,7 @@ impl<'c> Server<'c> {
             },
             Err(f) => Response::new_err(id, f.code as i32, f.message),
         };
-        self.conn
-            .sender
-            .send(response.into())
-            .map_err(|_| LspError::ClientGone)
+        self.link.send(response.into())
     }
 
     fn text(&self, doc: &Uri) -> Result<&str, Failure> {
@@ -442,11 +435,7 @@ impl<'c> Server<'c> {
 
     fn show_message(&self, typ: lsp_types::MessageType, message: String) -> Result<(), LspError> {
         let params = lsp_types::ShowMessageParams { typ, message };
-        let n = Notification::new(notif::ShowMessage::METHOD.to_string(), params);
-        self.conn
-            .sender
-            .send(n.into())
-            .map_err(|_| LspError::ClientGone)
+        self.link.notify(notif::ShowMessage::METHOD, &params)
     }
 
     fn symbols(&self, params: serde_json::Value) -> Result<serde_json::Value, Failure> {

@@ -19,15 +19,21 @@ pub(crate) fn analyse(
         .collect();
     let name = |i: usize| decls.get(i).map(|d| d.name.as_str()).unwrap_or("");
     // Ties go by name; ranking the names once makes each comparison an integer one
-    // (`(name, index)` and its rank order the nodes alike).
-    let mut by_name: Vec<usize> = (0..adj.len()).collect();
-    by_name.sort_by_key(|&i| (name(i), i));
+    // (`(name, index)` and its rank order the nodes alike). The names are sorted beside
+    // their indices, not looked up through the declarations at each comparison.
+    let mut by_name: Vec<(&str, usize)> = (0..adj.len()).map(|i| (name(i), i)).collect();
+    by_name.sort_unstable();
     let mut rank = vec![0; adj.len()];
-    for (r, &i) in by_name.iter().enumerate() {
+    for (r, &(_, i)) in by_name.iter().enumerate() {
         rank[i] = r;
     }
-    let order = topo_order(&adj, |i| rank.get(i).copied().unwrap_or(usize::MAX));
+    let (order, placed) = kahn(&adj, |i| rank.get(i).copied().unwrap_or(usize::MAX));
     let mut diags = Vec::new();
+    // Kahn's algorithm places every node exactly when there is no cycle (a self-loop
+    // included): then there is nothing to report.
+    if placed == adj.len() {
+        return (order, diags);
+    }
     for comp in sccs(&adj) {
         let self_loop = comp.len() == 1
             && comp
@@ -49,15 +55,22 @@ pub(crate) fn topo_order<'k, K: Ord + 'k>(
     adj: &[Vec<usize>],
     key: impl Fn(usize) -> K,
 ) -> Vec<usize> {
+    kahn(adj, key).0
+}
+
+/// [`topo_order`], with how many nodes were placed before the ones on or behind a cycle.
+fn kahn<'k, K: Ord + 'k>(adj: &[Vec<usize>], key: impl Fn(usize) -> K) -> (Vec<usize>, usize) {
     let n = adj.len();
     let mut pending: Vec<usize> = vec![0; n];
     let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut distinct: Vec<usize> = Vec::new();
     for (v, deps) in adj.iter().enumerate() {
-        let mut distinct: Vec<usize> = deps.iter().copied().filter(|&w| w < n).collect();
+        distinct.clear();
+        distinct.extend(deps.iter().copied().filter(|&w| w < n));
         distinct.sort_unstable();
         distinct.dedup();
         pending[v] = distinct.len();
-        for w in distinct {
+        for &w in &distinct {
             dependents[w].push(v);
         }
     }
@@ -77,12 +90,13 @@ pub(crate) fn topo_order<'k, K: Ord + 'k>(
             }
         }
     }
-    if order.len() < n {
+    let done = order.len();
+    if done < n {
         let mut rest: Vec<usize> = (0..n).filter(|&v| !placed[v]).collect();
         rest.sort_by_key(|&v| key(v));
         order.extend(rest);
     }
-    order
+    (order, done)
 }
 
 /// Strongly connected components (Tarjan), iteratively.

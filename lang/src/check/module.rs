@@ -104,10 +104,10 @@ pub(crate) struct ModuleChecker<'a> {
     pub functions: HashMap<String, super::functions::FnSig>,
     /// Inside a function body: only its parameters are visible.
     pub in_function: Option<Arc<ast::Function>>,
-    /// "Did you mean" for unknown names with no loop variable in scope, by name: a renamed
-    /// `let` leaves thousands of references to the same unknown name, and each search
-    /// compares it with every declaration.
-    pub suggestions: HashMap<String, Option<String>>,
+    /// The error (E0200, with its "did you mean") for each unknown name referred to with no
+    /// loop variable in scope: a renamed `let` leaves thousands of references to the same
+    /// unknown name, and each search compares it with every declaration.
+    pub unknown: HashMap<String, Diagnostic>,
     /// Kept declaration checks of the last run and of this one (see [`super::memo`]).
     pub memo: Option<super::memo::ModuleMemo>,
     /// What the declaration being checked reads, while its result may be kept.
@@ -148,7 +148,7 @@ impl<'a> ModuleChecker<'a> {
             types_used: BTreeSet::new(),
             functions: HashMap::new(),
             in_function: None,
-            suggestions: HashMap::new(),
+            unknown: HashMap::new(),
             memo: None,
             reads: Default::default(),
             ref_log: None,

@@ -315,29 +315,34 @@ impl ModuleChecker<'_> {
         locals: &[String],
         found: &mut Vec<(usize, Span)>,
     ) {
-        match self.by_name.get(name) {
-            Some(&target) => found.push((target, span)),
-            None => {
-                let search = |by_name: &HashMap<String, usize>| {
-                    let candidates = by_name
-                        .keys()
-                        .map(String::as_str)
-                        .chain(locals.iter().map(String::as_str));
-                    diag::did_you_mean(name, candidates).map(str::to_string)
-                };
-                let suggestion = if locals.is_empty() {
-                    let by_name = &self.by_name;
-                    self.suggestions
-                        .entry(name.to_string())
-                        .or_insert_with(|| search(by_name))
-                        .clone()
-                } else {
-                    search(&self.by_name)
-                };
-                let suggestion = suggestion.as_deref();
-                self.diags
-                    .push(diag::names::unknown_name(name, span, suggestion));
-            }
+        if let Some(&target) = self.by_name.get(name) {
+            found.push((target, span));
+            return;
         }
+        let search = |by_name: &HashMap<String, usize>| {
+            let candidates = by_name
+                .keys()
+                .map(String::as_str)
+                .chain(locals.iter().map(String::as_str));
+            diag::did_you_mean(name, candidates).map(str::to_string)
+        };
+        if !locals.is_empty() {
+            let suggestion = search(&self.by_name);
+            self.diags
+                .push(diag::names::unknown_name(name, span, suggestion.as_deref()));
+            return;
+        }
+        // Every reference to the same unknown name gets the same error, moved.
+        let d = match self.unknown.get(name) {
+            Some(d) => d,
+            None => {
+                let suggestion = search(&self.by_name);
+                let d = diag::names::unknown_name(name, span, suggestion.as_deref());
+                self.unknown.entry(name.to_string()).or_insert(d)
+            }
+        };
+        let mut d = d.clone();
+        d.span = span;
+        self.diags.push(d);
     }
 }

@@ -95,34 +95,93 @@ pub fn did_you_mean<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    let limit = (name.chars().count() / 3).max(2);
+    let target: Vec<char> = name.chars().collect();
+    let limit = (target.len() / 3).max(2);
+    // One set of buffers for every candidate: a module can declare thousands of names.
+    let mut scratch = Scratch::default();
     candidates
         .into_iter()
-        .map(|c| (edit_distance(name, c), c))
-        .filter(|(d, _)| *d <= limit)
+        .filter_map(|c| Some((scratch.distance_within(&target, c, limit)?, c)))
         .min_by_key(|(d, c)| (*d, *c))
         .map(|(_, c)| c)
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for i in 1..=a.len() {
-        cur[0] = i;
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+#[derive(Default)]
+struct Scratch {
+    chars: Vec<char>,
+    prev: Vec<usize>,
+    cur: Vec<usize>,
+}
+
+impl Scratch {
+    /// The edit distance from `a` to `b` when it is at most `limit`.
+    fn distance_within(&mut self, a: &[char], b: &str, limit: usize) -> Option<usize> {
+        self.chars.clear();
+        self.chars.extend(b.chars());
+        let b = &self.chars;
+        if a.len().abs_diff(b.len()) > limit {
+            return None;
         }
-        std::mem::swap(&mut prev, &mut cur);
+        self.prev.clear();
+        self.prev.extend(0..=b.len());
+        self.cur.clear();
+        self.cur.resize(b.len() + 1, 0);
+        for (i, ca) in a.iter().enumerate() {
+            self.cur[0] = i + 1;
+            let mut row_min = self.cur[0];
+            for (j, cb) in b.iter().enumerate() {
+                let cost = usize::from(ca != cb);
+                let d = (self.prev[j + 1] + 1)
+                    .min(self.cur[j] + 1)
+                    .min(self.prev[j] + cost);
+                self.cur[j + 1] = d;
+                row_min = row_min.min(d);
+            }
+            // Every later row is at least this row's minimum.
+            if row_min > limit {
+                return None;
+            }
+            std::mem::swap(&mut self.prev, &mut self.cur);
+        }
+        let d = self.prev[b.len()];
+        (d <= limit).then_some(d)
     }
-    prev[b.len()]
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The textbook distance, for comparison.
+    fn edit_distance(a: &str, b: &str) -> usize {
+        let a: Vec<char> = a.chars().collect();
+        let b: Vec<char> = b.chars().collect();
+        let mut prev: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.iter().enumerate() {
+            let mut cur = vec![i + 1; b.len() + 1];
+            for (j, cb) in b.iter().enumerate() {
+                cur[j + 1] = (prev[j + 1] + 1)
+                    .min(cur[j] + 1)
+                    .min(prev[j] + usize::from(ca != cb));
+            }
+            prev = cur;
+        }
+        prev[b.len()]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_bounded_distance_is_the_distance_when_within_the_limit(
+            a in "[ab\u{e9}]{0,8}",
+            b in "[ab\u{e9}]{0,8}",
+            limit in 0usize..5,
+        ) {
+            let target: Vec<char> = a.chars().collect();
+            let d = edit_distance(&a, &b);
+            let got = Scratch::default().distance_within(&target, &b, limit);
+            proptest::prop_assert_eq!(got, (d <= limit).then_some(d));
+        }
+    }
 
     #[test]
     fn suggests_the_nearest_name() {

@@ -91,15 +91,13 @@ impl Reparsable {
         }
         let old = self.text.as_bytes();
         let new = text.as_bytes();
-        let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+        let prefix = common_prefix(old, new);
         let room = old.len().min(new.len()) - prefix;
-        let suffix = old
-            .iter()
-            .rev()
-            .zip(new.iter().rev())
-            .take(room)
-            .take_while(|(a, b)| a == b)
-            .count();
+        let suffix = common_suffix(
+            old.get(prefix..).unwrap_or_default(),
+            new.get(prefix..).unwrap_or_default(),
+        )
+        .min(room);
         let old_end = old.len() - suffix;
         // The first step that read the changed bytes (or, for an insertion, the byte after).
         let Some(first) = self.steps.iter().position(|s| s.reach >= prefix) else {
@@ -245,10 +243,9 @@ impl Reparsable {
             });
         }
         let mut shift = Shift { file, delta };
-        for mut item in old.items.into_iter().skip(skip.0) {
-            shift.item(&mut item);
-            parts.items.push(item);
-        }
+        let start = parts.items.len();
+        parts.items.extend(old.items.into_iter().skip(skip.0));
+        shift.items(parts.items.get_mut(start..).unwrap_or_default());
         for mut c in old.comments.into_iter().skip(skip.1) {
             shift.span(&mut c.span);
             parts.comments.push(c);
@@ -273,6 +270,39 @@ struct OldTail {
     edit_end: usize,
     /// New length minus old length.
     delta: i64,
+}
+
+/// How many bytes two texts share at their start. Compared a block at a time (a slice
+/// comparison is a `memcmp`): the edit can be anywhere in a file of megabytes.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 256;
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + BLOCK <= n && a[i..i + BLOCK] == b[i..i + BLOCK] {
+        i += BLOCK;
+    }
+    i + a[i..n]
+        .iter()
+        .zip(&b[i..n])
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+/// How many bytes two texts share at their end.
+fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 256;
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[a.len() - n..], &b[b.len() - n..]);
+    let mut k = 0;
+    while k + BLOCK <= n && a[n - k - BLOCK..n - k] == b[n - k - BLOCK..n - k] {
+        k += BLOCK;
+    }
+    k + a[..n - k]
+        .iter()
+        .rev()
+        .zip(b[..n - k].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count()
 }
 
 /// The first byte at or after `pos` that is not whitespace or a comment.
@@ -313,6 +343,13 @@ impl Shift {
         if s.file == self.file {
             s.start = (s.start as i64 + self.delta) as u32;
             s.end = (s.end as i64 + self.delta) as u32;
+        }
+    }
+
+    fn items(&mut self, items: &mut [Item]) {
+        // Nothing moves when the edit kept the length (a letter replaced).
+        if self.delta != 0 {
+            items.iter_mut().for_each(|i| self.item(i));
         }
     }
 

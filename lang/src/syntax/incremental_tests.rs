@@ -157,3 +157,51 @@ fn opening_and_closing_a_block_comment_reaches_the_end_of_the_file() {
     assert_same(&r, closed);
     assert_eq!(r.tree().items.len(), 2);
 }
+
+#[test]
+fn an_edit_above_thousands_of_statements_moves_them_all() {
+    let text: String = (0..2_500)
+        .map(|i| format!("resource r{i}: core.data {{\n  input = {{ n = \"${{p}}-{i}\" }}\n}}\n"))
+        .collect();
+    let text = format!("let p = \"x\"\n{text}");
+    let mut r = Reparsable::new(FILE, &text);
+    for edited in [
+        text.replacen("let p", "let p2", 1),
+        text.replacen("let p = \"x\"", "let p = \"\"", 1),
+        text.clone(),
+    ] {
+        r.update(&edited);
+        assert_same(&r, &edited);
+        assert!(r.ran <= 3, "{} statements parsed again", r.ran);
+    }
+}
+
+fn naive_prefix(a: &[u8], b: &[u8]) -> usize {
+    a.iter().zip(b).take_while(|(x, y)| x == y).count()
+}
+
+fn naive_suffix(a: &[u8], b: &[u8]) -> usize {
+    a.iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+proptest! {
+    #[test]
+    fn common_prefix_and_suffix_agree_with_a_byte_by_byte_scan(
+        base in prop::collection::vec(0u8..3, 0..1_200),
+        at in any::<usize>(),
+        cut in 0usize..600,
+        insert in prop::collection::vec(0u8..3, 0..600),
+    ) {
+        let at = if base.is_empty() { 0 } else { at % base.len() };
+        let end = (at + cut).min(base.len());
+        let mut edited = base[..at].to_vec();
+        edited.extend(&insert);
+        edited.extend(&base[end..]);
+        prop_assert_eq!(common_prefix(&base, &edited), naive_prefix(&base, &edited));
+        prop_assert_eq!(common_suffix(&base, &edited), naive_suffix(&base, &edited));
+    }
+}
