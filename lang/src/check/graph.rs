@@ -5,7 +5,8 @@
 use super::Decl;
 use crate::diag::{self, Diagnostic, graph::Step};
 use crate::span::Span;
-use std::collections::{BTreeSet, VecDeque};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
 
 /// Returns the declarations in dependency order (dependencies first, ties by name; members
 /// of cycles last) and one diagnostic per cycle.
@@ -61,32 +62,58 @@ pub(crate) fn topo_order<'k, K: Ord + 'k>(
 /// [`topo_order`], with how many nodes were placed before the ones on or behind a cycle.
 fn kahn<'k, K: Ord + 'k>(adj: &[Vec<usize>], key: impl Fn(usize) -> K) -> (Vec<usize>, usize) {
     let n = adj.len();
+    // Each node's distinct dependencies, then its dependents, in flat arrays: one
+    // allocation per array instead of one per node.
     let mut pending: Vec<usize> = vec![0; n];
-    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); n];
-    let mut distinct: Vec<usize> = Vec::new();
-    for (v, deps) in adj.iter().enumerate() {
-        distinct.clear();
-        distinct.extend(deps.iter().copied().filter(|&w| w < n));
-        distinct.sort_unstable();
-        distinct.dedup();
-        pending[v] = distinct.len();
-        for &w in &distinct {
-            dependents[w].push(v);
+    let mut deps: Vec<usize> = Vec::with_capacity(adj.iter().map(Vec::len).sum());
+    let mut deps_end: Vec<usize> = Vec::with_capacity(n);
+    let mut count: Vec<usize> = vec![0; n + 1];
+    for (v, list) in adj.iter().enumerate() {
+        let from = deps.len();
+        deps.extend(list.iter().copied().filter(|&w| w < n));
+        let mine = &mut deps[from..];
+        mine.sort_unstable();
+        let mut kept = 0;
+        for i in 0..mine.len() {
+            if i == 0 || mine[i] != mine[i - 1] {
+                mine[kept] = mine[i];
+                kept += 1;
+            }
+        }
+        deps.truncate(from + kept);
+        pending[v] = kept;
+        deps_end.push(deps.len());
+        for &w in &deps[from..] {
+            count[w + 1] += 1;
         }
     }
-    let mut ready: BTreeSet<(K, usize)> = (0..n)
+    for i in 0..n {
+        count[i + 1] += count[i];
+    }
+    let mut dependents: Vec<usize> = vec![0; deps.len()];
+    let mut fill = count.clone();
+    let mut from = 0;
+    for (v, &end) in deps_end.iter().enumerate() {
+        for &w in &deps[from..end] {
+            dependents[fill[w]] = v;
+            fill[w] += 1;
+        }
+        from = end;
+    }
+    // A min-heap on (key, node): every node enters once, so no set is needed.
+    let mut ready: BinaryHeap<Reverse<(K, usize)>> = (0..n)
         .filter(|&v| pending[v] == 0)
-        .map(|v| (key(v), v))
+        .map(|v| Reverse((key(v), v)))
         .collect();
     let mut order = Vec::with_capacity(n);
     let mut placed = vec![false; n];
-    while let Some((_, v)) = ready.pop_first() {
+    while let Some(Reverse((_, v))) = ready.pop() {
         order.push(v);
         placed[v] = true;
-        for &u in &dependents[v] {
+        for &u in &dependents[count[v]..count[v + 1]] {
             pending[u] -= 1;
             if pending[u] == 0 {
-                ready.insert((key(u), u));
+                ready.push(Reverse((key(u), u)));
             }
         }
     }
@@ -260,5 +287,57 @@ mod tests {
             .collect();
         big.sort();
         assert_eq!(big, vec![2, 2]);
+    }
+
+    /// Kahn's algorithm the plain way: a sorted set of ready nodes, dependents per node.
+    fn reference_order(adj: &[Vec<usize>], key: impl Fn(usize) -> usize) -> (Vec<usize>, usize) {
+        let n = adj.len();
+        let mut pending = vec![0; n];
+        let mut dependents = vec![Vec::new(); n];
+        for (v, deps) in adj.iter().enumerate() {
+            let distinct: std::collections::BTreeSet<usize> =
+                deps.iter().copied().filter(|&w| w < n).collect();
+            pending[v] = distinct.len();
+            for w in distinct {
+                dependents[w].push(v);
+            }
+        }
+        let mut ready: std::collections::BTreeSet<(usize, usize)> = (0..n)
+            .filter(|&v| pending[v] == 0)
+            .map(|v| (key(v), v))
+            .collect();
+        let mut order = Vec::new();
+        while let Some((_, v)) = ready.pop_first() {
+            order.push(v);
+            for &u in &dependents[v] {
+                pending[u] -= 1;
+                if pending[u] == 0 {
+                    ready.insert((key(u), u));
+                }
+            }
+        }
+        let done = order.len();
+        let mut rest: Vec<usize> = (0..n).filter(|v| !order.contains(v)).collect();
+        rest.sort_by_key(|&v| key(v));
+        order.extend(rest);
+        (order, done)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_flat_order_is_the_plain_one_and_places_all_exactly_without_a_cycle(
+            adj in proptest::collection::vec(proptest::collection::vec(0usize..14, 0..4), 0..12),
+            flip in proptest::bool::ANY,
+        ) {
+            let key = |v: usize| if flip { 100 - v } else { v * 7 % 11 };
+            let (order, placed) = kahn(&adj, key);
+            let (expected, expected_placed) = reference_order(&adj, key);
+            proptest::prop_assert_eq!(&order, &expected);
+            proptest::prop_assert_eq!(placed, expected_placed);
+            let acyclic = sccs(&adj).iter().all(|c| {
+                c.len() == 1 && !adj[c[0]].contains(&c[0])
+            });
+            proptest::prop_assert_eq!(placed == adj.len(), acyclic);
+        }
     }
 }

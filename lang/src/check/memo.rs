@@ -81,38 +81,76 @@ pub(crate) struct ModuleMemo {
     order: Option<Order>,
 }
 
-/// A module's evaluation order and its inputs: the declarations' names and edge targets.
+/// A module's evaluation order and its inputs: the declarations' names and edge targets,
+/// each kept flat (one buffer, not one allocation per declaration: a module can have
+/// thousands, and the order is kept again after every edit that changes an edge).
 #[derive(Debug)]
 struct Order {
-    names: Vec<String>,
-    targets: Vec<Vec<usize>>,
+    /// The names one after the other, and where each ends.
+    names: String,
+    name_ends: Vec<usize>,
+    /// The edge targets one after the other, and where each declaration's end.
+    targets: Vec<usize>,
+    target_ends: Vec<usize>,
     order: Vec<usize>,
+}
+
+impl Order {
+    fn new(decls: &[Decl], edges: &[Vec<(usize, Span)>], order: &[usize]) -> Order {
+        let mut o = Order {
+            names: String::with_capacity(decls.iter().map(|d| d.name.len()).sum()),
+            name_ends: Vec::with_capacity(decls.len()),
+            targets: Vec::with_capacity(edges.iter().map(Vec::len).sum()),
+            target_ends: Vec::with_capacity(edges.len()),
+            order: order.to_vec(),
+        };
+        for d in decls {
+            o.names.push_str(&d.name);
+            o.name_ends.push(o.names.len());
+        }
+        for e in edges {
+            o.targets.extend(e.iter().map(|(t, _)| *t));
+            o.target_ends.push(o.targets.len());
+        }
+        o
+    }
+
+    /// Whether the order was computed from these declarations and edges.
+    fn fits(&self, decls: &[Decl], edges: &[Vec<(usize, Span)>]) -> bool {
+        if self.name_ends.len() != decls.len() || self.target_ends.len() != edges.len() {
+            return false;
+        }
+        let mut start = 0;
+        for (d, &end) in decls.iter().zip(&self.name_ends) {
+            if self.names.get(start..end) != Some(d.name.as_str()) {
+                return false;
+            }
+            start = end;
+        }
+        let mut start = 0;
+        for (e, &end) in edges.iter().zip(&self.target_ends) {
+            let Some(kept) = self.targets.get(start..end) else {
+                return false;
+            };
+            if kept.len() != e.len() || kept.iter().zip(e).any(|(a, (b, _))| a != b) {
+                return false;
+            }
+            start = end;
+        }
+        true
+    }
 }
 
 impl ModuleMemo {
     /// The dependency order kept for these declarations and edges, when they are the same.
     pub fn order(&self, decls: &[Decl], edges: &[Vec<(usize, Span)>]) -> Option<Vec<usize>> {
         let o = self.order.as_ref()?;
-        let same = o.names.len() == decls.len()
-            && o.targets.len() == edges.len()
-            && o.names.iter().zip(decls).all(|(n, d)| *n == d.name)
-            && o.targets
-                .iter()
-                .zip(edges)
-                .all(|(t, e)| t.len() == e.len() && t.iter().zip(e).all(|(a, (b, _))| a == b));
-        same.then(|| o.order.clone())
+        o.fits(decls, edges).then(|| o.order.clone())
     }
 
     /// Keeps an order found without a cycle.
     pub fn keep_order(&mut self, decls: &[Decl], edges: &[Vec<(usize, Span)>], order: &[usize]) {
-        self.order = Some(Order {
-            names: decls.iter().map(|d| d.name.clone()).collect(),
-            targets: edges
-                .iter()
-                .map(|e| e.iter().map(|(t, _)| *t).collect())
-                .collect(),
-            order: order.to_vec(),
-        });
+        self.order = Some(Order::new(decls, edges, order));
     }
 }
 
