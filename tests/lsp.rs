@@ -24,6 +24,51 @@ fn initialize_announces_what_the_server_can_do_and_exit_ends_it_cleanly() {
     assert_eq!(client.stop(), Some(0));
 }
 
+/// Runs `infra lsp` on these bytes as its whole input; returns its exit code and stderr.
+fn session(input: &[u8]) -> (Option<i32>, String) {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_infra"))
+        .arg("lsp")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn frame(v: Value) -> Vec<u8> {
+    let body = v.to_string();
+    format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
+}
+
+#[test]
+fn a_broken_session_ends_with_an_error_that_says_what_was_wrong() {
+    let init = frame(
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}),
+    );
+    let initialized = frame(json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
+    let exit = frame(json!({"jsonrpc": "2.0", "method": "exit"}));
+
+    let (code, err) = session(b"Content-Length: 5\r\n\r\nhello");
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("malformed LSP payload"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+
+    let (code, err) = session(&[init.clone(), initialized.clone(), exit].concat());
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("`exit` without `shutdown`"), "{err}");
+
+    // The editor going away after the handshake is how sessions usually end: no error.
+    let (code, err) = session(&[init, initialized].concat());
+    assert_eq!(code, Some(0), "{err}");
+}
+
 #[test]
 fn a_typo_in_a_property_is_reported_where_it_is_and_cleared_once_fixed() {
     let dir = project();

@@ -119,10 +119,7 @@ pub fn serve_over(
     drop(link);
     match result {
         Ok(()) => io_threads.join(),
-        Err(e) => {
-            io_threads.join_writer();
-            Err(e)
-        }
+        Err(e) => Err(io_threads.after_failure().unwrap_or(e)),
     }
 }
 

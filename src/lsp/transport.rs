@@ -33,10 +33,22 @@ pub struct IoThreads {
 }
 
 impl IoThreads {
-    /// Waits for what is queued to be written. The reader is left alone: after an error it
-    /// may still be blocked on the editor's input.
-    pub fn join_writer(self) {
+    /// After the session failed: waits for what is queued to be written, and returns why the
+    /// reader stopped when it did (a malformed message says more than "the editor left").
+    /// A reader still blocked on the editor's input is left alone.
+    pub fn after_failure(self) -> Option<LspError> {
         let _ = self.writer.join();
+        // The reader drops its end of the channel as it returns: give it a moment to finish.
+        for _ in 0..50 {
+            if self.reader.is_finished() {
+                return match self.reader.join() {
+                    Ok(Err(e)) => Some(LspError::Io(e)),
+                    _ => None,
+                };
+            }
+            thread::sleep(Duration::from_millis(2));
+        }
+        None
     }
 
     pub fn join(self) -> Result<(), LspError> {
