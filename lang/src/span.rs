@@ -50,24 +50,31 @@ impl Span {
 pub struct SourceFile {
     pub path: PathBuf,
     pub text: String,
-    line_starts: Vec<usize>,
+    /// Where each line starts, found on first use: only diagnostics shown as text need it,
+    /// and the language server loads the project (a 600 KB file) at every edit.
+    line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
     pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> SourceFile {
-        let text = text.into();
-        let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         SourceFile {
             path: path.into(),
-            text,
-            line_starts,
+            text: text.into(),
+            line_starts: std::sync::OnceLock::new(),
         }
+    }
+
+    fn starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            let mut starts = vec![0];
+            starts.extend(self.text.match_indices('\n').map(|(i, _)| i + 1));
+            starts
+        })
     }
 
     /// 0-based index of the line holding a byte offset (offsets past the end: the last line).
     pub fn line_index(&self, offset: usize) -> usize {
-        match self.line_starts.binary_search(&offset.min(self.text.len())) {
+        match self.starts().binary_search(&offset.min(self.text.len())) {
             Ok(i) => i,
             Err(i) => i.saturating_sub(1),
         }
@@ -75,8 +82,9 @@ impl SourceFile {
 
     /// Byte range of a 0-based line, without its line break; `None` past the last line.
     pub fn line_range(&self, line: usize) -> Option<std::ops::Range<usize>> {
-        let start = *self.line_starts.get(line)?;
-        let end = match self.line_starts.get(line + 1) {
+        let starts = self.starts();
+        let start = *starts.get(line)?;
+        let end = match starts.get(line + 1) {
             Some(next) => next - 1,
             None => self.text.len(),
         };
@@ -91,11 +99,12 @@ impl SourceFile {
     /// 1-based line and column (column counted in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let line = match self.line_starts.binary_search(&offset) {
+        let starts = self.starts();
+        let line = match starts.binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let start = self.line_starts[line];
+        let start = starts[line];
         let col = self
             .text
             .get(start..offset)

@@ -2,7 +2,7 @@
 //! parsed files of the projects they belong to, kept between edits.
 
 use super::parses::ParseCache;
-use super::position::LineIndex;
+use super::position::offset_in;
 use super::uri;
 use lsp_types::{TextDocumentContentChangeEvent, Uri};
 use std::cell::RefCell;
@@ -41,9 +41,8 @@ impl Documents {
         for change in changes {
             match change.range {
                 Some(range) => {
-                    let index = LineIndex::new(&doc.text);
-                    let start = index.offset(range.start);
-                    let end = index.offset(range.end).max(start);
+                    let start = offset_in(&doc.text, range.start);
+                    let end = offset_in(&doc.text, range.end).max(start);
                     doc.text.replace_range(start..end, &change.text);
                 }
                 None => doc.text = change.text,

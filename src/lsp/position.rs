@@ -46,16 +46,7 @@ impl<'a> LineIndex<'a> {
             .starts
             .get(position.line as usize + 1)
             .map_or(self.text.len(), |next| next - 1);
-        let line = &self.text[start..line_end];
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        let mut units = 0usize;
-        for (i, c) in line.char_indices() {
-            if units >= position.character as usize {
-                return start + i;
-            }
-            units += c.len_utf16();
-        }
-        start + line.len()
+        column(self.text, start, line_end, position.character)
     }
 
     /// The range covering the whole text.
@@ -64,9 +55,56 @@ impl<'a> LineIndex<'a> {
     }
 }
 
+/// [`LineIndex::offset`] without an index: reads the text only as far as the position's
+/// line (an edit near the top of a large file converts two positions).
+pub fn offset_in(text: &str, position: Position) -> usize {
+    let line = position.line as usize;
+    let start = if line == 0 {
+        0
+    } else {
+        match text.match_indices('\n').nth(line - 1) {
+            Some((i, _)) => i + 1,
+            None => return text.len(),
+        }
+    };
+    let line_end = text
+        .get(start..)
+        .and_then(|rest| rest.find('\n'))
+        .map_or(text.len(), |i| start + i);
+    column(text, start, line_end, position.character)
+}
+
+/// The byte offset of UTF-16 column `character` in the line `text[start..line_end]`
+/// (without its `\r`), clamped to the line's end.
+fn column(text: &str, start: usize, line_end: usize, character: u32) -> usize {
+    let line = &text[start..line_end];
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    let mut units = 0usize;
+    for (i, c) in line.char_indices() {
+        if units >= character as usize {
+            return start + i;
+        }
+        units += c.len_utf16();
+    }
+    start + line.len()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn offset_without_an_index_is_offset_with_one(
+            text in "[a\u{e9}\u{1F511}\r\n]{0,40}",
+            line in 0u32..12,
+            character in 0u32..12,
+        ) {
+            let p = Position::new(line, character);
+            prop_assert_eq!(offset_in(&text, p), LineIndex::new(&text).offset(p));
+        }
+    }
 
     #[test]
     fn counts_utf16_units_after_non_ascii_text() {
