@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Drives `infra lsp` over stdio and times diagnostics after edits.
 
-Usage: lsp.py BIN PROJECT_DIR RUNS [--tokens]
+Usage: lsp.py BIN PROJECT_DIR RUNS [--tokens] [--vs OTHER_BIN]
 
 Opens PROJECT_DIR/main.infra (written by bench/gen.py), waits for its diagnostics, then sends
 a series of edits of different kinds and measures, per edit, the time from writing the
@@ -13,6 +13,10 @@ server offers it, full text otherwise. Prints one line per edit kind: median and
 wall time, and the median CPU time the server spent (all its threads, from
 /proc/PID/task/*/schedstat), which other load on the machine does not inflate; and the server's
 peak resident memory at the end (what it keeps between edits included).
+With --vs, a second server (another build) gets the same edits, the two taking turns edit by
+edit (who goes first alternating by round): this machine's speed drifts by a third from one
+minute to the next, so only such paired runs compare. It prints both medians and the median
+of the per-edit ratios B/A.
 With --tokens, each didChange is followed at once by a semantic tokens request, as VS Code
 does; the times are still the ones to the diagnostics (the CPU time may include part of the
 tokens' work when the server has begun it by then).
@@ -160,84 +164,134 @@ def edits(text):
     ]
 
 
-def main():
-    binary, project, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    tokens = "--tokens" in sys.argv[4:]
-    path = os.path.abspath(os.path.join(project, "main.infra"))
-    uri = "file://" + path
-    with open(path) as f:
-        text = f.read()
-    c = Client(binary)
-    init = c.request(
-        "initialize",
-        {"processId": None, "rootUri": "file://" + os.path.abspath(project), "capabilities": {}},
-    )
-    sync = init["result"]["capabilities"].get("textDocumentSync")
-    if isinstance(sync, dict):
-        sync = sync.get("change")
-    incremental = sync == 2
-    c.notify("initialized", {})
-    version = 1
-    t0 = time.perf_counter()
-    c.notify(
-        "textDocument/didOpen",
-        {"textDocument": {"uri": uri, "languageId": "infra", "version": version, "text": text}},
-    )
-    c.wait_diagnostics(uri, version)
-    open_ms = (time.perf_counter() - t0) * 1000
-    times = {}
-    cpus = {}
-    decodes = {}
-    counts = {}
-    for _ in range(runs):
-        for kind, start, end, new in edits(text):
-            version += 1
-            if incremental:
-                change = {
-                    "range": {"start": position(text, start), "end": position(text, end)},
-                    "text": new,
-                }
-            text = text[:start] + new + text[end:]
-            if not incremental:
-                change = {"text": text}
-            cpu0 = cpu_ns(c.proc.pid)
-            t0 = time.perf_counter()
-            c.notify(
-                "textDocument/didChange",
-                {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]},
-            )
-            if tokens:
-                rid = c.send_request(
-                    "textDocument/semanticTokens/full", {"textDocument": {"uri": uri}}
-                )
-            diags = c.wait_diagnostics(uri, version)
-            times.setdefault(kind, []).append((c.received - t0) * 1000)
-            cpus.setdefault(kind, []).append((cpu_ns(c.proc.pid) - cpu0) / 1e6)
-            decodes.setdefault(kind, []).append(c.decode_s * 1000)
-            if tokens:
-                c.wait_answer(rid)
-            counts[kind] = len(diags)
-    peak = peak_rss_mib(c.proc.pid)
-    c.close()
-    lines = text.count("\n")
-    mode = "incremental" if incremental else "full"
-    extra = ", semantic tokens asked after each edit" if tokens else ""
-    print(f"{lines} lines, {mode} sync{extra}, open {open_ms:.1f} ms, peak RSS {peak:.0f} MiB")
-    print(
-        f"{'edit':>12} {'median ms':>10} {'max ms':>8} {'cpu ms':>7} {'diags':>6} {'decode ms':>10}"
-    )
-    for kind, ts in times.items():
-        cpu = statistics.median(cpus[kind])
-        dec = statistics.median(decodes[kind])
-        print(
-            f"{kind:>12} {statistics.median(ts):>10.1f} {max(ts):>8.1f} {cpu:>7.1f} {counts[kind]:>6}"
-            f" {dec:>10.1f}"
-        )
-    alls = [t for ts in times.values() for t in ts]
-    allc = [t for ts in cpus.values() for t in ts]
-    print(
-        f"{'all':>12} {statistics.median(alls):>10.1f} {max(alls):>8.1f} {statistics.median(allc):>7.1f}"
-    )
+class Session:
+    """One server with the project's main.infra open, edited in step with any other."""
 
+    def __init__(self, binary, project, tokens):
+        self.tokens = tokens
+        path = os.path.abspath(os.path.join(project, "main.infra"))
+        self.uri = "file://" + path
+        with open(path) as f:
+            self.text = f.read()
+        self.c = Client(binary)
+        init = self.c.request(
+            "initialize",
+            {"processId": None, "rootUri": "file://" + os.path.abspath(project), "capabilities": {}},
+        )
+        sync = init["result"]["capabilities"].get("textDocumentSync")
+        if isinstance(sync, dict):
+            sync = sync.get("change")
+        self.incremental = sync == 2
+        self.c.notify("initialized", {})
+        self.version = 1
+        t0 = time.perf_counter()
+        self.c.notify(
+            "textDocument/didOpen",
+            {
+                "textDocument": {
+                    "uri": self.uri,
+                    "languageId": "infra",
+                    "version": self.version,
+                    "text": self.text,
+                }
+            },
+        )
+        self.c.wait_diagnostics(self.uri, self.version)
+        self.open_ms = (time.perf_counter() - t0) * 1000
+
+    def edit(self, start, end, new):
+        """Applies one replacement; returns (wall ms, server CPU ms, decode ms, diagnostics)."""
+        c = self.c
+        self.version += 1
+        if self.incremental:
+            change = {
+                "range": {"start": position(self.text, start), "end": position(self.text, end)},
+                "text": new,
+            }
+        self.text = self.text[:start] + new + self.text[end:]
+        if not self.incremental:
+            change = {"text": self.text}
+        cpu0 = cpu_ns(c.proc.pid)
+        t0 = time.perf_counter()
+        c.notify(
+            "textDocument/didChange",
+            {"textDocument": {"uri": self.uri, "version": self.version}, "contentChanges": [change]},
+        )
+        if self.tokens:
+            rid = c.send_request(
+                "textDocument/semanticTokens/full", {"textDocument": {"uri": self.uri}}
+            )
+        diags = c.wait_diagnostics(self.uri, self.version)
+        wall = (c.received - t0) * 1000
+        cpu = (cpu_ns(c.proc.pid) - cpu0) / 1e6
+        decode = c.decode_s * 1000
+        if self.tokens:
+            c.wait_answer(rid)
+        return wall, cpu, decode, len(diags)
+
+    def close(self):
+        """Ends the server; returns its peak resident memory in MiB."""
+        peak = peak_rss_mib(self.c.proc.pid)
+        self.c.close()
+        return peak
+
+
+def main():
+    args = sys.argv[1:]
+    tokens = "--tokens" in args
+    vs = None
+    if "--vs" in args:
+        vs = args[args.index("--vs") + 1]
+    binary, project, runs = args[0], args[1], int(args[2])
+    sessions = [Session(binary, project, tokens)]
+    if vs:
+        sessions.append(Session(vs, project, tokens))
+    # results[i][kind] = list of (wall, cpu, decode, diags) for session i
+    results = [{} for _ in sessions]
+    for run in range(runs):
+        for kind, start, end, new in edits(sessions[0].text):
+            # Alternate who goes first, so that neither always follows the other's work.
+            order = range(len(sessions)) if run % 2 == 0 else reversed(range(len(sessions)))
+            for i in order:
+                results[i].setdefault(kind, []).append(sessions[i].edit(start, end, new))
+    peaks = [s.close() for s in sessions]
+    lines = sessions[0].text.count("\n")
+    mode = "incremental" if sessions[0].incremental else "full"
+    extra = ", semantic tokens asked after each edit" if tokens else ""
+    med = statistics.median
+    if not vs:
+        print(
+            f"{lines} lines, {mode} sync{extra}, open {sessions[0].open_ms:.1f} ms, peak RSS {peaks[0]:.0f} MiB"
+        )
+        print(
+            f"{'edit':>12} {'median ms':>10} {'max ms':>8} {'cpu ms':>7} {'diags':>6} {'decode ms':>10}"
+        )
+        alls, allc = [], []
+        for kind, rs in results[0].items():
+            walls = [r[0] for r in rs]
+            cpus = [r[1] for r in rs]
+            alls += walls
+            allc += cpus
+            print(
+                f"{kind:>12} {med(walls):>10.1f} {max(walls):>8.1f} {med(cpus):>7.1f} {rs[-1][3]:>6}"
+                f" {med([r[2] for r in rs]):>10.1f}"
+            )
+        print(f"{'all':>12} {med(alls):>10.1f} {max(alls):>8.1f} {med(allc):>7.1f}")
+        return
+    print(
+        f"{lines} lines, {mode} sync{extra}; A = {binary} (open {sessions[0].open_ms:.1f} ms, peak RSS"
+        f" {peaks[0]:.0f} MiB), B = {vs} (open {sessions[1].open_ms:.1f} ms, peak RSS {peaks[1]:.0f} MiB)"
+    )
+    print(
+        f"{'edit':>12} {'A ms':>7} {'B ms':>7} {'B/A':>6} {'A cpu':>6} {'B cpu':>6} {'A max':>6} {'B max':>6} {'diags':>6}"
+    )
+    for kind in results[0]:
+        a, b = results[0][kind], results[1][kind]
+        ratio = med([y[0] / x[0] for x, y in zip(a, b) if x[0] > 0])
+        print(
+            f"{kind:>12} {med([r[0] for r in a]):>7.1f} {med([r[0] for r in b]):>7.1f} {ratio:>6.2f}"
+            f" {med([r[1] for r in a]):>6.1f} {med([r[1] for r in b]):>6.1f}"
+            f" {max(r[0] for r in a):>6.1f} {max(r[0] for r in b):>6.1f} {a[-1][3]:>6}"
+        )
 
 main()
