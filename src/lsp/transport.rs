@@ -42,7 +42,7 @@ impl IoThreads {
         for _ in 0..50 {
             if self.reader.is_finished() {
                 return match self.reader.join() {
-                    Ok(Err(e)) => Some(LspError::Io(e)),
+                    Ok(Err(e)) => Some(LspError::Io(without_payload(e))),
                     _ => None,
                 };
             }
@@ -203,6 +203,19 @@ impl Link {
             )),
             Err(RecvTimeoutError::Disconnected) => Err(LspError::ClientGone),
         }
+    }
+}
+
+/// A read error without the message it could not read: lsp-server quotes the whole body,
+/// which can be a document the user is editing, secrets in clear included, and megabytes
+/// long; the editor logs what the server prints.
+fn without_payload(e: io::Error) -> io::Error {
+    let text = e.to_string();
+    match text.find("`: ") {
+        Some(cut) if e.kind() == io::ErrorKind::InvalidData => {
+            io::Error::new(e.kind(), format!("{}`", &text[..cut]))
+        }
+        _ => e,
     }
 }
 
