@@ -78,6 +78,9 @@ const PIECES: &[&str] = &[
     "param p: secret\n",
     "output o = a\n",
     "resource r: core.data {\n  input = { a = 1 }\n}\n",
+    "resource q: core.data {\n  input = { n = \"${a}-${x}\" }\n}\n",
+    "[1]",
+    "{ k = 1 }",
     "fn f(a: string): string = a\n",
     "fn x(): int = 1\n",
     "module m = \"./modules/x\"\n",
@@ -256,4 +259,66 @@ fn a_third_type_is_checked_afresh_not_taken_from_either_kept_check() {
         "{:?}",
         third.diagnostics[0]
     );
+}
+
+/// Like [`chain`], but every resource reads the `let` only as a whole `${prefix}`.
+fn interpolations(head: &str) -> Files {
+    let mut text = head.to_string();
+    for i in 0..20 {
+        text.push_str(&format!(
+            "resource r{i}: core.data {{\n  input = {{ name = \"${{prefix}}-{i}\" }}\n}}\n"
+        ));
+    }
+    vec![(PathBuf::from("/p/main.infra"), text)]
+}
+
+#[test]
+fn renaming_an_interpolated_let_keeps_its_readers_checks() {
+    let mut cache = CheckCache::default();
+    check_both(&interpolations("let prefix = \"a\"\n"), &mut cache);
+    // Unknown now: each reader gets its error from resolving references; what the check of
+    // a `${prefix}` asks (a scalar, not secret) is as before.
+    let renamed = check_both(&interpolations("let prefix2 = \"a\"\n"), &mut cache);
+    assert_eq!(cache.reused(), 20);
+    let unknown = renamed
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "E0200")
+        .count();
+    assert_eq!(unknown, 20, "{:?}", renamed.diagnostics);
+    check_both(&interpolations("let prefix = \"a\"\n"), &mut cache);
+    assert_eq!(cache.reused(), 20);
+}
+
+#[test]
+fn an_interpolated_let_may_change_scalar_type_but_not_to_a_collection_or_a_secret() {
+    let mut cache = CheckCache::default();
+    check_both(&interpolations("let prefix = \"a\"\n"), &mut cache);
+    check_both(&interpolations("let prefix = 1\n"), &mut cache);
+    assert_eq!(cache.reused(), 20, "a number interpolates as a string does");
+    check_both(&interpolations("let prefix = true\n"), &mut cache);
+    assert_eq!(cache.reused(), 20);
+    let list = check_both(&interpolations("let prefix = [1]\n"), &mut cache);
+    assert_eq!(cache.reused(), 0);
+    assert_eq!(list.diagnostics.len(), 20, "{:?}", list.diagnostics);
+    assert!(list.diagnostics[0].message.contains("interpolate"));
+    let secret = "param s: secret\nlet prefix = s\n";
+    let hidden = check_both(&interpolations(secret), &mut cache);
+    assert_eq!(cache.reused(), 0, "a secret makes the name secret");
+    assert!(hidden.has_errors(), "{:?}", hidden.diagnostics);
+}
+
+#[test]
+fn a_name_read_also_as_a_value_is_compared_whole() {
+    let mut cache = CheckCache::default();
+    let both = |v: &str| {
+        let text = format!(
+            "let prefix = {v}\nresource r: core.data {{\n  input = {{ name = \"${{prefix}}\", n = prefix + 1 }}\n}}\n"
+        );
+        vec![(PathBuf::from("/p/main.infra"), text)]
+    };
+    check_both(&both("1"), &mut cache);
+    let text = check_both(&both("\"a\""), &mut cache);
+    assert_eq!(cache.reused(), 0);
+    assert!(text.has_errors(), "{:?}", text.diagnostics);
 }

@@ -15,6 +15,7 @@ use super::types::Ty;
 use super::{Decl, DeclKind, ModuleSummary};
 use crate::diag::Diagnostic;
 use crate::span::{FileId, Span};
+use infra_provider_core::Type;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -278,7 +279,7 @@ pub(crate) struct Ref {
 #[derive(Debug)]
 struct Entry {
     /// Each declaration read: its name, its index then (a hint) and what was read of it.
-    reads: Vec<(String, u32, Option<Sig>)>,
+    reads: Vec<(String, u32, Read)>,
     /// User functions looked for and not found.
     absent_functions: Vec<String>,
     ty: Ty,
@@ -286,6 +287,48 @@ struct Entry {
     diags: Vec<Diagnostic>,
     secret_origin: Option<(Span, String)>,
     types: Vec<String>,
+}
+
+/// What a check read of a name.
+#[derive(Debug, PartialEq)]
+enum Read {
+    /// The declaration it names, or that there is none.
+    Sig(Option<Sig>),
+    /// Only that it is no collection, and whether it is secret: every read was a whole
+    /// `${name}` in a string, whose check asks no more. An unknown name reads as a plain
+    /// scalar there (its error comes from resolving references, which is never kept), so
+    /// a `let` that every resource interpolates can be renamed, or change from a string to
+    /// a number, without checking its thousands of readers again.
+    Scalar { secret: bool },
+}
+
+/// The class a `${name}` reads of what `name` now names: `Some(secret)` for a value that
+/// is no collection, or no declaration; `None` when the whole signature counts.
+fn scalar(now: Option<&Decl>) -> Option<bool> {
+    match now {
+        None => Some(false),
+        Some(d) => value_type(d)
+            .filter(|t| !matches!(t.ty, Type::List(_) | Type::Map(_) | Type::Object(_)))
+            .map(|t| t.secret),
+    }
+}
+
+impl Read {
+    fn of(now: Option<&Decl>, interpolated: bool) -> Read {
+        match scalar(now).filter(|_| interpolated) {
+            Some(secret) => Read::Scalar { secret },
+            None => Read::Sig(now.map(Sig::of)),
+        }
+    }
+
+    fn holds(&self, now: Option<&Decl>) -> bool {
+        match (self, now) {
+            (Read::Scalar { secret }, now) => scalar(now) == Some(*secret),
+            (Read::Sig(None), None) => true,
+            (Read::Sig(Some(s)), Some(n)) => s.matches(n),
+            (Read::Sig(_), _) => false,
+        }
+    }
 }
 
 /// What a check reads of a declaration it names: the type only of a value (a param, a
@@ -332,7 +375,8 @@ impl Sig {
 /// What the declaration being checked has read so far.
 #[derive(Debug, Default)]
 pub(crate) struct Reads {
-    names: Vec<String>,
+    /// Each name read, and whether every read of it was a whole `${name}`.
+    names: Vec<(String, bool)>,
     absent_functions: Vec<String>,
     types: Vec<String>,
     /// Read something not tracked: the result is not kept.
@@ -342,10 +386,12 @@ pub(crate) struct Reads {
 impl<'a> ModuleChecker<'a> {
     /// Notes that the declaration being checked reads the declaration named `name`.
     pub(crate) fn note_read(&self, name: &str) {
-        if let Some(r) = self.reads.borrow_mut().as_mut()
-            && !r.names.iter().any(|n| n == name)
-        {
-            r.names.push(name.to_string());
+        let interpolated = self.interpolated.get();
+        if let Some(r) = self.reads.borrow_mut().as_mut() {
+            match r.names.iter_mut().find(|(n, _)| n == name) {
+                Some((_, only)) => *only &= interpolated,
+                None => r.names.push((name.to_string(), interpolated)),
+            }
         }
     }
 
@@ -525,13 +571,8 @@ impl<'a> ModuleChecker<'a> {
         e.absent_functions
             .iter()
             .all(|f| !self.functions.contains_key(f))
-            && e.reads.iter().all(|(name, hint, sig)| {
-                let now = self.named(name, *hint).and_then(|i| self.decls.get(i));
-                match (sig, now) {
-                    (None, None) => true,
-                    (Some(s), Some(n)) => s.matches(n),
-                    _ => false,
-                }
+            && e.reads.iter().all(|(name, hint, read)| {
+                read.holds(self.named(name, *hint).and_then(|i| self.decls.get(i)))
             })
     }
 
@@ -582,11 +623,11 @@ impl<'a> ModuleChecker<'a> {
             reads: reads
                 .names
                 .into_iter()
-                .map(|n| {
+                .map(|(n, interpolated)| {
                     let i = self.by_name.get(&n).copied();
-                    let sig = i.and_then(|i| self.decls.get(i)).map(Sig::of);
+                    let read = Read::of(i.and_then(|i| self.decls.get(i)), interpolated);
                     let hint = i.and_then(|i| u32::try_from(i).ok()).unwrap_or(NONE);
-                    (n, hint, sig)
+                    (n, hint, read)
                 })
                 .collect(),
             absent_functions: reads.absent_functions,

@@ -112,6 +112,8 @@ pub(crate) struct ModuleChecker<'a> {
     pub memo: Option<super::memo::ModuleMemo>,
     /// What the declaration being checked reads, while its result may be kept.
     pub reads: std::cell::RefCell<Option<super::memo::Reads>>,
+    /// The name being resolved is a whole `${...}` part of a string (see [`Self::note_read`]).
+    pub interpolated: std::cell::Cell<bool>,
     /// The references the declaration being walked makes, while they may be kept.
     pub ref_log: Option<Vec<super::memo::Ref>>,
     /// Walking a `depends_on` list.
@@ -151,6 +153,7 @@ impl<'a> ModuleChecker<'a> {
             unknown: HashMap::new(),
             memo: None,
             reads: Default::default(),
+            interpolated: Default::default(),
             ref_log: None,
             in_depends_on: false,
         }

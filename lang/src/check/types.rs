@@ -161,7 +161,11 @@ impl ModuleChecker<'_> {
         let mut secret = false;
         for p in parts {
             if let StrPart::Interp(x) = p {
+                // A bare name here is read only for whether it is a collection and secret:
+                // the kept check of the declaration says so (memo.rs).
+                self.interpolated.set(matches!(x.kind, ExprKind::Ref(_)));
                 let t = self.infer(x);
+                self.interpolated.set(false);
                 secret |= t.secret;
                 if matches!(t.ty, Type::List(_) | Type::Map(_) | Type::Object(_)) {
                     self.diags.push(diag::types::type_error(
