@@ -290,7 +290,7 @@ struct Entry {
 }
 
 /// What a check read of a name.
-#[derive(Debug, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 enum Read {
     /// The declaration it names, or that there is none.
     Sig(Option<Sig>),
@@ -334,7 +334,7 @@ impl Read {
 /// What a check reads of a declaration it names: the type only of a value (a param, a
 /// `let`, an output); of a resource its type name and whether it has `for`; of a module
 /// block the module (whose outputs are not tracked).
-#[derive(Debug, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 struct Sig {
     kind: DeclKind,
     child: Option<usize>,
@@ -342,8 +342,12 @@ struct Sig {
     ty: Option<Ty>,
 }
 
+fn value_kind(k: DeclKind) -> bool {
+    matches!(k, DeclKind::Param | DeclKind::Let | DeclKind::Output)
+}
+
 fn value_type(d: &Decl) -> Option<&Ty> {
-    matches!(d.kind, DeclKind::Param | DeclKind::Let | DeclKind::Output).then_some(&d.ty)
+    value_kind(d.kind).then_some(&d.ty)
 }
 
 impl Sig {
@@ -524,13 +528,17 @@ impl<'a> ModuleChecker<'a> {
         let (old, other) = match (check, alt) {
             (Some(c), alt) if self.holds(&c) => (c, alt),
             (c, Some(a)) if self.holds(&a) => (a, c),
-            // Neither holds: the last check becomes the alternative to the fresh one.
-            (c, a) => {
-                if let Some(slot) = self.memo.as_mut().and_then(|m| m.slot(d)) {
-                    slot.alt = c.or(a);
+            (c, a) => match c.as_ref().and_then(|c| self.with_values_missing(d, c)) {
+                // The last check stays the alternative: the name may well come back.
+                Some(p) => (p, c),
+                // Neither holds: the last check becomes the alternative to the fresh one.
+                None => {
+                    if let Some(slot) = self.memo.as_mut().and_then(|m| m.slot(d)) {
+                        slot.alt = c.or(a);
+                    }
+                    return false;
                 }
-                return false;
-            }
+            },
         };
         self.diags
             .extend(old.diags.iter().map(|x| moved(x, at.file, at.start)));
@@ -555,6 +563,50 @@ impl<'a> ModuleChecker<'a> {
             slot.alt = other;
         }
         true
+    }
+
+    /// The check of resource `d` when the values (params, lets) some of its reads named are
+    /// gone and all else it read is as kept, for a kept check that found nothing to say:
+    /// a name that names nothing reads as a value of any type, which no rule rejects (its
+    /// error comes from resolving references, never kept), so the check finds nothing
+    /// again, and a resource's type does not depend on its body. A `let` or `param` that
+    /// thousands of resources read is gone while its name is retyped or its line broken.
+    fn with_values_missing(&self, d: usize, c: &Entry) -> Option<Entry> {
+        let resource = self
+            .decls
+            .get(d)
+            .is_some_and(|x| matches!(&*x.item, crate::syntax::ast::Item::Resource(_)));
+        if !resource
+            || !c.diags.is_empty()
+            || c.secret_origin.is_some()
+            || c.absent_functions
+                .iter()
+                .any(|f| self.functions.contains_key(f))
+        {
+            return None;
+        }
+        let mut missing = false;
+        let mut reads = Vec::with_capacity(c.reads.len());
+        for (name, hint, read) in &c.reads {
+            let now = self.named(name, *hint).and_then(|i| self.decls.get(i));
+            let read = match (read, now) {
+                (read, now) if read.holds(now) => read.clone(),
+                (Read::Sig(Some(s)), None) if value_kind(s.kind) => {
+                    missing = true;
+                    Read::Sig(None)
+                }
+                _ => return None,
+            };
+            reads.push((name.clone(), *hint, read));
+        }
+        missing.then(|| Entry {
+            reads,
+            absent_functions: c.absent_functions.clone(),
+            ty: c.ty.clone(),
+            diags: Vec::new(),
+            secret_origin: None,
+            types: c.types.clone(),
+        })
     }
 
     /// The declaration `name` stands for: `hint` when that one has the name (a declaration
