@@ -14,27 +14,32 @@ pub(crate) fn analyse(
     decls: &[Decl],
     edges: &[Vec<(usize, Span)>],
 ) -> (Vec<usize>, Vec<Diagnostic>) {
-    let adj: Vec<Vec<usize>> = edges
-        .iter()
-        .map(|e| e.iter().map(|(t, _)| *t).collect())
-        .collect();
+    let n = edges.len();
     let name = |i: usize| decls.get(i).map(|d| d.name.as_str()).unwrap_or("");
     // Ties go by name; ranking the names once makes each comparison an integer one
     // (`(name, index)` and its rank order the nodes alike). The names are sorted beside
     // their indices, not looked up through the declarations at each comparison.
-    let mut by_name: Vec<(&str, usize)> = (0..adj.len()).map(|i| (name(i), i)).collect();
+    let mut by_name: Vec<(&str, usize)> = (0..n).map(|i| (name(i), i)).collect();
     by_name.sort_unstable();
-    let mut rank = vec![0; adj.len()];
+    let mut rank = vec![0; n];
     for (r, &(_, i)) in by_name.iter().enumerate() {
         rank[i] = r;
     }
-    let (order, placed) = kahn(&adj, |i| rank.get(i).copied().unwrap_or(usize::MAX));
+    let (order, placed) = kahn(
+        edges,
+        |(t, _)| *t,
+        |i| rank.get(i).copied().unwrap_or(usize::MAX),
+    );
     let mut diags = Vec::new();
     // Kahn's algorithm places every node exactly when there is no cycle (a self-loop
     // included): then there is nothing to report.
-    if placed == adj.len() {
+    if placed == n {
         return (order, diags);
     }
+    let adj: Vec<Vec<usize>> = edges
+        .iter()
+        .map(|e| e.iter().map(|(t, _)| *t).collect())
+        .collect();
     for comp in sccs(&adj) {
         let self_loop = comp.len() == 1
             && comp
@@ -56,11 +61,15 @@ pub(crate) fn topo_order<'k, K: Ord + 'k>(
     adj: &[Vec<usize>],
     key: impl Fn(usize) -> K,
 ) -> Vec<usize> {
-    kahn(adj, key).0
+    kahn(adj, |&w| w, key).0
 }
 
 /// [`topo_order`], with how many nodes were placed before the ones on or behind a cycle.
-fn kahn<'k, K: Ord + 'k>(adj: &[Vec<usize>], key: impl Fn(usize) -> K) -> (Vec<usize>, usize) {
+fn kahn<'k, T, K: Ord + 'k>(
+    adj: &[Vec<T>],
+    target: impl Fn(&T) -> usize,
+    key: impl Fn(usize) -> K,
+) -> (Vec<usize>, usize) {
     let n = adj.len();
     // Each node's distinct dependencies, then its dependents, in flat arrays: one
     // allocation per array instead of one per node.
@@ -70,7 +79,7 @@ fn kahn<'k, K: Ord + 'k>(adj: &[Vec<usize>], key: impl Fn(usize) -> K) -> (Vec<u
     let mut count: Vec<usize> = vec![0; n + 1];
     for (v, list) in adj.iter().enumerate() {
         let from = deps.len();
-        deps.extend(list.iter().copied().filter(|&w| w < n));
+        deps.extend(list.iter().map(&target).filter(|&w| w < n));
         let mine = &mut deps[from..];
         mine.sort_unstable();
         let mut kept = 0;
@@ -330,7 +339,7 @@ mod tests {
             flip in proptest::bool::ANY,
         ) {
             let key = |v: usize| if flip { 100 - v } else { v * 7 % 11 };
-            let (order, placed) = kahn(&adj, key);
+            let (order, placed) = kahn(&adj, |&w| w, key);
             let (expected, expected_placed) = reference_order(&adj, key);
             proptest::prop_assert_eq!(&order, &expected);
             proptest::prop_assert_eq!(placed, expected_placed);

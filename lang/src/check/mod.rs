@@ -120,9 +120,9 @@ pub(crate) struct ProgramData {
 #[derive(Debug)]
 pub(crate) struct ModuleProgram {
     pub decls: Vec<Decl>,
-    pub by_name: HashMap<String, usize>,
+    pub by_name: memo::Names,
     /// Outputs by name: their own namespace.
-    pub outputs_by_name: HashMap<String, usize>,
+    pub outputs_by_name: memo::Names,
     /// Declarations in dependency order (dependencies first, ties by name).
     pub order: Vec<usize>,
     /// User-defined functions, callable within the module only.

@@ -79,9 +79,9 @@ pub(crate) struct ModuleChecker<'a> {
     pub summaries: &'a [Option<ModuleSummary>],
     pub diags: &'a mut Vec<Diagnostic>,
     pub decls: Vec<Decl>,
-    pub by_name: HashMap<String, usize>,
+    pub by_name: super::memo::Names,
     /// Outputs, in their own namespace (read from outside the module only).
-    pub outputs_by_name: HashMap<String, usize>,
+    pub outputs_by_name: super::memo::Names,
     pub environments: Vec<Arc<ast::Environment>>,
     /// Import blocks of the root module, checked after the names.
     pub imports: Vec<Arc<ast::Import>>,
@@ -107,7 +107,7 @@ pub(crate) struct ModuleChecker<'a> {
     /// The error (E0200, with its "did you mean") for each unknown name referred to with no
     /// loop variable in scope: a renamed `let` leaves thousands of references to the same
     /// unknown name, and each search compares it with every declaration.
-    pub unknown: HashMap<String, Diagnostic>,
+    pub unknown: HashMap<String, Diagnostic, super::memo::NameBuild>,
     /// Kept declaration checks of the last run and of this one (see [`super::memo`]).
     pub memo: Option<super::memo::ModuleMemo>,
     /// What the declaration being checked reads, while its result may be kept.
@@ -135,8 +135,8 @@ impl<'a> ModuleChecker<'a> {
             summaries,
             diags,
             decls: Vec::new(),
-            by_name: HashMap::new(),
-            outputs_by_name: HashMap::new(),
+            by_name: Default::default(),
+            outputs_by_name: Default::default(),
             environments: Vec::new(),
             imports: Vec::new(),
             checked_imports: Vec::new(),
@@ -150,7 +150,7 @@ impl<'a> ModuleChecker<'a> {
             types_used: BTreeSet::new(),
             functions: HashMap::new(),
             in_function: None,
-            unknown: HashMap::new(),
+            unknown: Default::default(),
             memo: None,
             reads: Default::default(),
             interpolated: Default::default(),

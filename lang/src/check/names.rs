@@ -319,7 +319,7 @@ impl ModuleChecker<'_> {
             found.push((target, span));
             return;
         }
-        let search = |by_name: &HashMap<String, usize>| {
+        let search = |by_name: &super::memo::Names| {
             let candidates = by_name
                 .keys()
                 .map(String::as_str)
