@@ -183,13 +183,24 @@ impl ModuleChecker<'_> {
     }
 
     fn infer_object(&mut self, entries: &[ast::ObjectEntry]) -> Ty {
-        let mut seen: HashMap<&str, Span> = HashMap::new();
+        // Most objects have a few keys: looking back costs less than a table for those.
+        let mut seen: Option<HashMap<&str, Span>> = (entries.len() > 16).then(HashMap::new);
         let mut fields = Vec::with_capacity(entries.len());
         let mut secret = false;
-        for en in entries {
+        for (i, en) in entries.iter().enumerate() {
             let t = self.infer(&en.value);
             secret |= t.secret;
-            if let Some(&first) = seen.get(en.key.name.as_str()) {
+            let name = en.key.name.as_str();
+            let earlier = match &mut seen {
+                Some(seen) => seen.get(name).copied(),
+                None => entries
+                    .get(..i)
+                    .unwrap_or_default()
+                    .iter()
+                    .find(|e| e.key.name == name)
+                    .map(|e| e.key.span),
+            };
+            if let Some(first) = earlier {
                 self.diags.push(diag::types::duplicate_property(
                     &en.key.name,
                     en.key.span,
@@ -197,7 +208,9 @@ impl ModuleChecker<'_> {
                 ));
                 continue;
             }
-            seen.insert(&en.key.name, en.key.span);
+            if let Some(seen) = &mut seen {
+                seen.insert(name, en.key.span);
+            }
             fields.push(Field::required(&en.key.name, t.ty));
         }
         Ty {
