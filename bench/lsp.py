@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Drives `infra lsp` over stdio and times diagnostics after edits.
 
-Usage: lsp.py BIN PROJECT_DIR RUNS [--tokens] [--vs OTHER_BIN]
+Usage: lsp.py BIN PROJECT_DIR RUNS [--tokens] [--vs OTHER_BIN] [--value-reads]
 
 Opens PROJECT_DIR/main.infra (written by bench/gen.py), waits for its diagnostics, then sends
 a series of edits of different kinds and measures, per edit, the time from writing the
@@ -17,6 +17,8 @@ With --vs, a second server (another build) gets the same edits, the two taking t
 edit (who goes first alternating by round): this machine's speed drifts by a third from one
 minute to the next, so only such paired runs compare. It prints both medians and the median
 of the per-edit ratios B/A.
+With --value-reads, every resource reads the `let` as a whole value (`name = prefix`) rather
+than inside a string (`name = "${prefix}-N"`): changing its type then checks all of them again.
 With --tokens, each didChange is followed at once by a semantic tokens request, as VS Code
 does; the times are still the ones to the diagnostics (the CPU time may include part of the
 tokens' work when the server has begun it by then).
@@ -150,6 +152,8 @@ def edits(text):
     name_at = line_start + lines[mid].index('}-') + 2
     upstream_at = line_start + lines[mid].index("upstream = [") + len("upstream = [")
     let_at = text.index("let prefix") + len("let prefix")
+    value_at = text.index("let prefix = ") + len("let prefix = ")
+    value = text[value_at : text.index("\n", value_at)]
     out_at = text.index("\noutput last") + 1
     new_res = 'resource extra: core.data {\n  input = { name = "extra" }\n}\n'
     return [
@@ -161,6 +165,8 @@ def edits(text):
         ("remove", out_at, out_at + len(new_res), ""),
         ("rename-let", let_at, let_at, "2"),
         ("rename-back", let_at, let_at + 1, ""),
+        ("retype-let", value_at, value_at + len(value), "1"),
+        ("retype-back", value_at, value_at + 1, value),
     ]
 
 
@@ -236,6 +242,20 @@ class Session:
         return peak
 
 
+def value_reads(project):
+    """A copy of the project whose resources read the `let` as a value."""
+    import re
+    import tempfile
+
+    with open(os.path.join(project, "main.infra")) as f:
+        text = f.read()
+    text = re.sub(r'name = "\$\{prefix\}-(\d+)"', r'name = prefix, n = "${environment}-\1"', text)
+    out = tempfile.mkdtemp()
+    with open(os.path.join(out, "main.infra"), "w") as f:
+        f.write(text)
+    return out
+
+
 def main():
     args = sys.argv[1:]
     tokens = "--tokens" in args
@@ -243,6 +263,8 @@ def main():
     if "--vs" in args:
         vs = args[args.index("--vs") + 1]
     binary, project, runs = args[0], args[1], int(args[2])
+    if "--value-reads" in args:
+        project = value_reads(project)
     sessions = [Session(binary, project, tokens)]
     if vs:
         sessions.append(Session(vs, project, tokens))
