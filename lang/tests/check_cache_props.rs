@@ -81,6 +81,7 @@ const PIECES: &[&str] = &[
     "resource q: core.data {\n  input = { n = \"${a}-${x}\" }\n}\n",
     "[1]",
     "{ k = 1 }",
+    "resource u: core.data {\n  input = { a = [a, { x = x }] }\n}\n",
     "fn f(a: string): string = a\n",
     "fn x(): int = 1\n",
     "module m = \"./modules/x\"\n",
@@ -401,4 +402,48 @@ fn a_let_read_as_a_value_can_be_renamed_without_checking_its_readers_again() {
         20,
         "and the checks before the rename hold again"
     );
+}
+
+/// Resources that put the `let` in their `input` (of type `any`) as a whole value, in an
+/// object and a list: nothing asks its type.
+fn untyped_readers(value: &str) -> Files {
+    let mut text = format!("param s: secret\nlet prefix = {value}\n");
+    for i in 0..20 {
+        text.push_str(&format!(
+            "resource r{i}: core.data {{\n  input = {{ name = prefix, all = [prefix, {i}] }}\n}}\n"
+        ));
+    }
+    vec![(PathBuf::from("/p/main.infra"), text)]
+}
+
+#[test]
+fn a_let_whose_type_nothing_asks_may_change_type_but_not_secrecy() {
+    let mut cache = CheckCache::default();
+    check_both(&untyped_readers("\"a\""), &mut cache);
+    for value in ["1", "[1, 2]", "{ k = true }"] {
+        let checked = check_both(&untyped_readers(value), &mut cache);
+        assert_eq!(cache.reused(), 21, "the 20 readers and `s`: {value}");
+        assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
+    }
+    // A secret into a property that is not secret: every reader says so.
+    let secret = check_both(&untyped_readers("s"), &mut cache);
+    assert_eq!(cache.reused(), 1, "`s` only");
+    assert_eq!(secret.diagnostics.len(), 20, "{:?}", secret.diagnostics);
+}
+
+#[test]
+fn in_an_operation_a_value_type_is_asked_even_in_an_untyped_input() {
+    let mut cache = CheckCache::default();
+    let sums = |v: &str| {
+        let mut text = format!("let prefix = {v}\n");
+        for i in 0..20 {
+            text.push_str(&format!(
+                "resource q{i}: core.data {{ input = {{ n = [prefix + 1] }} }}\n"
+            ));
+        }
+        vec![(PathBuf::from("/p/main.infra"), text)]
+    };
+    check_both(&sums("1"), &mut cache);
+    let text = check_both(&sums("\"a\""), &mut cache);
+    assert_eq!(text.diagnostics.len(), 20, "{:?}", text.diagnostics);
 }

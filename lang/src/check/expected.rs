@@ -16,7 +16,12 @@ impl ModuleChecker<'_> {
     /// precise span; returns the inferred type (with its secret flag).
     pub(crate) fn check_value(&mut self, e: &Expr, expected: &Type) -> Ty {
         match (&e.kind, expected) {
-            (_, Type::Any) => self.infer(e),
+            (_, Type::Any) => {
+                let was = self.discarded.replace(true);
+                let t = self.infer(e);
+                self.discarded.set(was);
+                t
+            }
             (ExprKind::Paren(x), _) => self.check_value(x, expected),
             (ExprKind::Cond(c, a, b), _) => {
                 let tc = self.expect_bool(c);

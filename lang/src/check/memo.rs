@@ -307,6 +307,11 @@ enum Read {
     /// a `let` that every resource interpolates can be renamed, or change from a string to
     /// a number, without checking its thousands of readers again.
     Scalar { secret: bool },
+    /// Only whether it is secret: every read was a whole value whose type nothing asks
+    /// (checked against `any`, alone or in literal objects and lists), as in the body of
+    /// a generic resource or a `core.data` input. An unknown name is a value of any type
+    /// there, not secret.
+    Secret(bool),
 }
 
 /// The class a `${name}` reads of what `name` now names: `Some(secret)` for a value that
@@ -320,17 +325,29 @@ fn scalar(now: Option<&Decl>) -> Option<bool> {
     }
 }
 
+/// The class a whole value whose type nothing asks reads of what its name now names:
+/// `Some(secret)` for a value, or no declaration; `None` when the whole signature counts.
+fn secrecy(now: Option<&Decl>) -> Option<bool> {
+    match now {
+        None => Some(false),
+        Some(d) => value_type(d).map(|t| t.secret),
+    }
+}
+
 impl Read {
-    fn of(now: Option<&Decl>, interpolated: bool) -> Read {
-        match scalar(now).filter(|_| interpolated) {
-            Some(secret) => Read::Scalar { secret },
-            None => Read::Sig(now.map(Sig::of)),
-        }
+    fn of(now: Option<&Decl>, used: Use) -> Read {
+        let class = match used {
+            Use::Interpolated => scalar(now).map(|secret| Read::Scalar { secret }),
+            Use::Discarded => secrecy(now).map(Read::Secret),
+            Use::Whole => None,
+        };
+        class.unwrap_or_else(|| Read::Sig(now.map(Sig::of)))
     }
 
     fn holds(&self, now: Option<&Decl>) -> bool {
         match (self, now) {
             (Read::Scalar { secret }, now) => scalar(now) == Some(*secret),
+            (Read::Secret(secret), now) => secrecy(now) == Some(*secret),
             (Read::Sig(None), None) => true,
             (Read::Sig(Some(s)), Some(n)) => s.matches(n),
             (Read::Sig(_), _) => false,
@@ -383,11 +400,22 @@ impl Sig {
     }
 }
 
+/// How every read of a name in one check used it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Use {
+    /// As a whole `${name}` in a string.
+    Interpolated,
+    /// As a whole value whose type nothing asks.
+    Discarded,
+    /// Otherwise, or in more than one way.
+    Whole,
+}
+
 /// What the declaration being checked has read so far.
 #[derive(Debug, Default)]
 pub(crate) struct Reads {
-    /// Each name read, and whether every read of it was a whole `${name}`.
-    names: Vec<(String, bool)>,
+    /// Each name read, and how.
+    names: Vec<(String, Use)>,
     absent_functions: Vec<String>,
     types: Vec<String>,
     /// Read something not tracked: the result is not kept.
@@ -397,11 +425,18 @@ pub(crate) struct Reads {
 impl<'a> ModuleChecker<'a> {
     /// Notes that the declaration being checked reads the declaration named `name`.
     pub(crate) fn note_read(&self, name: &str) {
-        let interpolated = self.interpolated.get();
+        let used = if self.interpolated.get() {
+            Use::Interpolated
+        } else if self.discarded.get() {
+            Use::Discarded
+        } else {
+            Use::Whole
+        };
         if let Some(r) = self.reads.borrow_mut().as_mut() {
             match r.names.iter_mut().find(|(n, _)| n == name) {
-                Some((_, only)) => *only &= interpolated,
-                None => r.names.push((name.to_string(), interpolated)),
+                Some((_, u)) if *u != used => *u = Use::Whole,
+                Some(_) => {}
+                None => r.names.push((name.to_string(), used)),
             }
         }
     }
@@ -682,9 +717,9 @@ impl<'a> ModuleChecker<'a> {
             reads: reads
                 .names
                 .into_iter()
-                .map(|(n, interpolated)| {
+                .map(|(n, used)| {
                     let i = self.by_name.get(&n).copied();
-                    let read = Read::of(i.and_then(|i| self.decls.get(i)), interpolated);
+                    let read = Read::of(i.and_then(|i| self.decls.get(i)), used);
                     let hint = i.and_then(|i| u32::try_from(i).ok()).unwrap_or(NONE);
                     (n, hint, read)
                 })

@@ -114,6 +114,9 @@ pub(crate) struct ModuleChecker<'a> {
     pub reads: std::cell::RefCell<Option<super::memo::Reads>>,
     /// The name being resolved is a whole `${...}` part of a string (see [`Self::note_read`]).
     pub interpolated: std::cell::Cell<bool>,
+    /// The value being inferred is checked against `any`, through object and list literals
+    /// only: nothing asks its type, only whether it is secret (see [`Self::note_read`]).
+    pub discarded: std::cell::Cell<bool>,
     /// The references the declaration being walked makes, while they may be kept.
     pub ref_log: Option<Vec<super::memo::Ref>>,
     /// Walking a `depends_on` list.
@@ -154,6 +157,7 @@ impl<'a> ModuleChecker<'a> {
             memo: None,
             reads: Default::default(),
             interpolated: Default::default(),
+            discarded: Default::default(),
             ref_log: None,
             in_depends_on: false,
         }

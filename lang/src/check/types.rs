@@ -80,7 +80,16 @@ impl ModuleChecker<'_> {
             return Ty::any();
         }
         self.depth += 1;
+        // Literal objects and lists pass on that their type is not asked; any other
+        // expression asks its operands' types.
+        let discarded = self.discarded.get();
+        let passes = matches!(
+            e.kind,
+            ExprKind::Object(_) | ExprKind::List(_) | ExprKind::Paren(_) | ExprKind::Ref(_)
+        );
+        self.discarded.set(discarded && passes);
         let t = self.infer_inner(e);
+        self.discarded.set(discarded);
         self.depth -= 1;
         t
     }
