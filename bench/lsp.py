@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Drives `infra lsp` over stdio and times diagnostics after edits.
 
-Usage: lsp.py BIN PROJECT_DIR RUNS [--tokens] [--vs OTHER_BIN] [--value-reads]
+Usage: lsp.py BIN PROJECT_DIR RUNS [--tokens] [--vs OTHER_BIN] [--value-reads | --typed-reads]
 
 Opens PROJECT_DIR/main.infra (written by bench/gen.py), waits for its diagnostics, then sends
 a series of edits of different kinds and measures, per edit, the time from writing the
@@ -18,7 +18,9 @@ edit (who goes first alternating by round): this machine's speed drifts by a thi
 minute to the next, so only such paired runs compare. It prints both medians and the median
 of the per-edit ratios B/A.
 With --value-reads, every resource reads the `let` as a whole value (`name = prefix`) rather
-than inside a string (`name = "${prefix}-N"`): changing its type then checks all of them again.
+than inside a string (`name = "${prefix}-N"`); with --typed-reads, every resource is a resource
+group whose `location` is the `let` (only the `let` is edited then): changing its type to a
+number makes 6,667 errors, each resource checked again.
 With --tokens, each didChange is followed at once by a semantic tokens request, as VS Code
 does; the times are still the ones to the diagnostics (the CPU time may include part of the
 tokens' work when the server has begun it by then).
@@ -143,6 +145,17 @@ def position(text, offset):
 def edits(text):
     """(kind, start, end, new) replacements applied in sequence; each pair leaves the text
     as it found it so the series can repeat."""
+    let_at = text.index("let prefix") + len("let prefix")
+    value_at = text.index("let prefix = ") + len("let prefix = ")
+    value = text[value_at : text.index("\n", value_at)]
+    let_edits = [
+        ("rename-let", let_at, let_at, "2"),
+        ("rename-back", let_at, let_at + 1, ""),
+        ("retype-let", value_at, value_at + len(value), "1"),
+        ("retype-back", value_at, value_at + 1, value),
+    ]
+    if "\n  input" not in text:
+        return let_edits
     lines = text.split("\n")
     mid = len(lines) // 2
     # The `input = ...` line of a resource near the middle.
@@ -151,9 +164,6 @@ def edits(text):
     line_start = sum(len(l) + 1 for l in lines[:mid])
     name_at = line_start + lines[mid].index('}-') + 2
     upstream_at = line_start + lines[mid].index("upstream = [") + len("upstream = [")
-    let_at = text.index("let prefix") + len("let prefix")
-    value_at = text.index("let prefix = ") + len("let prefix = ")
-    value = text[value_at : text.index("\n", value_at)]
     out_at = text.index("\noutput last") + 1
     new_res = 'resource extra: core.data {\n  input = { name = "extra" }\n}\n'
     return [
@@ -163,11 +173,7 @@ def edits(text):
         ("fix", upstream_at, upstream_at + len("nosuch.output.name, "), ""),
         ("add", out_at, out_at, new_res),
         ("remove", out_at, out_at + len(new_res), ""),
-        ("rename-let", let_at, let_at, "2"),
-        ("rename-back", let_at, let_at + 1, ""),
-        ("retype-let", value_at, value_at + len(value), "1"),
-        ("retype-back", value_at, value_at + 1, value),
-    ]
+    ] + let_edits
 
 
 class Session:
@@ -242,14 +248,25 @@ class Session:
         return peak
 
 
-def value_reads(project):
-    """A copy of the project whose resources read the `let` as a value."""
+def value_reads(project, typed):
+    """A copy of the project whose resources read the `let` as a value: in their `core.data`
+    input, or (typed) as the `location` of resource groups, which must be a string."""
     import re
     import tempfile
 
     with open(os.path.join(project, "main.infra")) as f:
         text = f.read()
-    text = re.sub(r'name = "\$\{prefix\}-(\d+)"', r'name = prefix, n = "${environment}-\1"', text)
+    if typed:
+        text = re.sub(
+            r"resource r(\d+): core\.data \{\n  input = .*\n",
+            r'resource r\1: azure.resource_group {\n  name = "rg-\1", location = prefix\n',
+            text,
+        )
+        text = re.sub(r"output last = r(\d+)\.output\.name", r"output last = r\1.name", text)
+    else:
+        text = re.sub(
+            r'name = "\$\{prefix\}-(\d+)"', r'name = prefix, n = "${environment}-\1"', text
+        )
     out = tempfile.mkdtemp()
     with open(os.path.join(out, "main.infra"), "w") as f:
         f.write(text)
@@ -263,8 +280,8 @@ def main():
     if "--vs" in args:
         vs = args[args.index("--vs") + 1]
     binary, project, runs = args[0], args[1], int(args[2])
-    if "--value-reads" in args:
-        project = value_reads(project)
+    if "--value-reads" in args or "--typed-reads" in args:
+        project = value_reads(project, "--typed-reads" in args)
     sessions = [Session(binary, project, tokens)]
     if vs:
         sessions.append(Session(vs, project, tokens))
