@@ -279,7 +279,7 @@ pub fn execute(
     let re = |address: &str, outs: &dyn Fn(&str) -> Option<Props>| {
         evaluation
             .reevaluate(address, &KnownOutputs(outs))
-            .map_err(|d| d.message)
+            .map_err(|d| d.message.to_string())
     };
     let cx = ApplyContext {
         providers: &session.providers,

@@ -48,7 +48,7 @@ impl Output {
                 super::logs::emit(
                     "diagnostic",
                     serde_json::json!({"severity": if d.is_error() { "error" } else { "warning" },
-                                       "code": d.code.to_string(), "message": d.message}),
+                                       "code": d.code.to_string(), "message": &*d.message}),
                 );
             }
             return;

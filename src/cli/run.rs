@@ -447,7 +447,7 @@ pub fn plan_session_with_live(
     let re = |address: &str, outs: &dyn Fn(&str) -> Option<Props>| {
         evaluation
             .reevaluate(address, &KnownOutputs(outs))
-            .map_err(|d| d.message)
+            .map_err(|d| d.message.to_string())
     };
     let input = PlanInput {
         desired: &evaluation.resources,

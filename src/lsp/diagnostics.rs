@@ -114,14 +114,18 @@ struct Texts<'d> {
 
 impl<'d> Texts<'d> {
     fn get(&mut self, d: &'d Diagnostic) -> Arc<str> {
-        let key = (d.message.as_str(), d.label.as_deref(), d.help.as_deref());
+        let key = (&*d.message, d.label.as_deref(), d.help.as_deref());
         if let Some((k, text)) = &self.last
             && *k == key
         {
             return Arc::clone(text);
         }
         let text = Arc::clone(self.made.entry(key).or_insert_with(|| {
-            let mut message = d.message.clone();
+            // Alone, the message is the diagnostic's own text, shared.
+            if d.label.is_none() && d.help.is_none() {
+                return Arc::clone(&d.message);
+            }
+            let mut message = d.message.to_string();
             if let Some(label) = &d.label {
                 message.push_str(&format!(" ({label})"));
             }
@@ -149,7 +153,7 @@ fn convert<'d>(
             let (uri, range) = indexes.range(l.span)?;
             Some(DiagnosticRelatedInformation {
                 location: Location::new(uri.clone(), range),
-                message: l.message.clone(),
+                message: l.message.to_string(),
             })
         })
         .collect();

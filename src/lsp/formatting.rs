@@ -31,7 +31,7 @@ pub fn format(text: &str) -> Result<Vec<TextEdit>, SyntaxErrors> {
             Err(SyntaxErrors {
                 count: errors.len(),
                 line,
-                message: first.map(|d| d.message.clone()).unwrap_or_default(),
+                message: first.map(|d| d.message.to_string()).unwrap_or_default(),
             })
         }
     }

@@ -13,7 +13,7 @@ pub fn duplicate_target(kind: &str, span: Span) -> Diagnostic {
     .with_help("an environment has at most one cloud (`azure { ... }` or `emulator {}`) and one Hyper-V host (`hyperv { ... }`)")
 }
 
-pub fn bad_hyperv(message: impl Into<String>, span: Span, help: &str) -> Diagnostic {
+pub fn bad_hyperv(message: impl Into<super::Text>, span: Span, help: &str) -> Diagnostic {
     Diagnostic::error(codes::BAD_HYPERV_TARGET, message, span)
         .with_label("invalid here")
         .with_help(help.to_string())

@@ -3,7 +3,7 @@
 use super::{Diagnostic, codes};
 use crate::span::Span;
 
-pub fn eval_error(message: impl Into<String>, span: Span, label: &str) -> Diagnostic {
+pub fn eval_error(message: impl Into<super::Text>, span: Span, label: &str) -> Diagnostic {
     Diagnostic::error(codes::EVAL, message, span).with_label(label.to_string())
 }
 

@@ -3,7 +3,11 @@
 use super::{Diagnostic, codes};
 use crate::span::Span;
 
-pub fn unknown_target(message: impl Into<String>, span: Span, help: Option<String>) -> Diagnostic {
+pub fn unknown_target(
+    message: impl Into<super::Text>,
+    span: Span,
+    help: Option<String>,
+) -> Diagnostic {
     let d = Diagnostic::error(codes::UNKNOWN_IMPORT_TARGET, message, span)
         .with_label("not a resource this configuration declares");
     match help {
@@ -35,6 +39,6 @@ pub fn id_not_string(span: Span) -> Diagnostic {
     )
 }
 
-pub fn bad_import(message: impl Into<String>, span: Span, help: &str) -> Diagnostic {
+pub fn bad_import(message: impl Into<super::Text>, span: Span, help: &str) -> Diagnostic {
     Diagnostic::error(codes::BAD_IMPORT, message, span).with_help(help.to_string())
 }

@@ -27,10 +27,14 @@ pub enum Severity {
     Warning,
 }
 
+/// A diagnostic's texts are shared, not copied: a renamed `let` leaves thousands of errors
+/// with the same words, kept with each declaration's check and moved with it.
+pub type Text = std::sync::Arc<str>;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Label {
     pub span: Span,
-    pub message: String,
+    pub message: Text,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -38,17 +42,17 @@ pub struct Diagnostic {
     pub severity: Severity,
     /// Stable code: `E0xxx` for errors, `W0xxx` for warnings. Listed in [`codes::ALL`].
     pub code: &'static str,
-    pub message: String,
+    pub message: Text,
     pub span: Span,
     /// Text shown under the primary span.
-    pub label: Option<String>,
+    pub label: Option<Text>,
     /// Further spans, e.g. each step of a dependency cycle.
     pub labels: Vec<Label>,
-    pub help: Option<String>,
+    pub help: Option<Text>,
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, message: impl Into<String>, span: Span) -> Diagnostic {
+    pub fn error(code: &'static str, message: impl Into<Text>, span: Span) -> Diagnostic {
         Diagnostic {
             severity: Severity::Error,
             code,
@@ -59,24 +63,24 @@ impl Diagnostic {
             help: None,
         }
     }
-    pub fn warning(code: &'static str, message: impl Into<String>, span: Span) -> Diagnostic {
+    pub fn warning(code: &'static str, message: impl Into<Text>, span: Span) -> Diagnostic {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(code, message, span)
         }
     }
-    pub fn with_label(mut self, text: impl Into<String>) -> Diagnostic {
+    pub fn with_label(mut self, text: impl Into<Text>) -> Diagnostic {
         self.label = Some(text.into());
         self
     }
-    pub fn with_secondary(mut self, span: Span, text: impl Into<String>) -> Diagnostic {
+    pub fn with_secondary(mut self, span: Span, text: impl Into<Text>) -> Diagnostic {
         self.labels.push(Label {
             span,
             message: text.into(),
         });
         self
     }
-    pub fn with_help(mut self, text: impl Into<String>) -> Diagnostic {
+    pub fn with_help(mut self, text: impl Into<Text>) -> Diagnostic {
         self.help = Some(text.into());
         self
     }

@@ -29,14 +29,14 @@ impl Report {
     /// of its excerpt, not of the file.
     pub fn new(diag: &Diagnostic, sources: &SourceMap) -> Report {
         let file = sources.try_get(diag.span.file);
-        let mut help = diag.help.clone();
+        let mut help = diag.help.as_deref().map(str::to_string);
         let mut spans = Vec::new();
         let mut messages = Vec::new();
         if let Some(f) = file {
             let first = f.line_index(diag.span.start as usize);
             let last = f.line_index(diag.span.end as usize);
             spans.push(diag.span.range());
-            messages.push(diag.label.clone());
+            messages.push(diag.label.as_deref().map(str::to_string));
             let (mut lo, mut hi) = (first, last);
             for l in &diag.labels {
                 let Some(other) = sources.try_get(l.span.file) else {
@@ -51,7 +51,7 @@ impl Report {
                     lo = lo.min(line);
                     hi = hi.max(end);
                     spans.push(l.span.range());
-                    messages.push(Some(l.message.clone()));
+                    messages.push(Some(l.message.to_string()));
                 } else {
                     help = Some(add_note(help, l, other));
                 }
@@ -72,7 +72,7 @@ impl Report {
                 .collect();
             return Report {
                 code: diag.code,
-                message: diag.message.clone(),
+                message: diag.message.to_string(),
                 severity: diag.severity,
                 help,
                 labels,
@@ -86,7 +86,7 @@ impl Report {
         }
         Report {
             code: diag.code,
-            message: diag.message.clone(),
+            message: diag.message.to_string(),
             severity: diag.severity,
             help,
             labels: Vec::new(),
@@ -150,13 +150,13 @@ pub fn to_json(diags: &[Diagnostic], sources: &SourceMap) -> serde_json::Value {
                 return serde_json::json!({
                     "severity": severity,
                     "code": d.code,
-                    "message": d.message,
+                    "message": &*d.message,
                     "file": null,
                     "line": null,
                     "column": null,
                     "end_line": null,
                     "end_column": null,
-                    "help": d.help,
+                    "help": d.help.as_deref(),
                 });
             };
             let (line, column) = file.line_col(d.span.start as usize);
@@ -164,13 +164,13 @@ pub fn to_json(diags: &[Diagnostic], sources: &SourceMap) -> serde_json::Value {
             serde_json::json!({
                 "severity": severity,
                 "code": d.code,
-                "message": d.message,
+                "message": &*d.message,
                 "file": file.path.display().to_string(),
                 "line": line,
                 "column": column,
                 "end_line": end_line,
                 "end_column": end_column,
-                "help": d.help,
+                "help": d.help.as_deref(),
             })
         })
         .collect();

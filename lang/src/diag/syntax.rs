@@ -129,7 +129,7 @@ mod tests {
             &["`=`".into(), "`,`".into(), "`}`".into()],
             "`x`",
         );
-        assert_eq!(d.message, "expected `=`, `,` or `}`, found `x`");
+        assert_eq!(&*d.message, "expected `=`, `,` or `}`, found `x`");
         assert_eq!(d.code, codes::SYNTAX);
     }
 }

@@ -168,7 +168,7 @@ pub fn unknown_variant(at: &str, value: &str, allowed: &[String], span: Span) ->
     .with_help(format!("variants: {}", list(allowed)))
 }
 
-pub fn placement(message: impl Into<String>, span: Span, help: &str) -> Diagnostic {
+pub fn placement(message: impl Into<super::Text>, span: Span, help: &str) -> Diagnostic {
     Diagnostic::error(codes::TYPED_PLACEMENT, message, span)
         .with_label("placement")
         .with_help(help.to_string())

@@ -37,7 +37,7 @@ pub fn type_mismatch(expected: &Type, found: &Type, span: Span) -> Diagnostic {
 }
 
 /// Any other type error, e.g. an operator applied to the wrong kind of operand.
-pub fn type_error(message: impl Into<String>, span: Span, label: &str) -> Diagnostic {
+pub fn type_error(message: impl Into<super::Text>, span: Span, label: &str) -> Diagnostic {
     Diagnostic::error(codes::TYPE_MISMATCH, message, span).with_label(label.to_string())
 }
 
@@ -114,7 +114,11 @@ pub fn unknown_type(name: &str, span: Span, suggestion: Option<&str>) -> Diagnos
     }
 }
 
-pub fn bad_environment(message: impl Into<String>, span: Span, help: Option<String>) -> Diagnostic {
+pub fn bad_environment(
+    message: impl Into<super::Text>,
+    span: Span,
+    help: Option<String>,
+) -> Diagnostic {
     let d = Diagnostic::error(codes::BAD_ENVIRONMENT, message, span).with_label("invalid here");
     match help {
         Some(h) => d.with_help(h),

@@ -247,7 +247,7 @@ fn a_cycle_is_reported_once_with_its_whole_path() {
     let cycles: Vec<&Diagnostic> = diags.iter().filter(|d| d.code == "E0400").collect();
     assert_eq!(cycles.len(), 1);
     assert_eq!(
-        cycles[0].message,
+        &*cycles[0].message,
         "dependency cycle: `a` -> `b` -> `c` -> `a`"
     );
     assert_eq!(cycles[0].labels.len(), 3);
