@@ -174,16 +174,24 @@ proptest! {
     }
 }
 
-/// A project where every resource reads one `let`: the shape of the language server's
-/// benchmark.
-fn chain(value: &str, extra: &str) -> Files {
-    let mut text = format!("let prefix = {value}\n{extra}");
+/// `head`, then 20 `core.data` resources `r0`..`r19` whose input is `input(i)`.
+fn readers(head: &str, input: impl Fn(usize) -> String) -> Files {
+    let mut text = head.to_string();
     for i in 0..20 {
         text.push_str(&format!(
-            "resource r{i}: core.data {{\n  input = {{ name = \"${{prefix}}-{i}\", n = prefix + 1 }}\n}}\n"
+            "resource r{i}: core.data {{\n  input = {}\n}}\n",
+            input(i)
         ));
     }
     vec![(PathBuf::from("/p/main.infra"), text)]
+}
+
+/// A project where every resource reads one `let`: the shape of the language server's
+/// benchmark.
+fn chain(value: &str, extra: &str) -> Files {
+    readers(&format!("let prefix = {value}\n{extra}"), |i| {
+        format!("{{ name = \"${{prefix}}-{i}\", n = prefix + 1 }}")
+    })
 }
 
 fn check_both(files: &Files, cache: &mut CheckCache) -> Checked {
@@ -265,13 +273,7 @@ fn a_third_type_is_checked_afresh_not_taken_from_either_kept_check() {
 
 /// Like [`chain`], but every resource reads the `let` only as a whole `${prefix}`.
 fn interpolations(head: &str) -> Files {
-    let mut text = head.to_string();
-    for i in 0..20 {
-        text.push_str(&format!(
-            "resource r{i}: core.data {{\n  input = {{ name = \"${{prefix}}-{i}\" }}\n}}\n"
-        ));
-    }
-    vec![(PathBuf::from("/p/main.infra"), text)]
+    readers(head, |i| format!("{{ name = \"${{prefix}}-{i}\" }}"))
 }
 
 #[test]
@@ -371,13 +373,9 @@ fn a_value_gone_from_any_case_gives_what_a_fresh_check_gives() {
 fn a_let_read_as_a_value_can_be_renamed_without_checking_its_readers_again() {
     let mut cache = CheckCache::default();
     let value = |name: &str| {
-        let mut text = format!("let {name} = \"a\"\n");
-        for i in 0..20 {
-            text.push_str(&format!(
-                "resource r{i}: core.data {{\n  input = {{ name = prefix, n = {i} }}\n}}\n"
-            ));
-        }
-        vec![(PathBuf::from("/p/main.infra"), text)]
+        readers(&format!("let {name} = \"a\"\n"), |i| {
+            format!("{{ name = prefix, n = {i} }}")
+        })
     };
     check_both(&value("prefix"), &mut cache);
     let renamed = check_both(&value("prefix2"), &mut cache);
@@ -407,13 +405,9 @@ fn a_let_read_as_a_value_can_be_renamed_without_checking_its_readers_again() {
 /// Resources that put the `let` in their `input` (of type `any`) as a whole value, in an
 /// object and a list: nothing asks its type.
 fn untyped_readers(value: &str) -> Files {
-    let mut text = format!("param s: secret\nlet prefix = {value}\n");
-    for i in 0..20 {
-        text.push_str(&format!(
-            "resource r{i}: core.data {{\n  input = {{ name = prefix, all = [prefix, {i}] }}\n}}\n"
-        ));
-    }
-    vec![(PathBuf::from("/p/main.infra"), text)]
+    readers(&format!("param s: secret\nlet prefix = {value}\n"), |i| {
+        format!("{{ name = prefix, all = [prefix, {i}] }}")
+    })
 }
 
 #[test]
@@ -435,13 +429,9 @@ fn a_let_whose_type_nothing_asks_may_change_type_but_not_secrecy() {
 fn in_an_operation_a_value_type_is_asked_even_in_an_untyped_input() {
     let mut cache = CheckCache::default();
     let sums = |v: &str| {
-        let mut text = format!("let prefix = {v}\n");
-        for i in 0..20 {
-            text.push_str(&format!(
-                "resource q{i}: core.data {{ input = {{ n = [prefix + 1] }} }}\n"
-            ));
-        }
-        vec![(PathBuf::from("/p/main.infra"), text)]
+        readers(&format!("let prefix = {v}\n"), |_| {
+            "{ n = [prefix + 1] }".into()
+        })
     };
     check_both(&sums("1"), &mut cache);
     let text = check_both(&sums("\"a\""), &mut cache);
