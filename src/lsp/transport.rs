@@ -264,6 +264,11 @@ mod tests {
         frame(v.to_string().as_bytes())
     }
 
+    /// What a client sends: each message framed, one after the other.
+    fn session(messages: &[serde_json::Value]) -> Vec<u8> {
+        messages.iter().flat_map(|m| framed(m.clone())).collect()
+    }
+
     fn frames(bytes: &[u8]) -> Vec<serde_json::Value> {
         let mut r = io::BufReader::new(bytes);
         let mut out = Vec::new();
@@ -275,20 +280,13 @@ mod tests {
 
     #[test]
     fn a_session_is_answered_in_order_and_notifications_read_back_as_sent() {
-        let mut input = Vec::new();
-        input.extend(framed(
+        let input = session(&[
             json!({"jsonrpc": "2.0", "id": 1, "method": "hover", "params": {}}),
-        ));
-        input.extend(framed(
             json!({"jsonrpc": "2.0", "id": 2, "method": "initialize", "params": {"x": 1}}),
-        ));
-        input.extend(framed(
             json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}),
-        ));
-        input.extend(framed(
             json!({"jsonrpc": "2.0", "id": 3, "method": "shutdown"}),
-        ));
-        input.extend(framed(json!({"jsonrpc": "2.0", "method": "exit"})));
+            json!({"jsonrpc": "2.0", "method": "exit"}),
+        ]);
         let out = Shared::default();
         let (link, threads) = Link::over(io::Cursor::new(input), out.clone());
         let params = link.initialize(json!({"hoverProvider": true})).unwrap();
@@ -324,13 +322,10 @@ mod tests {
 
     #[test]
     fn a_wrong_message_in_the_handshake_is_an_error_naming_it() {
-        let mut input = Vec::new();
-        input.extend(framed(
+        let input = session(&[
             json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {}}),
-        ));
-        input.extend(framed(
             json!({"jsonrpc": "2.0", "id": 2, "method": "hover", "params": {}}),
-        ));
+        ]);
         let (link, threads) = Link::over(io::Cursor::new(input), Shared::default());
         let err = link.initialize(json!({})).unwrap_err().to_string();
         assert!(err.contains("the request `hover`"), "{err}");
