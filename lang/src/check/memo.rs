@@ -627,21 +627,36 @@ impl<'a> ModuleChecker<'a> {
         {
             return None;
         }
-        let mut missing = false;
-        let mut reads = Vec::with_capacity(c.reads.len());
-        for (name, hint, read) in &c.reads {
+        // Whether a read names a value now gone (`Some(true)`), holds (`Some(false)`), or
+        // changed otherwise; decided before anything is copied, as this runs for every kept
+        // check that fails.
+        let gone = |(name, hint, read): &(String, u32, Read)| {
             let now = self.named(name, *hint).and_then(|i| self.decls.get(i));
-            let read = match (read, now) {
-                (read, now) if read.holds(now) => read.clone(),
-                (Read::Sig(Some(s)), None) if value_kind(s.kind) => {
-                    missing = true;
-                    Read::Sig(None)
-                }
-                _ => return None,
-            };
-            reads.push((name.clone(), *hint, read));
+            match (read, now) {
+                (read, now) if read.holds(now) => Some(false),
+                (Read::Sig(Some(s)), None) if value_kind(s.kind) => Some(true),
+                _ => None,
+            }
+        };
+        let mut any = false;
+        for r in &c.reads {
+            any |= gone(r)?;
         }
-        missing.then(|| Entry {
+        if !any {
+            return None;
+        }
+        let reads = c
+            .reads
+            .iter()
+            .map(|r| {
+                let read = match gone(r) {
+                    Some(true) => Read::Sig(None),
+                    _ => r.2.clone(),
+                };
+                (r.0.clone(), r.1, read)
+            })
+            .collect();
+        Some(Entry {
             reads,
             absent_functions: c.absent_functions.clone(),
             ty: c.ty.clone(),
